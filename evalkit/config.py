@@ -1,0 +1,208 @@
+"""evalkit.toml: targets, run defaults and gate thresholds, validated once.
+
+Every model here is serialised into run.json, so secrets are never fields:
+a target names the environment variable that holds its key (``api_key_env``)
+and the key is read only when a request is built.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from evalkit.errors import ConfigError
+
+CONFIG_FILE = "evalkit.toml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SimConfig(_Strict):
+    """How a simulated target behaves: skill, latency model and fault rates."""
+
+    skill: float = Field(0.75, ge=0, le=1)
+    seed: int = 0
+    ttft_s: float = Field(0.02, ge=0)
+    tokens_per_s: float = Field(400.0, ge=0)  # 0 means all tokens at once
+    jitter: float = Field(0.2, ge=0, le=1)
+    rate_429: float = Field(0.0, ge=0, le=1)
+    rate_503: float = Field(0.0, ge=0, le=1)
+    rate_500: float = Field(0.0, ge=0, le=1)
+    rate_reset: float = Field(0.0, ge=0, le=1)  # connection dropped before any response
+    rate_cut: float = Field(0.0, ge=0, le=1)  # stream cut mid-way, no [DONE]
+    rate_malformed: float = Field(0.0, ge=0, le=1)  # a chunk that is not JSON
+    rate_slow: float = Field(0.0, ge=0, le=1)  # first byte delayed by slow_s
+    retry_after_s: float = Field(1.0, ge=0)
+    slow_s: float = Field(2.0, ge=0)
+    send_usage: bool = True
+
+
+class TargetConfig(_Strict):
+    """One endpoint under test (or the judge of another)."""
+
+    name: str
+    base_url: str = ""
+    model: str = ""
+    api_key_env: str | None = None
+    price_input_per_mtok: float = Field(0.0, ge=0)
+    price_output_per_mtok: float = Field(0.0, ge=0)
+    max_concurrency: int = Field(32, ge=1)
+    context_window: int | None = Field(None, ge=1)
+    max_output_tokens: int | None = Field(None, ge=1)
+    stream: bool = True
+    rpm: float | None = Field(None, gt=0)
+    tpm: float | None = Field(None, gt=0)
+    timeout_s: float = Field(120.0, gt=0)
+    max_attempts: int = Field(6, ge=1)
+    max_retry_time_s: float = Field(600.0, gt=0)
+    backoff_initial_s: float = Field(0.5, ge=0)
+    backoff_max_s: float = Field(30.0, ge=0)
+    headers: dict[str, str] = Field(default_factory=dict)
+    params: dict[str, Any] = Field(default_factory=dict)
+    simulated: bool = False
+    sim: SimConfig = Field(default_factory=SimConfig)
+
+    @model_validator(mode="after")
+    def _needs_endpoint(self) -> TargetConfig:
+        if not self.simulated:
+            if not self.base_url:
+                raise ValueError("base_url is required (or set simulated = true)")
+            if not self.model:
+                raise ValueError("model is required")
+        return self
+
+    def api_key(self) -> str | None:
+        """The key's value, read from the environment only when a request is built."""
+        return os.environ.get(self.api_key_env) if self.api_key_env else None
+
+    def cost_usd(self, prompt_tokens: int, completion_tokens: int) -> float:
+        """Price of one request in US dollars."""
+        return (
+            prompt_tokens * self.price_input_per_mtok
+            + completion_tokens * self.price_output_per_mtok
+        ) / 1e6
+
+
+class GateConfig(_Strict):
+    """Thresholds that fail a run against a baseline (exit code 1)."""
+
+    max_accuracy_drop: float = Field(0.02, ge=0, le=1)  # absolute, per suite
+    require_significant: bool = True  # the drop must also be outside the 95% CI
+    max_p90_latency_rise: float | None = Field(0.25, ge=0)  # relative, e.g. 0.25 = +25%
+    max_cost_rise: float | None = Field(0.10, ge=0)  # relative
+
+
+class RunDefaults(_Strict):
+    """What `evalkit run` does with no arguments."""
+
+    suites: list[str] = Field(default_factory=list)
+    targets: list[str] = Field(default_factory=lambda: ["sim"])
+    epochs: int = Field(1, ge=1)
+    out: str = "results"
+
+
+class Config(_Strict):
+    """The whole of evalkit.toml (or the built-in defaults when there is none)."""
+
+    run: RunDefaults = Field(default_factory=RunDefaults)
+    targets: dict[str, TargetConfig] = Field(default_factory=dict)
+    gate: GateConfig = Field(default_factory=GateConfig)
+    path: str | None = None
+
+    def target(self, name: str) -> TargetConfig:
+        """The target called ``name``; the built-in ``sim`` needs no configuration."""
+        if name in self.targets:
+            return self.targets[name]
+        if name == "sim":
+            return builtin_sim()
+        known = ", ".join(sorted({*self.targets, "sim"}))
+        raise ConfigError(f"unknown target {name!r} (configured: {known})")
+
+
+def builtin_sim() -> TargetConfig:
+    """The zero-configuration simulated target, priced and sized like the seed model."""
+    return TargetConfig(
+        name="sim",
+        model="evalkit-sim/mistral-small-3.1-24b-instruct",
+        simulated=True,
+        price_input_per_mtok=0.35,
+        price_output_per_mtok=0.55,
+        context_window=128_000,
+        max_output_tokens=4096,
+        max_concurrency=64,
+    )
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    parts = [str(p) for p in loc]
+    if len(parts) >= 2 and parts[0] == "targets":
+        head = f"[targets.{parts[1]}]"
+        rest = ".".join(parts[2:])
+        return f"{head} {rest}".strip()
+    return ".".join(parts)
+
+
+def parse_config(data: dict[str, Any], source: str) -> Config:
+    """Validate a parsed TOML document; errors name the file and the key."""
+    data = dict(data)
+    targets = data.get("targets", {})
+    if not isinstance(targets, dict):
+        raise ConfigError(f"{source}: [targets] must be a table of tables")
+    data["targets"] = {
+        name: {"name": name, **body} if isinstance(body, dict) else body
+        for name, body in targets.items()
+    }
+    for name, body in data["targets"].items():
+        if isinstance(body, dict) and name == "sim":
+            body.setdefault("simulated", True)
+            for key, value in builtin_sim().model_dump(exclude={"sim"}).items():
+                body.setdefault(key, value)
+    try:
+        return Config.model_validate({**data, "path": source})
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            key = _where(tuple(err["loc"]))
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = "unknown key"
+            lines.append(f"{source}: {key}: {msg}")
+        raise ConfigError("\n".join(lines)) from None
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read evalkit.toml (``path``, else ./evalkit.toml if present, else defaults)."""
+    if path is None:
+        candidate = Path(CONFIG_FILE)
+        if not candidate.exists():
+            return Config()
+        path = candidate
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    return parse_config(data, str(path))
+
+
+__all__ = [
+    "CONFIG_FILE",
+    "Config",
+    "GateConfig",
+    "RunDefaults",
+    "SimConfig",
+    "TargetConfig",
+    "builtin_sim",
+    "load_config",
+    "parse_config",
+]

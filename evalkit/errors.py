@@ -1,0 +1,153 @@
+"""evalkit's exceptions, one tree; callers catch by category.
+
+    EvalkitError
+    ├── InputError                 bad user input: exit code 2, no request sent
+    │   ├── ConfigError            evalkit.toml / CLI flags (names the key or flag)
+    │   └── SuiteError             suite files (carries every Problem at once)
+    ├── RequestError               one request to an endpoint failed
+    │   ├── RetryableError         worth another attempt; ``retry_after`` is a floor
+    │   │   ├── RateLimitError     429
+    │   │   ├── ServerError        500, 502, 503, 504
+    │   │   ├── ConnectError       connection refused or reset before a response
+    │   │   ├── TimeoutError_      no answer within the per-request timeout
+    │   │   └── StreamError        stream cut, no [DONE], malformed chunk
+    │   └── FinalError             retrying cannot help; record it and move on
+    │       ├── BadRequestError    400, 413, 422
+    │       ├── ContextLengthError a 400 that says the prompt is too long
+    │       └── TargetFatalError   401, 402, 404: stop the whole target at once
+    └── GraderError                a grader could not score (recorded, never raised to the CLI)
+
+Whether an error is retryable is decided once, in the client, and carried by
+the class: the runner's retry policy only asks ``isinstance(e, RetryableError)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class EvalkitError(Exception):
+    """Base of every error evalkit raises on purpose."""
+
+
+class InputError(EvalkitError):
+    """Bad input from the user: the CLI exits 2 and sends no request."""
+
+
+class ConfigError(InputError):
+    """A bad evalkit.toml, target name or CLI flag."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a suite file: where, which field, and why."""
+
+    file: str
+    line: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        field = f" [{self.field}]" if self.field else ""
+        return f"{where}:{field} {self.message}"
+
+
+class SuiteError(InputError):
+    """One or more problems in suite files, all reported together."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class RequestError(EvalkitError):
+    """One request to an endpoint failed; ``kind`` is the stable type recorded."""
+
+    kind = "request_error"
+
+    def __init__(self, message: str, *, http_status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.http_status = http_status
+
+
+class RetryableError(RequestError):
+    """Another attempt may succeed; wait at least ``retry_after`` seconds if set."""
+
+    kind = "retryable"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        http_status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, http_status=http_status)
+        self.retry_after = retry_after
+
+
+class RateLimitError(RetryableError):
+    kind = "rate_limit"
+
+
+class ServerError(RetryableError):
+    kind = "server_error"
+
+
+class ConnectError(RetryableError):
+    kind = "connection_error"
+
+
+class TimeoutError_(RetryableError):
+    kind = "timeout"
+
+
+class StreamError(RetryableError):
+    kind = "stream_error"
+
+
+class FinalError(RequestError):
+    """Retrying cannot help: the record is written as an error."""
+
+    kind = "final_error"
+
+
+class BadRequestError(FinalError):
+    kind = "bad_request"
+
+
+class ContextLengthError(FinalError):
+    kind = "context_length"
+
+
+class TargetFatalError(FinalError):
+    """401/402/404: every later request to this target would fail the same way."""
+
+    kind = "target_fatal"
+
+
+class GraderError(EvalkitError):
+    """A grader could not produce a score (recorded with the score, not raised)."""
+
+
+__all__ = [
+    "BadRequestError",
+    "ConfigError",
+    "ConnectError",
+    "ContextLengthError",
+    "EvalkitError",
+    "FinalError",
+    "GraderError",
+    "InputError",
+    "Problem",
+    "RateLimitError",
+    "RequestError",
+    "RetryableError",
+    "ServerError",
+    "StreamError",
+    "SuiteError",
+    "TargetFatalError",
+    "TimeoutError_",
+]

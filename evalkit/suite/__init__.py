@@ -1,0 +1,15 @@
+"""Suites: the sample contract, loading with file:line errors, and generators."""
+
+from evalkit.suite.loader import GenContext, Suite, generator, load_suite, load_suites
+from evalkit.suite.schema import GraderSpec, Sample, SuiteManifest
+
+__all__ = [
+    "GenContext",
+    "GraderSpec",
+    "Sample",
+    "Suite",
+    "SuiteManifest",
+    "generator",
+    "load_suite",
+    "load_suites",
+]

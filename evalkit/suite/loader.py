@@ -1,0 +1,337 @@
+"""Load suites from disk: JSONL lines or a generator, manifest defaults, images.
+
+Every problem in every file is collected and raised at once as a
+``SuiteError`` whose lines read ``file:line: [field] reason``; nothing is
+sent until the suites load cleanly.
+
+A suite path is one of:
+- a folder holding ``manifest.toml``;
+- a manifest ``.toml`` file (``samples = "x.jsonl"`` or a ``[generator]``);
+- a ``.jsonl`` file (with the defaults of a ``manifest.toml`` beside it that
+  names it as its ``samples``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import mimetypes
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from evalkit.errors import Problem, SuiteError
+from evalkit.suite.schema import Sample, SuiteManifest
+
+MANIFEST = "manifest.toml"
+
+Generator = Callable[[dict[str, Any], "GenContext"], list[dict[str, Any]]]
+"""A sample generator: (manifest options, context) -> raw sample objects."""
+
+_GENERATORS: dict[str, Generator] = {}
+
+
+@dataclass(frozen=True)
+class GenContext:
+    """What a generator may depend on besides its options."""
+
+    base_dir: Path
+    context_window: int | None = None
+
+
+def generator(name: str) -> Callable[[Generator], Generator]:
+    """Register a sample generator usable as ``[generator] type = name``."""
+
+    def register(fn: Generator) -> Generator:
+        _GENERATORS[name] = fn
+        return fn
+
+    return register
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A loaded suite: validated samples with defaults applied and images inlined."""
+
+    name: str
+    path: str
+    kind: str
+    samples: list[Sample]
+    sha256: str
+    description: str = ""
+    lines: dict[str, int] = field(default_factory=dict)  # sample id -> source line
+
+
+def _field_of(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _image_to_data_uri(url: str, base: Path) -> str:
+    if url.startswith(("http://", "https://", "data:")):
+        return url
+    if "://" in url:
+        raise ValueError(f"unsupported image URL scheme in {url!r}")
+    target = (base / url).resolve()
+    if not target.is_relative_to(base.resolve()):
+        raise ValueError(f"image {url!r} is outside the suite's folder")
+    if not target.is_file():
+        raise ValueError(f"image {url!r} not found")
+    mime = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+    if not mime.startswith("image/"):
+        raise ValueError(f"{url!r} is not an image file")
+    data = base64.b64encode(target.read_bytes()).decode("ascii")
+    return f"data:{mime};base64,{data}"
+
+
+def _inline_images(sample: Sample, base: Path) -> None:
+    for i, msg in enumerate(sample.messages):
+        content = msg.get("content")
+        if not isinstance(content, list):
+            continue
+        for j, part in enumerate(content):
+            if part.get("type") == "image_url":
+                try:
+                    part["image_url"] = {
+                        **part["image_url"],
+                        "url": _image_to_data_uri(part["image_url"]["url"], base),
+                    }
+                except ValueError as exc:
+                    raise ValueError(f"messages[{i}].content[{j}].image_url.url: {exc}") from None
+
+
+def _build_samples(
+    raw: Iterable[tuple[int, Any]],
+    *,
+    file: str,
+    manifest: SuiteManifest | None,
+    base: Path,
+    problems: list[Problem],
+) -> tuple[list[Sample], dict[str, int]]:
+    samples: list[Sample] = []
+    lines: dict[str, int] = {}
+    defaults = manifest.defaults if manifest else None
+    for lineno, obj in raw:
+        if not isinstance(obj, dict):
+            problems.append(Problem(file, lineno, None, "a sample must be a JSON object"))
+            continue
+        if defaults is not None:
+            obj = dict(obj)
+            if "grader" not in obj and defaults.grader:
+                obj["grader"] = [g.to_json() for g in defaults.grader]
+            if defaults.params:
+                obj["params"] = {**defaults.params, **(obj.get("params") or {})}
+            if defaults.tags:
+                obj["tags"] = [*defaults.tags, *(obj.get("tags") or [])]
+        try:
+            sample = Sample.model_validate(obj)
+        except ValidationError as exc:
+            for err in exc.errors():
+                where = _field_of(tuple(err["loc"])) or None
+                msg = err["msg"].removeprefix("Value error, ")
+                if err["type"] == "extra_forbidden":
+                    msg = "unknown field"
+                problems.append(Problem(file, lineno, where, msg))
+            continue
+        if not sample.grader:
+            problems.append(
+                Problem(file, lineno, "grader", "no grader (set one here or in the manifest)")
+            )
+        if sample.id in lines:
+            problems.append(
+                Problem(
+                    file,
+                    lineno,
+                    "id",
+                    f"duplicate id {sample.id!r} (first at line {lines[sample.id]})",
+                )
+            )
+            continue
+        try:
+            _inline_images(sample, base)
+        except ValueError as exc:
+            problems.append(Problem(file, lineno, None, str(exc)))
+            continue
+        lines[sample.id] = lineno
+        samples.append(sample)
+    return samples, lines
+
+
+def _read_jsonl(path: Path, problems: list[Problem]) -> tuple[list[tuple[int, Any]], bytes]:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        problems.append(Problem(str(path), None, None, "suite file not found"))
+        return [], b""
+    except IsADirectoryError:
+        problems.append(Problem(str(path), None, None, f"is a folder without {MANIFEST}"))
+        return [], b""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(str(path), None, None, f"not UTF-8 text ({exc.reason})"))
+        return [], data
+    out: list[tuple[int, Any]] = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            out.append((lineno, json.loads(line)))
+        except json.JSONDecodeError as exc:
+            problems.append(
+                Problem(str(path), lineno, None, f"invalid JSON: {exc.msg} (column {exc.colno})")
+            )
+    if not out and not problems:
+        problems.append(Problem(str(path), None, None, "the suite has no samples"))
+    return out, data
+
+
+def _read_manifest(path: Path, problems: list[Problem]) -> SuiteManifest | None:
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        problems.append(Problem(str(path), None, None, "manifest not found"))
+        return None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        problems.append(Problem(str(path), None, None, f"invalid TOML: {exc}"))
+        return None
+    try:
+        return SuiteManifest.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+            problems.append(
+                Problem(
+                    str(path),
+                    None,
+                    _field_of(tuple(err["loc"])) or None,
+                    msg.removeprefix("Value error, "),
+                )
+            )
+        return None
+
+
+def _locate(path: Path, problems: list[Problem]) -> tuple[Path | None, Path | None]:
+    """(manifest, jsonl) for a suite path; either may be None."""
+    if path.is_dir():
+        manifest = path / MANIFEST
+        if not manifest.exists():
+            problems.append(Problem(str(path), None, None, f"folder has no {MANIFEST}"))
+            return None, None
+        return manifest, None
+    if path.suffix == ".toml":
+        return path, None
+    if path.suffix == ".jsonl":
+        beside = path.parent / MANIFEST
+        if beside.exists():
+            try:
+                named = tomllib.loads(beside.read_text("utf-8")).get("samples")
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+                named = None
+            if named and (path.parent / named).resolve() == path.resolve():
+                return beside, path
+        return None, path
+    if not path.exists():
+        problems.append(Problem(str(path), None, None, "suite file not found"))
+    else:
+        problems.append(
+            Problem(str(path), None, None, "a suite is a .jsonl file, a manifest .toml or a folder")
+        )
+    return None, None
+
+
+def _load_one(path: Path, context_window: int | None, problems: list[Problem]) -> Suite | None:
+    before = len(problems)
+    manifest_path, jsonl = _locate(path, problems)
+    manifest = _read_manifest(manifest_path, problems) if manifest_path else None
+    if len(problems) > before:
+        return None
+    digest = hashlib.sha256()
+    if manifest_path is not None:
+        digest.update(manifest_path.read_bytes())
+    base = (manifest_path or jsonl or path).parent
+    if manifest is not None and manifest.samples is not None:
+        jsonl = base / manifest.samples
+    if jsonl is not None:
+        raw, data = _read_jsonl(jsonl, problems)
+        digest.update(data)
+        file = str(jsonl)
+    else:
+        assert manifest is not None and manifest.generator is not None
+        file = str(manifest_path)
+        options = dict(manifest.generator)
+        gen_name = options.pop("type", None)
+        gen = _GENERATORS.get(str(gen_name))
+        if gen is None:
+            problems.append(
+                Problem(file, None, "generator.type", f"unknown generator {gen_name!r}")
+            )
+            return None
+        try:
+            generated = gen(options, GenContext(base_dir=base, context_window=context_window))
+        except (ValueError, TypeError) as exc:
+            problems.append(Problem(file, None, "generator", str(exc)))
+            return None
+        raw = list(enumerate(generated, start=1))
+        digest.update(json.dumps(generated, sort_keys=True).encode())
+    samples, lines = _build_samples(raw, file=file, manifest=manifest, base=base, problems=problems)
+    if len(problems) > before:
+        return None
+    name = (manifest.name if manifest and manifest.name else None) or (
+        base.name if jsonl is None or manifest is not None else Path(file).stem
+    )
+    return Suite(
+        name=name,
+        path=str(path),
+        kind=manifest.kind if manifest else "chat",
+        samples=samples,
+        sha256=digest.hexdigest(),
+        description=manifest.description if manifest else "",
+        lines=lines,
+    )
+
+
+def load_suites(paths: Iterable[str | Path], *, context_window: int | None = None) -> list[Suite]:
+    """Load every suite, or raise one ``SuiteError`` listing every problem found."""
+    _ensure_generators()
+    problems: list[Problem] = []
+    suites: list[Suite] = []
+    for p in paths:
+        suite = _load_one(Path(p), context_window, problems)
+        if suite is not None:
+            suites.append(suite)
+    names: dict[str, str] = {}
+    for s in suites:
+        if s.name in names:
+            problems.append(
+                Problem(s.path, None, "name", f"suite name {s.name!r} also used by {names[s.name]}")
+            )
+        names[s.name] = s.path
+    if problems:
+        raise SuiteError(problems)
+    return suites
+
+
+def load_suite(path: str | Path, *, context_window: int | None = None) -> Suite:
+    """Load one suite (see ``load_suites``)."""
+    return load_suites([path], context_window=context_window)[0]
+
+
+def _ensure_generators() -> None:
+    # The needle generator registers itself on import; kept lazy so that
+    # loading a plain JSONL suite imports nothing extra.
+    if "needle" not in _GENERATORS:
+        try:
+            from evalkit.suite import needle  # noqa: F401
+        except ImportError:
+            pass
+
+
+__all__ = ["MANIFEST", "GenContext", "Generator", "Suite", "generator", "load_suite", "load_suites"]
