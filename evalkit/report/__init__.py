@@ -1,1 +1,50 @@
-"""TODO"""
+"""Run outputs: the HTML report, JUnit XML, the Markdown summary, and the gate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from evalkit.config import GateConfig
+
+if TYPE_CHECKING:
+    from evalkit.report.gate import Breach
+
+
+@dataclass
+class Rendered:
+    """What ``render_run`` wrote, and the gate's verdict when there was a baseline."""
+
+    files: list[Path] = field(default_factory=list)
+    breaches: list[Breach] = field(default_factory=list)
+
+
+def render_run(
+    run_dir: Path,
+    *,
+    baseline_dir: Path | None = None,
+    gate: GateConfig | None = None,
+    html: bool = True,
+) -> Rendered:
+    """Write report.html, junit.xml and summary.md for a run (gated against a baseline)."""
+    from evalkit.metrics import load_run
+    from evalkit.report.junit import write_junit
+    from evalkit.report.markdown import write_summary_md
+
+    df = load_run(run_dir)
+    out = Rendered()
+    if baseline_dir is not None:
+        from evalkit.report.gate import evaluate_gate
+
+        out.breaches = evaluate_gate(df, load_run(baseline_dir), gate or GateConfig())
+    out.files.append(write_junit(run_dir, df))
+    out.files.append(write_summary_md(run_dir, df, breaches=out.breaches if baseline_dir else None))
+    if html:
+        from evalkit.report.html import write_report
+
+        out.files.append(write_report(run_dir, df=df))
+    return out
+
+
+__all__ = ["Rendered", "render_run"]

@@ -325,13 +325,10 @@ def load_suite(path: str | Path, *, context_window: int | None = None) -> Suite:
 
 
 def _ensure_generators() -> None:
-    # The needle generator registers itself on import; kept lazy so that
-    # loading a plain JSONL suite imports nothing extra.
-    if "needle" not in _GENERATORS:
-        try:
-            from evalkit.suite import needle  # noqa: F401
-        except ImportError:
-            pass
+    # The built-in generators register themselves on import. Imported here,
+    # not at the top, because they import this module; ``hf`` imports the
+    # heavy ``datasets`` only when a suite uses it.
+    from evalkit.suite import hf, needle  # noqa: F401
 
 
 __all__ = ["MANIFEST", "GenContext", "Generator", "Suite", "generator", "load_suite", "load_suites"]

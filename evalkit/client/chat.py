@@ -1,0 +1,459 @@
+"""One OpenAI-compatible chat-completions client: one attempt, timed and classified.
+
+``ChatClient.complete`` sends one request and returns a ``Completion`` or
+raises exactly one ``RequestError`` subclass; whether it is worth retrying is
+decided here, once, by the class (see ``evalkit.errors``). Retries, rate
+limits and concurrency caps are the runner's business.
+
+Streaming is the hot path: each network read goes through the pure
+``SSEDecoder`` and each payload through one ``json.loads``; the deltas are
+read straight out of the parsed dicts (no model objects per chunk), and the
+timing statistics are computed once per request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from itertools import pairwise
+from types import TracebackType
+from typing import Any
+
+import aiohttp
+
+from evalkit.client.completion import Completion
+from evalkit.client.http_errors import (
+    error_for_payload,
+    error_for_status,
+)
+from evalkit.client.sse import SSEDecoder
+from evalkit.client.tokens import estimate_prompt_tokens, estimate_tokens
+from evalkit.config import TargetConfig
+from evalkit.errors import (
+    ConnectError,
+    RequestError,
+    StreamError,
+    TargetFatalError,
+    TimeoutError_,
+)
+from evalkit.records import ItlStats, ToolCall
+from evalkit.suite.schema import Sample
+
+_DRAIN_S = 1.0  # how long to wait for the end of the body after [DONE]
+_SHOWN_PAYLOAD = 200  # characters of a malformed chunk quoted in an error
+
+
+class ChatClient:
+    """Sends chat-completion requests to one target over one pooled aiohttp session.
+
+    Use as ``async with ChatClient(target) as client: await client.complete(body)``.
+    The connection pool holds up to ``target.max_concurrency`` connections
+    (not aiohttp's default 100) and each request is bounded by
+    ``target.timeout_s``. The API key is read from the environment when the
+    session opens, sent only in the ``Authorization`` header, and scrubbed
+    from every error message.
+    """
+
+    def __init__(self, target: TargetConfig, *, base_url: str | None = None) -> None:
+        self.target = target
+        base = base_url if base_url is not None else target.base_url
+        self.url = base.rstrip("/") + "/chat/completions"
+        self._session: aiohttp.ClientSession | None = None
+        self._key: str | None = None
+
+    def __repr__(self) -> str:
+        return f"ChatClient(target={self.target.name!r}, url={self.url!r})"
+
+    async def __aenter__(self) -> ChatClient:
+        key = self.target.api_key()
+        self._key = key or None
+        headers: dict[str, str] = {}
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        headers.update(self.target.headers)
+        limit = self.target.max_concurrency
+        connector = aiohttp.TCPConnector(
+            limit=limit, limit_per_host=limit, ttl_dns_cache=300, keepalive_timeout=30.0
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            headers=headers,
+            timeout=aiohttp.ClientTimeout(total=self.target.timeout_s),
+        )
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def build_body(self, sample: Sample) -> dict[str, Any]:
+        """The JSON request body for ``sample``: target params, then the sample's own fields."""
+        target = self.target
+        stream = target.stream
+        body: dict[str, Any] = {
+            "model": target.model,
+            "messages": sample.messages,  # shared, not copied: bodies are never mutated
+            **target.params,
+            **sample.request_fields(),
+            "stream": stream,
+        }
+        options = body.pop("stream_options", None)
+        if stream:
+            extra = options if isinstance(options, dict) else {}
+            body["stream_options"] = {**extra, "include_usage": True}
+        cap = target.max_output_tokens
+        if cap is not None:
+            for key in ("max_tokens", "max_completion_tokens"):
+                value = body.get(key)
+                if isinstance(value, int) and value > cap:
+                    body[key] = cap
+        return body
+
+    async def complete(self, body: dict[str, Any]) -> Completion:
+        """Send one request with ``body`` and return its completion (one attempt, no retry).
+
+        Raises a ``RequestError`` subclass: ``RetryableError`` ones (429, 5xx,
+        connection, timeout, broken stream) carry ``retry_after`` when the
+        server sent one; ``FinalError`` ones are not worth repeating.
+        """
+        session = self._session
+        if session is None:
+            raise RuntimeError("ChatClient is not open: use 'async with ChatClient(...)'")
+        status: int | None = None
+        try:
+            t0 = time.perf_counter()
+            async with session.post(self.url, json=body) as resp:
+                status = resp.status
+                if status >= 300:
+                    raw = await _read_error_body(resp)
+                    raise error_for_status(status, raw, resp.headers)
+                try:
+                    if body.get("stream") and resp.content_type != "application/json":
+                        return await self._read_stream(resp, t0, body)
+                    return await self._read_json(resp, t0, body)
+                except TimeoutError:
+                    raise
+                except aiohttp.ClientError as exc:
+                    raise StreamError(
+                        f"HTTP {status}: connection lost mid-response: {exc}"
+                    ) from exc
+        except RequestError as exc:
+            if exc.http_status is None:
+                exc.http_status = status
+            self._scrub_error(exc)
+            raise
+        except TimeoutError:
+            stage = "before a response" if status is None else f"mid-response (HTTP {status})"
+            raise TimeoutError_(
+                f"timed out {stage}: no complete answer within {self.target.timeout_s:g} s",
+                http_status=status,
+            ) from None
+        except aiohttp.InvalidURL as exc:
+            raise TargetFatalError(self._scrub(f"invalid URL: {exc}")) from None
+        except aiohttp.ClientError as exc:
+            raise ConnectError(self._scrub(f"cannot reach {self.url}: {exc}")) from exc
+
+    async def _read_stream(
+        self, resp: aiohttp.ClientResponse, t0: float, body: dict[str, Any]
+    ) -> Completion:
+        state = _StreamState()
+        take = state.take
+        feed = state.decoder.feed
+        now = time.perf_counter
+        content = resp.content
+        done = False
+        async for raw in content.iter_any():
+            payloads = feed(raw)
+            if payloads and take(payloads, now()):
+                done = True
+                break
+        if done:
+            if state.error is None:
+                await _drain(content)
+        else:
+            tail = state.decoder.close()
+            if not (tail and take(tail, now())):
+                raise StreamError("stream ended without [DONE]", http_status=resp.status)
+        if state.error is not None:
+            raise error_for_payload(state.error, resp.status, resp.headers)
+        times = state.times
+        calls = [
+            ToolCall(id=slot[0], name=slot[1], arguments="".join(slot[2]))
+            for _, slot in sorted(state.calls.items())
+        ]
+        ttft = times[0] - t0 if times else None
+        e2e = (times[-1] if times else state.last) - t0
+        return _completion(
+            body,
+            text="".join(state.parts),
+            calls=calls,
+            finish=state.finish,
+            model=state.model,
+            status=resp.status,
+            usage=state.usage,
+            ttft=ttft,
+            e2e=e2e,
+            itl=itl_stats(times),
+            chunks=state.chunks,
+        )
+
+    async def _read_json(
+        self, resp: aiohttp.ClientResponse, t0: float, body: dict[str, Any]
+    ) -> Completion:
+        raw = await resp.read()
+        e2e = time.perf_counter() - t0
+        status = resp.status
+        try:
+            obj = json.loads(raw)
+        except ValueError:
+            shown = raw[:_SHOWN_PAYLOAD].decode("utf-8", "replace")
+            raise StreamError(
+                f"HTTP {status}: body is not JSON: {shown!r}", http_status=status
+            ) from None
+        if not isinstance(obj, dict):
+            raise StreamError(f"HTTP {status}: body is not a JSON object", http_status=status)
+        choices = obj.get("choices")
+        if not choices or not isinstance(choices, list) or not isinstance(choices[0], dict):
+            if "error" in obj or obj.get("object") == "error":
+                raise error_for_payload(obj, status, resp.headers)
+            raise StreamError(f"HTTP {status}: response has no choices", http_status=status)
+        choice = choices[0]
+        message = choice.get("message") or {}
+        return _completion(
+            body,
+            text=_message_text(message.get("content")),
+            calls=[_tool_call(c) for c in message.get("tool_calls") or () if isinstance(c, dict)],
+            finish=choice.get("finish_reason"),
+            model=obj.get("model"),
+            status=status,
+            usage=obj.get("usage"),
+            ttft=None,
+            e2e=e2e,
+            itl=None,
+            chunks=0,
+        )
+
+    def _scrub(self, message: str) -> str:
+        key = self._key
+        return message.replace(key, "***") if key and key in message else message
+
+    def _scrub_error(self, exc: RequestError) -> None:
+        key = self._key
+        if key and key in exc.message:
+            exc.message = self._scrub(exc.message)
+            exc.args = (exc.message,)
+
+
+class _StreamState:
+    """What a stream has said so far; ``take`` is called once per network read."""
+
+    __slots__ = (
+        "calls",
+        "chunks",
+        "decoder",
+        "error",
+        "finish",
+        "last",
+        "model",
+        "parts",
+        "times",
+        "usage",
+    )
+
+    def __init__(self) -> None:
+        self.decoder = SSEDecoder()
+        self.parts: list[str] = []
+        self.times: list[float] = []  # arrival of each token-bearing chunk
+        self.calls: dict[int, list[Any]] = {}  # index -> [id, name, [argument fragments]]
+        self.finish: str | None = None
+        self.model: str | None = None
+        self.usage: Any = None
+        self.error: dict[str, Any] | None = None
+        self.chunks = 0
+        self.last = 0.0
+
+    def take(self, payloads: list[str], t: float) -> bool:
+        """Absorb the payloads of one read (arrived at ``t``); True once [DONE] is seen."""
+        loads = json.loads
+        parts = self.parts
+        self.last = t
+        for payload in payloads:
+            if payload == "[DONE]":
+                return True
+            try:
+                obj = loads(payload)
+            except ValueError:
+                shown = payload[:_SHOWN_PAYLOAD]
+                raise StreamError(f"malformed stream chunk: {shown!r}") from None
+            self.chunks += 1
+            if not isinstance(obj, dict):
+                raise StreamError(f"stream chunk is not a JSON object: {payload[:80]!r}")
+            choices = obj.get("choices")
+            if choices:
+                choice = choices[0]
+                delta = choice.get("delta")
+                if delta:
+                    token = False
+                    text = delta.get("content")
+                    if text:
+                        parts.append(text)
+                        token = True
+                    elif delta.get("reasoning_content") or delta.get("reasoning"):
+                        token = True
+                    deltas = delta.get("tool_calls")
+                    if deltas:
+                        self._merge_calls(deltas)
+                        token = True
+                    if token:
+                        self.times.append(t)
+                finish = choice.get("finish_reason")
+                if finish:
+                    self.finish = finish
+            elif "error" in obj or obj.get("object") == "error":
+                self.error = obj
+                return True  # nothing after an error is worth reading
+            usage = obj.get("usage")
+            if usage:
+                self.usage = usage
+            if self.model is None:
+                self.model = obj.get("model")
+        return False
+
+    def _merge_calls(self, deltas: list[dict[str, Any]]) -> None:
+        calls = self.calls
+        for position, delta in enumerate(deltas):
+            index = delta.get("index", position)
+            slot = calls.get(index)
+            if slot is None:
+                slot = calls[index] = [None, "", []]
+            call_id = delta.get("id")
+            if call_id:
+                slot[0] = call_id
+            fn = delta.get("function")
+            if fn:
+                name = fn.get("name")
+                if name and not slot[1]:
+                    slot[1] = name
+                args = fn.get("arguments")
+                if args:
+                    slot[2].append(args)
+
+
+async def _drain(content: aiohttp.StreamReader) -> None:
+    """Read what follows [DONE] so the connection can go back to the pool."""
+    if content.is_eof():
+        return
+    try:
+        async with asyncio.timeout(_DRAIN_S):
+            while await content.readany():
+                pass
+    except (TimeoutError, aiohttp.ClientError):
+        pass  # the answer is complete; the pool just drops this connection
+
+
+async def _read_error_body(resp: aiohttp.ClientResponse) -> bytes:
+    try:
+        return await resp.read()
+    except aiohttp.ClientError:
+        return b""
+
+
+def _message_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):  # some servers answer with content parts
+        return "".join(
+            p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text"
+        )
+    return ""
+
+
+def _tool_call(call: dict[str, Any]) -> ToolCall:
+    fn = call.get("function") or {}
+    args = fn.get("arguments", "")
+    if not isinstance(args, str):  # a few servers send the object, not its JSON text
+        args = json.dumps(args)
+    return ToolCall(id=call.get("id"), name=fn.get("name") or "", arguments=args)
+
+
+def _completion(
+    body: dict[str, Any],
+    *,
+    text: str,
+    calls: list[ToolCall],
+    finish: str | None,
+    model: str | None,
+    status: int,
+    usage: Any,
+    ttft: float | None,
+    e2e: float,
+    itl: ItlStats | None,
+    chunks: int,
+) -> Completion:
+    prompt = completion = None
+    if isinstance(usage, dict):
+        prompt = usage.get("prompt_tokens")
+        completion = usage.get("completion_tokens")
+    source: Any = "usage"
+    if not isinstance(prompt, int) or isinstance(prompt, bool):
+        prompt = estimate_prompt_tokens(body.get("messages") or [])
+        tools = body.get("tools")
+        if tools:
+            prompt += estimate_tokens(json.dumps(tools))
+        source = "estimated"
+    if not isinstance(completion, int) or isinstance(completion, bool):
+        completion = estimate_tokens(text) + sum(
+            estimate_tokens(c.name) + estimate_tokens(c.arguments) for c in calls
+        )
+        source = "estimated"
+    tpot = (e2e - ttft) / (completion - 1) if ttft is not None and completion > 1 else None
+    return Completion(
+        text=text,
+        tool_calls=calls,
+        finish_reason=finish,
+        model=model,
+        http_status=status,
+        prompt_tokens=prompt,
+        completion_tokens=completion,
+        tokens_source=source,
+        ttft_s=ttft,
+        e2e_s=e2e,
+        tpot_s=tpot,
+        itl=itl,
+        chunks=chunks,
+    )
+
+
+def _percentile(ordered: list[float], q: float) -> float:
+    pos = (len(ordered) - 1) * q
+    lo = int(pos)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+def itl_stats(times: list[float]) -> ItlStats | None:
+    """Inter-token latency from chunk arrival times; None below two token chunks.
+
+    Percentiles interpolate linearly between order statistics (numpy's default).
+    """
+    if len(times) < 2:
+        return None
+    gaps = sorted([b - a for a, b in pairwise(times)])
+    return ItlStats(
+        n=len(gaps),
+        mean=sum(gaps) / len(gaps),
+        p50=_percentile(gaps, 0.5),
+        p90=_percentile(gaps, 0.9),
+        p99=_percentile(gaps, 0.99),
+        max=gaps[-1],
+    )
+
+
+__all__ = ["ChatClient", "itl_stats"]

@@ -1,0 +1,199 @@
+"""Failed answers turned into evalkit's error classes: status, provider text, Retry-After.
+
+This is the one place that decides whether a failure is worth retrying:
+
+    429                          RateLimitError      (retryable)
+    500, 502, 503, 504, other 5xx ServerError        (retryable)
+    408                          TimeoutError_       (retryable: the server gave up waiting)
+    400 that speaks of the context length  ContextLengthError
+    401, 402, 404                TargetFatalError    (stop the target)
+    400, 413, 422, other 4xx     BadRequestError
+    anything else >= 300         BadRequestError     (a redirect loop, an odd status)
+
+Messages name the status and quote the provider's own error text from the
+``{"error": {"message", "type", "code"}}`` body (bounded in length; a body
+that is not JSON is quoted as text). A retryable error carries the server's
+``Retry-After`` (or ``retry-after-ms``) in seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from http import HTTPStatus
+from typing import Any
+
+from evalkit.errors import (
+    BadRequestError,
+    ContextLengthError,
+    RateLimitError,
+    RequestError,
+    RetryableError,
+    ServerError,
+    TargetFatalError,
+    TimeoutError_,
+)
+
+MAX_ERROR_TEXT = 500  # characters of the provider's text kept in a message
+
+_CONTEXT = re.compile(
+    r"context[ _-]?length|maximum context|context window|too many tokens"
+    r"|prompt is too long|input is too long",
+    re.IGNORECASE,
+)
+
+# In-stream errors carry no HTTP status of their own; their type or code says it.
+_NAMED_STATUS = {
+    "rate_limit_error": 429,
+    "rate_limit_exceeded": 429,
+    "too_many_requests": 429,
+    "server_error": 500,
+    "internal_error": 500,
+    "api_error": 500,
+    "service_unavailable": 503,
+    "overloaded_error": 503,
+    "authentication_error": 401,
+    "invalid_api_key": 401,
+    "insufficient_credits": 402,
+    "insufficient_quota": 402,
+    "not_found": 404,
+    "not_found_error": 404,
+    "model_not_found": 404,
+    "context_length_exceeded": 400,
+    "invalid_request_error": 400,
+    "bad_request": 400,
+}
+
+
+def parse_retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait from ``retry-after-ms`` or ``Retry-After`` (seconds or HTTP-date)."""
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            value = float(ms) / 1000
+        except ValueError:
+            value = math.nan
+        if math.isfinite(value):
+            return max(0.0, value)
+    raw = headers.get("retry-after")
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(raw)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return max(0.0, value) if math.isfinite(value) else None
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_ERROR_TEXT else text[: MAX_ERROR_TEXT - 3] + "..."
+
+
+def describe_error(obj: Any) -> tuple[str, str | None, Any]:
+    """(message, type, code) of a provider's error object, whatever its shape."""
+    err = obj.get("error", obj) if isinstance(obj, dict) else obj
+    if isinstance(err, str):
+        return err, None, None
+    if not isinstance(err, dict):
+        return json.dumps(err), None, None
+    message = err.get("message") or err.get("detail") or err.get("msg")
+    if not isinstance(message, str):
+        message = json.dumps(message) if message is not None else ""
+    kind = err.get("type")
+    return message, kind if isinstance(kind, str) else None, err.get("code")
+
+
+def _provider_text(body: bytes) -> tuple[str, str | None, Any]:
+    try:
+        obj = json.loads(body)
+    except ValueError:
+        return body.decode("utf-8", "replace"), None, None
+    return describe_error(obj)
+
+
+def _error_class(status: int, said: str) -> type[RequestError]:
+    if status == 429:
+        return RateLimitError
+    if status >= 500:
+        return ServerError
+    if status == 408:
+        return TimeoutError_
+    if status in (401, 402, 404):
+        return TargetFatalError
+    if status == 400 and _CONTEXT.search(said):
+        return ContextLengthError
+    return BadRequestError
+
+
+def _build(
+    cls: type[RequestError], message: str, status: int | None, headers: Mapping[str, str]
+) -> RequestError:
+    if issubclass(cls, RetryableError):
+        return cls(message, http_status=status, retry_after=parse_retry_after(headers))
+    return cls(message, http_status=status)
+
+
+def _label(message: str, kind: str | None, code: Any) -> str:
+    tags = [t for t in (kind, None if code is None else str(code)) if t]
+    if len(tags) == 2 and tags[0] == tags[1]:
+        tags.pop()
+    head = f" {' / '.join(tags)}" if tags else ""
+    text = _clip(message)
+    return f"{head}: {text}" if text else head
+
+
+def error_for_status(status: int, body: bytes, headers: Mapping[str, str]) -> RequestError:
+    """The error for a response with a non-success ``status`` and its ``body``."""
+    message, kind, code = _provider_text(body)
+    said = f"{message} {kind or ''} {code or ''}"
+    try:
+        phrase = f" {HTTPStatus(status).phrase}"
+    except ValueError:
+        phrase = ""
+    text = f"HTTP {status}{phrase}{_label(message, kind, code)}"
+    return _build(_error_class(status, said), text, status, headers)
+
+
+def _status_of(kind: str | None, code: Any) -> int | None:
+    if isinstance(code, int) and not isinstance(code, bool) and 100 <= code <= 599:
+        return code
+    if isinstance(code, str) and code.isdigit() and 100 <= int(code) <= 599:
+        return int(code)
+    for name in (code, kind):
+        if isinstance(name, str) and name.lower() in _NAMED_STATUS:
+            return _NAMED_STATUS[name.lower()]
+    return None
+
+
+def error_for_payload(obj: Any, status: int, headers: Mapping[str, str]) -> RequestError:
+    """The error for an error object sent with a success status (inside a stream or body).
+
+    Its ``code`` (a number, or a name like ``rate_limit_error``) picks the
+    class as an HTTP status would; an error that names nothing known is
+    taken for an upstream failure (``ServerError``, retryable).
+    """
+    message, kind, code = describe_error(obj)
+    said = f"{message} {kind or ''} {code or ''}"
+    as_status = _status_of(kind, code) or 500
+    text = f"HTTP {status}, error in the response (as {as_status}){_label(message, kind, code)}"
+    return _build(_error_class(as_status, said), text, as_status, headers)
+
+
+__all__ = [
+    "MAX_ERROR_TEXT",
+    "describe_error",
+    "error_for_payload",
+    "error_for_status",
+    "parse_retry_after",
+]

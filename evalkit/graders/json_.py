@@ -1,0 +1,254 @@
+"""The ``json`` grader: parse, validate against a JSON Schema, compare fields.
+
+Levels, each reported in ``details``:
+1. ``strict_parse``: ``json.loads`` of the whole output, no extraction;
+2. ``lenient_parse``: after stripping fences and prose (see ``_jsonparse``);
+3. ``schema_valid``: JSON Schema Draft 2020-12 with format checks; the
+   ``schema`` option, else the sample's ``response_format`` json_schema;
+4. ``field_fraction``: expected field values (dotted/indexed paths or nested
+   objects; numbers within a tolerance, strings compared case- and
+   space-insensitively).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from evalkit.errors import GraderError
+from evalkit.graders._jsonparse import MISSING, Path, format_path, lookup, parse_output, parse_path
+from evalkit.graders._normalize import clip
+from evalkit.graders._options import as_bool
+from evalkit.graders.base import GradeItem, Grader, Score, grader
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
+
+_REL_TOL = 1e-6
+_ABS_TOL = 1e-9
+_SPACE = re.compile(r"\s+")
+_SHOWN = 10
+_RFC3339 = re.compile(r"^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d:\d\d)$")
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$")
+
+
+def _is_date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True  # formats only constrain strings
+    if not _RFC3339.match(value):
+        return False
+    try:
+        datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def _is_uri(value: object) -> bool:
+    return not isinstance(value, str) or bool(_URI.match(value))
+
+
+def make_validator(schema: Any) -> Validator:
+    """A Draft 2020-12 validator with format checks; ``ValueError`` for a bad schema."""
+    from jsonschema import Draft202012Validator, FormatChecker
+    from jsonschema.exceptions import SchemaError
+
+    if not isinstance(schema, dict):
+        raise TypeError(f"option 'schema' must be an object, not {clip(schema)}")
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        where = format_path(tuple(exc.absolute_path))
+        raise ValueError(
+            f"option 'schema' is not a valid JSON Schema: {where}: {exc.message}"
+        ) from None
+    checker = FormatChecker()
+    # These checkers need optional packages jsonschema does not install; without
+    # a fallback the formats would pass unchecked.
+    if "date-time" not in checker.checkers:
+        checker.checks("date-time")(_is_date_time)
+    if "uri" not in checker.checkers:
+        checker.checks("uri")(_is_uri)
+    return Draft202012Validator(schema, format_checker=checker)
+
+
+def _flatten(expected: dict[str, Any], prefix: Path = ()) -> list[tuple[Path, Any]]:
+    out: list[tuple[Path, Any]] = []
+    for key, value in expected.items():
+        path = prefix + (parse_path(key) if ("." in key or "[" in key) else (key,))
+        if isinstance(value, dict) and value:
+            out.extend(_flatten(value, path))
+        else:
+            out.append((path, value))
+    return out
+
+
+def _norm(text: str) -> str:
+    return _SPACE.sub(" ", text).strip().casefold()
+
+
+def values_match(expected: Any, got: Any) -> bool:
+    """Tolerant equality: numbers close, strings folded, lists in order, dicts as subsets."""
+    if isinstance(expected, bool) or expected is None:
+        return got is expected
+    if isinstance(expected, int | float):
+        return (
+            isinstance(got, int | float)
+            and not isinstance(got, bool)
+            and math.isclose(expected, got, rel_tol=_REL_TOL, abs_tol=_ABS_TOL)
+        )
+    if isinstance(expected, str):
+        return isinstance(got, str) and _norm(expected) == _norm(got)
+    if isinstance(expected, list):
+        return (
+            isinstance(got, list)
+            and len(got) == len(expected)
+            and all(values_match(e, g) for e, g in zip(expected, got, strict=True))
+        )
+    if isinstance(expected, dict):
+        return isinstance(got, dict) and all(
+            k in got and values_match(v, got[k]) for k, v in expected.items()
+        )
+    return bool(expected == got)
+
+
+class _JsonGrader:
+    def __init__(
+        self,
+        validator: Validator | None,
+        fields: list[tuple[Path, Any]] | None,
+        strict: bool,
+        partial_credit: bool,
+    ) -> None:
+        self.validator = validator
+        self.fields = fields
+        self.strict = strict
+        self.partial_credit = partial_credit
+        self._by_schema: dict[int, tuple[Any, Validator]] = {}
+
+    def _sample_validator(self, item: GradeItem) -> Validator | None:
+        if self.validator is not None:
+            return self.validator
+        fmt = item.sample.response_format or {}
+        schema = (fmt.get("json_schema") or {}).get("schema") if isinstance(fmt, dict) else None
+        if schema is None:
+            return None
+        cached = self._by_schema.get(id(schema))
+        if cached is None or cached[0] is not schema:
+            try:
+                cached = (schema, make_validator(schema))
+            except (TypeError, ValueError) as exc:
+                raise GraderError(f"response_format schema: {exc}") from None
+            self._by_schema[id(schema)] = cached
+        return cached[1]
+
+    def _fields(self, item: GradeItem) -> list[tuple[Path, Any]] | None:
+        if self.fields is not None:
+            return self.fields
+        exp = item.sample.expected
+        if isinstance(exp, dict) and exp:
+            try:
+                return _flatten(exp)
+            except ValueError as exc:
+                raise GraderError(f"'expected': {exc}") from None
+        return None
+
+    def __call__(self, item: GradeItem) -> Score:
+        parsed = parse_output(item.output)
+        details: dict[str, Any] = {
+            "strict_parse": parsed.strict,
+            "lenient_parse": parsed.lenient,
+            "parse_error": parsed.error,
+            "schema_valid": None,
+            "field_fraction": None,
+        }
+        if not parsed.lenient or (self.strict and not parsed.strict):
+            if parsed.lenient:
+                why = "not strict JSON: valid only after stripping fences or prose"
+                reason = "not_strict"
+            else:
+                why = f"not JSON: {parsed.error} in {clip(item.output)}"
+                reason = "unparseable"
+            return Score(0.0, False, why, {**details, "reason": reason})
+        parts: list[float] = []
+        notes: list[str] = []
+        validator = self._sample_validator(item)
+        if validator is not None:
+            errors = self._schema_errors(validator, parsed.value)
+            details["schema_valid"] = not errors
+            details["schema_errors"] = errors
+            parts.append(0.0 if errors else 1.0)
+            if errors:
+                notes.append(f"{errors[0]['path']}: {clip(errors[0]['message'], 100)}")
+            else:
+                notes.append("schema ok")
+        fields = self._fields(item)
+        if fields is not None:
+            misses = [
+                {"path": format_path(path), "expected": want, "got": _show(got)}
+                for path, want in fields
+                if not values_match(want, got := lookup(parsed.value, path))
+            ]
+            fraction = 1.0 - len(misses) / len(fields)
+            details.update(
+                fields_total=len(fields),
+                fields_matched=len(fields) - len(misses),
+                field_fraction=fraction,
+                field_mismatches=misses[:_SHOWN],
+            )
+            parts.append(fraction)
+            note = f"{len(fields) - len(misses)}/{len(fields)} fields match"
+            if misses:
+                m = misses[0]
+                note += f"; {m['path']}: expected {clip(m['expected'])}, got {clip(m['got'])}"
+            notes.append(note)
+        passed = all(p == 1.0 for p in parts)
+        if passed:
+            details["reason"] = None
+        else:
+            details["reason"] = "schema" if details["schema_valid"] is False else "fields"
+        value = (
+            (sum(parts) / len(parts) if parts else 1.0) if self.partial_credit else float(passed)
+        )
+        head = "valid JSON" if parsed.strict else "valid JSON (lenient parse)"
+        return Score(value, passed, "; ".join([head, *notes]), details)
+
+    @staticmethod
+    def _schema_errors(validator: Validator, value: Any) -> list[dict[str, str]]:
+        from jsonschema.exceptions import best_match
+
+        errors = list(validator.iter_errors(value))
+        if not errors:
+            return []
+        first = best_match(errors)
+        ordered = [first, *(e for e in errors if e is not first)]
+        return [{"path": e.json_path, "message": e.message} for e in ordered[:_SHOWN]]
+
+
+def _show(value: Any) -> Any:
+    return "<missing>" if value is MISSING else value
+
+
+@grader("json")
+def json_grader(
+    *,
+    schema: dict[str, Any] | None = None,
+    expected: dict[str, Any] | None = None,
+    strict: bool = False,
+    partial_credit: bool = True,
+) -> Grader:
+    """Scores JSON output on parse, schema and expected fields (see the module doc)."""
+    validator = make_validator(schema) if schema is not None else None
+    fields: list[tuple[Path, Any]] | None = None
+    if expected is not None:
+        if not isinstance(expected, dict) or not expected:
+            raise TypeError(f"option 'expected' must be a non-empty object, not {clip(expected)}")
+        fields = _flatten(expected)
+    return _JsonGrader(
+        validator, fields, as_bool("strict", strict), as_bool("partial_credit", partial_credit)
+    )
+
+
+__all__ = ["json_grader", "make_validator", "values_match"]

@@ -1,0 +1,302 @@
+"""The report's charts: matplotlib figures rendered to inline SVG strings.
+
+Every function takes the metrics module's tables (never records) and
+returns an ``<svg>`` element ready to be placed in the page as-is. Glyphs
+are drawn as paths (``svg.fonttype = "path"``), so a chart needs no font
+and fetches nothing. Figures are built with ``matplotlib.figure.Figure``
+directly and rendered by the non-interactive canvas: no pyplot, no GUI
+backend, no global figure registry to leak between reports.
+
+The SVG is post-processed before it is trusted: the XML prolog, DOCTYPE
+(it names an http URL), comments (matplotlib writes every label there,
+and labels carry target and suite names), metadata and the global
+``<style>`` rule are dropped, and every id is prefixed so that several
+charts can share one HTML document without their clip paths and glyph
+definitions colliding.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+# Muted, colour-blind friendly hues, assigned to arms in order of appearance.
+PALETTE = (
+    "#4e79a7",
+    "#f28e2b",
+    "#59a14f",
+    "#e15759",
+    "#76b7b2",
+    "#b07aa1",
+    "#9c755f",
+    "#edc948",
+    "#bab0ac",
+    "#ff9da7",
+)
+CDF_POINTS = 200  # a CDF line never needs more points than this to look exact
+_INK = "#374151"
+_GRID = "#e5e7eb"
+_RC = {
+    "svg.fonttype": "path",
+    "svg.hashsalt": "evalkit",  # stable ids: the same run renders the same bytes
+    "font.size": 9,
+    "axes.edgecolor": "#9ca3af",
+    "axes.labelcolor": _INK,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": _GRID,
+    "grid.linewidth": 0.8,
+    "xtick.color": _INK,
+    "ytick.color": _INK,
+    "legend.frameon": False,
+    "legend.fontsize": 8,
+}
+_chart_ids = itertools.count(1)
+
+
+def arm_colors(arms: Sequence[str]) -> dict[str, str]:
+    """One palette colour per arm, stable for a given order of arms."""
+    return {arm: PALETTE[i % len(PALETTE)] for i, arm in enumerate(arms)}
+
+
+@contextmanager
+def _figure(width: float, height: float, ncols: int = 1) -> Iterator[tuple[Figure, list[Axes]]]:
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(width, height), layout="constrained")
+        axes = list(fig.subplots(1, ncols, squeeze=False)[0])
+        yield fig, axes
+
+
+def _to_svg(fig: Figure) -> str:
+    """Render ``fig`` as a sanitised, responsive ``<svg>`` element."""
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    return sanitize_svg(buf.getvalue(), prefix=f"ek{next(_chart_ids)}-")
+
+
+def sanitize_svg(svg: str, prefix: str) -> str:
+    """Strip what must not reach the page from matplotlib's SVG and namespace its ids."""
+    svg = svg[svg.index("<svg") :]
+    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
+    svg = re.sub(r"<style[^>]*>.*?</style>", "", svg, flags=re.S)
+    svg = re.sub(r'\bid="', f'id="{prefix}', svg)
+    svg = re.sub(r'href="#', f'href="#{prefix}', svg)
+    svg = re.sub(r"url\(#", f"url(#{prefix}", svg)
+    # Scale with the page: keep the viewBox, let CSS set the size.
+    svg = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 class="chart"', svg, 1)
+    return svg.strip()
+
+
+def _percent_axis(ax: Axes) -> None:
+    from matplotlib.ticker import PercentFormatter
+
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+
+
+def _cdf_points(values: Any) -> tuple[Any, Any]:
+    """(x, y) of an empirical CDF, downsampled to at most CDF_POINTS quantiles."""
+    import numpy as np
+
+    v = np.sort(np.asarray(values, dtype=float))
+    if len(v) <= CDF_POINTS:
+        return v, np.arange(1, len(v) + 1) / len(v)
+    q = np.linspace(0.0, 1.0, CDF_POINTS)
+    return np.quantile(v, q), q
+
+
+def latency_cdf(df: pd.DataFrame, arms: Sequence[str]) -> str:
+    """CDFs of TTFT and E2E per arm, over the run's successful requests."""
+    colors = arm_colors(arms)
+    ok = df[df["status"] == "ok"]
+    with _figure(9.0, 3.0, ncols=2) as (fig, axes):
+        for ax, col, title in zip(
+            axes, ("ttft_s", "e2e_s"), ("Time to first token", "End-to-end latency"), strict=True
+        ):
+            for arm in arms:
+                vals = ok.loc[ok["arm"] == arm, col].dropna()
+                if len(vals) == 0:
+                    continue
+                x, y = _cdf_points(vals)
+                ax.plot(x, y, color=colors[arm], lw=1.6, label=arm)
+            ax.set_title(title, loc="left")
+            ax.set_xlabel("seconds")
+            ax.set_ylim(0, 1.01)
+            _percent_axis(ax)
+        axes[0].set_ylabel("share of requests")
+        if arms:
+            axes[1].legend(loc="lower right")
+        return _to_svg(fig)
+
+
+def accuracy_by_suite(acc: pd.DataFrame, arms: Sequence[str]) -> str:
+    """Grouped bars: accuracy per suite per arm, with 95% CI error bars.
+
+    ``acc`` is ``metrics.accuracy_table(df, by=("arm", "suite"))`` with its
+    group keys as columns.
+    """
+    import numpy as np
+
+    colors = arm_colors(arms)
+    suites = list(dict.fromkeys(str(s) for s in acc["suite"]))
+    width = 0.8 / max(len(arms), 1)
+    with _figure(max(4.5, 1.2 + 0.5 * len(suites) * max(len(arms), 1)), 3.0) as (fig, (ax,)):
+        x = np.arange(len(suites))
+        for i, arm in enumerate(arms):
+            sub = acc[acc["arm"] == arm].set_index(acc.loc[acc["arm"] == arm, "suite"].astype(str))
+            sub = sub.reindex(suites)
+            mean = sub["accuracy"].to_numpy(dtype=float)
+            low = np.clip(mean - sub["ci_low"].to_numpy(dtype=float), 0, None)
+            high = np.clip(sub["ci_high"].to_numpy(dtype=float) - mean, 0, None)
+            yerr = np.nan_to_num(np.vstack([low, high]))
+            ax.bar(
+                x + (i - (len(arms) - 1) / 2) * width,
+                np.nan_to_num(mean),
+                width * 0.92,
+                yerr=yerr,
+                color=colors[arm],
+                ecolor=_INK,
+                capsize=2.5,
+                error_kw={"lw": 0.9},
+                label=arm,
+            )
+        ax.set_xticks(x, suites)
+        ax.set_ylim(0, 1.05)
+        ax.grid(axis="x", visible=False)
+        _percent_axis(ax)
+        ax.set_title("Accuracy by suite (95% CI)", loc="left")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        return _to_svg(fig)
+
+
+def cost_vs_accuracy(table: pd.DataFrame, arms: Sequence[str]) -> str:
+    """One point per arm: cost per 1,000 samples against accuracy (with its CI).
+
+    ``table`` is ``metrics.summary_table(df, by=("arm",))`` with ``arm`` as a
+    column; an estimated cost is drawn as a hollow marker.
+    """
+    colors = arm_colors(arms)
+    with _figure(5.0, 3.0) as (fig, (ax,)):
+        for arm in arms:
+            row = table[table["arm"] == arm]
+            if row.empty:
+                continue
+            r = row.iloc[0]
+            acc, cost = float(r["accuracy"]), float(r["cost_per_1k"])
+            yerr = [[max(acc - float(r["ci_low"]), 0.0)], [max(float(r["ci_high"]) - acc, 0.0)]]
+            estimated = bool(r.get("cost_estimated", False))
+            ax.errorbar(
+                [cost],
+                [acc],
+                yerr=yerr,
+                fmt="o",
+                ms=7,
+                color=colors[arm],
+                mfc="white" if estimated else colors[arm],
+                capsize=3,
+                label=f"{arm} (est.)" if estimated else arm,
+            )
+        ax.set_xlabel("cost per 1,000 samples (USD)")
+        ax.set_xlim(left=0)
+        ax.set_ylim(0, 1.05)
+        _percent_axis(ax)
+        ax.set_title("Cost vs accuracy", loc="left")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        return _to_svg(fig)
+
+
+def needle_heatmap(grid: pd.DataFrame, arms: Sequence[str], value: str = "score") -> str:
+    """Depth x context-length heatmap of the needle score, one panel per arm."""
+    import numpy as np
+
+    shown = [a for a in arms if (grid["arm"] == a).any()]
+    lengths = sorted(grid["context_length"].dropna().unique())
+    depths = sorted(grid["depth"].dropna().unique())
+    annotate = len(lengths) * len(depths) <= 100
+    ncols = max(len(shown), 1)
+    with _figure(min(4.2 * ncols, 12.0), 0.9 + 0.32 * max(len(depths), 4), ncols=ncols) as (
+        fig,
+        axes,
+    ):
+        image = None
+        for ax, arm in zip(axes, shown, strict=False):
+            cells = grid[grid["arm"] == arm].pivot_table(
+                index="depth", columns="context_length", values=value, aggfunc="mean"
+            )
+            cells = cells.reindex(index=depths, columns=lengths)
+            data = cells.to_numpy(dtype=float)
+            image = ax.imshow(
+                data, cmap="RdYlGn", vmin=0, vmax=1, aspect="auto", interpolation="nearest"
+            )
+            ax.set_xticks(range(len(lengths)), [_short_int(v) for v in lengths])
+            ax.set_yticks(range(len(depths)), [f"{float(d):g}" for d in depths])
+            ax.grid(False)
+            ax.set_title(arm, loc="left")
+            ax.set_xlabel("context length (tokens)")
+            if annotate:
+                for (yi, xi), v in np.ndenumerate(data):
+                    if not np.isnan(v):
+                        ax.text(xi, yi, f"{v:.0%}", ha="center", va="center", fontsize=7)
+        axes[0].set_ylabel("needle depth (%)")
+        if image is not None:
+            fig.colorbar(image, ax=axes, shrink=0.8, format="{x:.0%}")
+        return _to_svg(fig)
+
+
+def _short_int(v: Any) -> str:
+    n = float(v)
+    return f"{n / 1000:g}k" if n >= 1000 else f"{n:g}"
+
+
+def timeline_chart(tl: pd.DataFrame, arms: Sequence[str]) -> str:
+    """Output throughput over the run, and errors and retries per time bucket.
+
+    ``tl`` is ``metrics.timeline(df)`` with ``arm`` and ``t`` (bucket start)
+    as columns when several arms share it, or a single series otherwise.
+    """
+    colors = arm_colors(arms)
+    with _figure(9.0, 2.8, ncols=2) as (fig, (ax_tps, ax_err)):
+        groups = list(tl.groupby("arm", observed=True, sort=False)) if "arm" in tl else [("", tl)]
+        for arm, sub in groups:
+            color = colors.get(str(arm), _INK)
+            x = (sub["t"] - tl["t"].min()).dt.total_seconds()
+            ax_tps.plot(x, sub["output_tps"], color=color, lw=1.4, label=str(arm) or None)
+            ax_err.step(x, sub["errors"], where="post", color=color, lw=1.4)
+            ax_err.step(x, sub["retries"], where="post", color=color, lw=1.0, ls="--")
+        ax_tps.set_title("Output tokens/s over the run", loc="left")
+        ax_tps.set_xlabel("seconds since start")
+        ax_tps.set_ylim(bottom=0)
+        ax_err.set_title("Errors (solid) and retries (dashed)", loc="left")
+        ax_err.set_xlabel("seconds since start")
+        ax_err.set_ylim(bottom=0)
+        if len(groups) > 1:
+            ax_tps.legend(loc="upper right")
+        return _to_svg(fig)
+
+
+__all__ = [
+    "CDF_POINTS",
+    "PALETTE",
+    "accuracy_by_suite",
+    "arm_colors",
+    "cost_vs_accuracy",
+    "latency_cdf",
+    "needle_heatmap",
+    "sanitize_svg",
+    "timeline_chart",
+]

@@ -1,0 +1,209 @@
+"""The fan-out: per-target worker pools that request, grade and append records.
+
+Each target gets ``max_concurrency`` workers pulling from its own queue (a
+coroutine per item would put tens of thousands of tasks on the loop at once),
+its own connection pool, admission limits and, when simulated, its own
+in-process simulator. A 401/402/404 stops that target's workers at once: the
+remaining items stay unrecorded so that a resume, after the key or model is
+fixed, runs them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from evalkit.client import ChatClient, Completion, estimate_prompt_tokens
+from evalkit.config import Config, TargetConfig
+from evalkit.errors import RateLimitError, RequestError, RetryableError, TargetFatalError
+from evalkit.graders.base import GradeItem, grade
+from evalkit.records import ErrorInfo, Record, RecordWriter, utc_now
+from evalkit.runner.plan import WorkItem
+from evalkit.runner.retry import Attempts, call_with_retries
+from evalkit.runner.setup import BuiltGraders, Prepared, all_samples
+from evalkit.runner.targets import JudgePool, TargetRuntime, open_target
+
+
+@dataclass
+class Tally:
+    """Live counts for the progress display."""
+
+    done: int = 0
+    ok: int = 0
+    errors: int = 0
+    passed: int = 0
+    retries: int = 0
+
+
+@dataclass
+class Outcome:
+    """How a run's execution ended."""
+
+    planned: int
+    written: int
+    aborted: dict[str, str] = field(default_factory=dict)
+
+
+def _record_for(
+    item: WorkItem,
+    run_id: str,
+    target: TargetConfig,
+    started_at: str,
+    queue_s: float,
+    tally: Attempts,
+) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "target": item.target,
+        "model": target.model,
+        "suite": item.suite,
+        "sample_id": item.sample.id,
+        "epoch": item.epoch,
+        "started_at": started_at,
+        "queue_s": queue_s,
+        "attempts": tally.count,
+        "retry_wait_s": tally.waited_s,
+        "tags": item.sample.tags,
+        "cluster": item.sample.cluster,
+    }
+
+
+def _ok_fields(c: Completion, target: TargetConfig) -> dict[str, Any]:
+    return {
+        "status": "ok",
+        "http_status": c.http_status,
+        "ttft_s": c.ttft_s,
+        "e2e_s": c.e2e_s,
+        "tpot_s": c.tpot_s,
+        "itl_s": c.itl,
+        "output_tps": c.completion_tokens / c.e2e_s if c.e2e_s > 0 else None,
+        "prompt_tokens": c.prompt_tokens,
+        "completion_tokens": c.completion_tokens,
+        "tokens_source": c.tokens_source,
+        "cost_usd": target.cost_usd(c.prompt_tokens, c.completion_tokens),
+        "output": c.text,
+        "tool_calls": c.tool_calls or None,
+        "finish_reason": c.finish_reason,
+    }
+
+
+class Executor:
+    """Runs a prepared plan against its targets, writing one record per item."""
+
+    def __init__(
+        self,
+        prepared: Prepared,
+        config: Config,
+        writer: RecordWriter,
+        *,
+        on_record: Callable[[Record, Tally], None] | None = None,
+    ) -> None:
+        self.prepared = prepared
+        self.config = config
+        self.writer = writer
+        self.on_record = on_record
+        self.tally = Tally()
+        self.runtimes: dict[str, TargetRuntime] = {}
+        self._stack = contextlib.AsyncExitStack()
+        self._judges = JudgePool(config, self._stack)
+
+    async def _one(self, item: WorkItem, rt: TargetRuntime, graders: BuiltGraders) -> Record:
+        target = rt.target
+        body = rt.client.build_body(item.sample)
+        tokens = 0
+        if target.tpm:
+            tokens = estimate_prompt_tokens(item.sample.messages) + int(body.get("max_tokens") or 0)
+        queue_s = 0.0
+        started_at = ""
+
+        async def attempt() -> Completion:
+            nonlocal queue_s, started_at
+            t0 = time.perf_counter()
+            await rt.admission.admit(tokens)
+            queue_s += time.perf_counter() - t0
+            started_at = started_at or utc_now()
+            return await rt.client.complete(body)
+
+        def on_retry(exc: RetryableError, delay: float) -> None:
+            self.tally.retries += 1
+            if isinstance(exc, RateLimitError) and exc.retry_after:
+                rt.admission.cool_down(exc.retry_after)
+
+        try:
+            comp, tally = await call_with_retries(attempt, target, on_retry=on_retry)
+        except TargetFatalError:
+            raise
+        except RequestError as exc:
+            tally = getattr(exc, "attempts", Attempts(count=1))
+            base = _record_for(item, self.prepared.manifest.run_id, target, started_at or utc_now(), queue_s, tally)
+            return Record(
+                **base,
+                status="error",
+                error=ErrorInfo(type=exc.kind, message=exc.message),
+                http_status=exc.http_status,
+            )
+        base = _record_for(item, self.prepared.manifest.run_id, target, started_at, queue_s, tally)
+        scores = await grade(
+            graders,
+            GradeItem(item.sample, comp.text, comp.tool_calls, comp.finish_reason, self._judges.complete),
+        )
+        primary = scores[0] if scores else None
+        return Record(
+            **base,
+            **_ok_fields(comp, target),
+            scores=scores,
+            score=primary.score if primary else None,
+            passed=primary.passed if primary else False,
+        )
+
+    async def _worker(self, queue: asyncio.Queue[WorkItem], rt: TargetRuntime) -> None:
+        graders = self.prepared.graders
+        while rt.aborted is None:
+            try:
+                item = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            try:
+                record = await self._one(item, rt, graders[(item.suite, item.sample.id)])
+            except TargetFatalError as exc:
+                if rt.aborted is None:
+                    rt.aborted = f"HTTP {exc.http_status}: {exc.message}"
+                return
+            self._count(record)
+            self.writer.write(record)
+            if self.on_record is not None:
+                self.on_record(record, self.tally)
+
+    def _count(self, record: Record) -> None:
+        t = self.tally
+        t.done += 1
+        if record.status == "ok":
+            t.ok += 1
+            t.passed += record.passed
+        else:
+            t.errors += 1
+
+    async def run(self, items: list[WorkItem]) -> Outcome:
+        """Run every item; returns when all are recorded or their targets aborted."""
+        async with self._stack:
+            queues: dict[str, asyncio.Queue[WorkItem]] = {}
+            for target in self.prepared.targets:
+                samples = all_samples(self.prepared.suites)
+                self.runtimes[target.name] = await open_target(self._stack, target, samples)
+                queues[target.name] = asyncio.Queue()
+            for item in items:
+                queues[item.target].put_nowait(item)
+            async with asyncio.TaskGroup() as group:
+                for name, queue in queues.items():
+                    rt = self.runtimes[name]
+                    for _ in range(min(rt.target.max_concurrency, queue.qsize())):
+                        group.create_task(self._worker(queue, rt))
+        aborted = {n: rt.aborted for n, rt in self.runtimes.items() if rt.aborted}
+        return Outcome(planned=len(items), written=self.tally.done, aborted=aborted)
+
+
+__all__ = ["Executor", "Outcome", "Tally"]

@@ -1,0 +1,79 @@
+"""Opening a target for requests: its client, limits and, if simulated, its simulator."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from evalkit.client import ChatClient
+from evalkit.config import Config, TargetConfig
+from evalkit.graders.base import JudgeReply
+from evalkit.runner.limits import Admission
+from evalkit.runner.retry import call_with_retries
+from evalkit.sim import SimServer
+from evalkit.suite.schema import Sample
+
+
+@dataclass
+class TargetRuntime:
+    """One target's client, limits and state during a run."""
+
+    target: TargetConfig
+    client: ChatClient
+    admission: Admission
+    aborted: str | None = None
+    sim: SimServer | None = None
+
+
+async def open_target(
+    stack: contextlib.AsyncExitStack, target: TargetConfig, samples: Iterable[Sample]
+) -> TargetRuntime:
+    """Start what ``target`` needs (closed with ``stack``) and return its runtime."""
+    sim = None
+    base_url = None
+    if target.simulated:
+        sim = SimServer(
+            target.sim,
+            samples,
+            model=target.model,
+            context_window=target.context_window,
+            max_output_tokens=target.max_output_tokens,
+        )
+        await stack.enter_async_context(sim)
+        base_url = sim.base_url
+    client = await stack.enter_async_context(ChatClient(target, base_url=base_url))
+    return TargetRuntime(target, client, Admission(target.rpm, target.tpm), sim=sim)
+
+
+class JudgePool:
+    """The completion function LLM judges call: one lazily opened runtime per judge target."""
+
+    def __init__(self, config: Config, stack: contextlib.AsyncExitStack) -> None:
+        self.config = config
+        self.stack = stack
+        self._runtimes: dict[str, TargetRuntime] = {}
+        self._lock = asyncio.Lock()
+
+    async def complete(self, name: str, messages: list[dict[str, Any]]) -> JudgeReply:
+        """Ask judge target ``name``; retried like any request, timed and priced."""
+        async with self._lock:
+            rt = self._runtimes.get(name)
+            if rt is None:
+                rt = await open_target(self.stack, self.config.target(name), ())
+                self._runtimes[name] = rt
+        body = {"model": rt.target.model, "messages": messages, "stream": False, "temperature": 0}
+        comp, _ = await call_with_retries(lambda: rt.client.complete(body), rt.target)
+        return JudgeReply(
+            text=comp.text,
+            model=rt.target.model,
+            prompt_tokens=comp.prompt_tokens,
+            completion_tokens=comp.completion_tokens,
+            cost_usd=rt.target.cost_usd(comp.prompt_tokens, comp.completion_tokens),
+            latency_s=comp.e2e_s,
+        )
+
+
+__all__ = ["JudgePool", "TargetRuntime", "open_target"]

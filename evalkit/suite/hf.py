@@ -1,0 +1,173 @@
+"""Suites from Hugging Face ``datasets``: local JSON/JSONL/CSV/parquet files or a hub id.
+
+A manifest such as::
+
+    kind = "chat"
+    [generator]
+    type = "hf"
+    path = "data/questions.csv"       # a file or folder beside the manifest, or a hub id
+    split = "test"
+    columns = { id = "qid", prompt = "question", expected = "answer" }
+    prompt_template = "Q: {question}\\nChoices: {choices}"   # optional
+    limit = 100                                               # optional
+    [defaults]
+    grader = "normalized"
+
+turns each row into a sample. ``datasets`` is imported only when such a
+suite is loaded: it takes seconds to import.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from evalkit.suite.loader import GenContext, generator
+
+OPTIONS = ("path", "split", "name", "columns", "prompt_template", "limit", "cache_dir")
+COLUMN_ROLES = ("id", "prompt", "system", "expected", "messages", "tags")
+BUILDERS = {".json": "json", ".jsonl": "json", ".csv": "csv", ".parquet": "parquet"}
+
+
+def _text_option(options: dict[str, Any], name: str, default: str | None = None) -> str | None:
+    value = options.get(name, default)
+    if value is not None and (not isinstance(value, str) or not value):
+        raise ValueError(f"{name} must be a non-empty string, not {value!r}")
+    return value
+
+
+def _columns(options: dict[str, Any]) -> dict[str, str]:
+    raw = options.get("columns", {})
+    if not isinstance(raw, dict):
+        raise ValueError("columns must be a table such as { prompt = 'question' }")
+    unknown = sorted(set(raw) - set(COLUMN_ROLES))
+    if unknown:
+        raise ValueError(f"columns: unknown key(s) {unknown}; known: {list(COLUMN_ROLES)}")
+    for role, col in raw.items():
+        if not isinstance(col, str) or not col:
+            raise ValueError(f"columns.{role} must name a column, not {col!r}")
+    return dict(raw)
+
+
+def _local_files(path: Path) -> tuple[str, list[str]]:
+    """(builder, files) for a local file or a folder of data files of one format."""
+    if path.is_file():
+        files = [path]
+    else:
+        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in BUILDERS)
+        if not files:
+            raise ValueError(f"folder {str(path)!r} holds no .json, .jsonl, .csv or .parquet file")
+    builders = {BUILDERS.get(p.suffix.lower()) for p in files}
+    if None in builders:
+        raise ValueError(f"{str(path)!r}: the hf generator reads .json, .jsonl, .csv or .parquet")
+    if len(builders) > 1:
+        raise ValueError(f"folder {str(path)!r} mixes data formats {sorted(map(str, builders))}")
+    return str(builders.pop()), [str(p) for p in files]
+
+
+def _load_rows(options: dict[str, Any], base: Path) -> list[dict[str, Any]]:
+    source = _text_option(options, "path")
+    if source is None:
+        raise ValueError("the hf generator needs 'path' (a data file, a folder or a hub id)")
+    split = _text_option(options, "split", "train") or "train"
+    config_name = _text_option(options, "name")
+    cache_dir = _text_option(options, "cache_dir")
+    try:
+        import datasets
+    except ImportError:
+        raise ValueError("the hf generator needs the 'datasets' package installed") from None
+    local = base / source
+    kwargs: dict[str, Any] = {"split": split}
+    if cache_dir is not None:
+        kwargs["cache_dir"] = str(base / cache_dir)
+    # Progress bars would interleave with the runner's own output.
+    bars = datasets.is_progress_bar_enabled()
+    datasets.disable_progress_bars()
+    try:
+        if local.exists():
+            builder, files = _local_files(local)
+            ds = datasets.load_dataset(builder, data_files={split: files}, **kwargs)
+        else:
+            ds = datasets.load_dataset(source, config_name, **kwargs)
+    except ValueError:
+        raise
+    # datasets raises many unrelated types (missing file, hub errors, parser
+    # errors); each one means the suite cannot be loaded, which is a suite problem.
+    except Exception as exc:
+        raise ValueError(f"cannot load dataset {source!r}: {type(exc).__name__}: {exc}") from None
+    finally:
+        if bars:
+            datasets.enable_progress_bars()
+    return [dict(row) for row in ds]
+
+
+def _render(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _template_fields(template: str) -> list[str]:
+    try:
+        return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+    except ValueError as exc:
+        raise ValueError(f"prompt_template: {exc}") from None
+
+
+def _check_columns(
+    columns: dict[str, str], template: str | None, available: Mapping[str, Any]
+) -> None:
+    wanted = [(f"columns.{role}", col) for role, col in columns.items()]
+    if template is not None:
+        wanted += [("prompt_template", name) for name in _template_fields(template)]
+    for where, col in wanted:
+        if col not in available:
+            raise ValueError(
+                f"{where}: column {col!r} is not in the dataset (columns: {sorted(available)})"
+            )
+
+
+@generator("hf")
+def hf_generator(options: dict[str, Any], ctx: GenContext) -> list[dict[str, Any]]:
+    """The ``[generator] type = "hf"`` entry: one sample per dataset row."""
+    unknown = sorted(set(options) - set(OPTIONS))
+    if unknown:
+        raise ValueError(f"unknown hf option(s) {unknown}; known: {list(OPTIONS)}")
+    columns = _columns(options)
+    template = _text_option(options, "prompt_template")
+    if template is None and "prompt" not in columns and "messages" not in columns:
+        raise ValueError("map columns.prompt or columns.messages, or give a prompt_template")
+    limit = options.get("limit")
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
+        raise ValueError(f"limit must be a positive integer, not {limit!r}")
+    rows = _load_rows(options, ctx.base_dir)
+    if not rows:
+        raise ValueError("the dataset split has no rows")
+    _check_columns(columns, template, rows[0])
+    split = options.get("split", "train")
+    out: list[dict[str, Any]] = []
+    for index, row in enumerate(rows[:limit] if limit else rows):
+        sample: dict[str, Any] = {
+            "id": str(row[columns["id"]]) if "id" in columns else f"{split}-{index}",
+            "metadata": {"row": index},
+        }
+        if template is not None:
+            sample["prompt"] = template.format_map({k: _render(v) for k, v in row.items()})
+        elif "prompt" in columns:
+            sample["prompt"] = _render(row[columns["prompt"]])
+        if "messages" in columns and template is None and "prompt" not in columns:
+            sample["messages"] = row[columns["messages"]]
+        if "system" in columns and row[columns["system"]] is not None:
+            sample["system"] = str(row[columns["system"]])
+        if "expected" in columns:
+            sample["expected"] = row[columns["expected"]]
+        if "tags" in columns and row[columns["tags"]] is not None:
+            tags = row[columns["tags"]]
+            sample["tags"] = [str(t) for t in tags] if isinstance(tags, list) else [str(tags)]
+        out.append(sample)
+    return out
+
+
+__all__ = ["BUILDERS", "COLUMN_ROLES", "OPTIONS", "hf_generator"]

@@ -1,0 +1,99 @@
+"""ChatClient on plain JSON answers (``stream = false``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from chat_apps import body, json_app, target_for
+
+from evalkit.client import ChatClient, estimate_prompt_tokens, estimate_tokens
+from evalkit.client.completion import Completion
+from evalkit.errors import StreamError
+
+AiohttpServer = Any
+
+GATEWAY_ANSWER = {
+    "id": "chatcmpl-abc123",
+    "object": "chat.completion",
+    "created": 1776947082,
+    "model": "mistralai/mistral-small-3.1-24b-instruct",
+    "choices": [
+        {
+            "index": 0,
+            "message": {
+                "role": "assistant",
+                "content": "Checking both cities.",
+                "tool_calls": [
+                    {
+                        "id": "call_abc123",
+                        "type": "function",
+                        "function": {"name": "get_weather", "arguments": '{"city":"Tokyo"}'},
+                    },
+                    {
+                        "id": "call_def456",
+                        "type": "function",
+                        "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'},
+                    },
+                ],
+            },
+            "finish_reason": "tool_calls",
+        }
+    ],
+    "usage": {"prompt_tokens": 24, "completion_tokens": 12, "total_tokens": 36},
+}
+
+
+async def run(aiohttp_server: AiohttpServer, answer: Any, **app_kw: Any) -> Completion:
+    server = await aiohttp_server(json_app(answer, **app_kw))
+    async with ChatClient(target_for(server, stream=False)) as client:
+        return await client.complete(body(stream=False))
+
+
+async def test_json_answer_with_tool_calls(aiohttp_server: AiohttpServer) -> None:
+    done = await run(aiohttp_server, GATEWAY_ANSWER)
+    assert done.text == "Checking both cities."
+    assert [(c.id, c.name, json.loads(c.arguments)) for c in done.tool_calls] == [
+        ("call_abc123", "get_weather", {"city": "Tokyo"}),
+        ("call_def456", "get_weather", {"city": "Paris"}),
+    ]
+    assert done.finish_reason == "tool_calls"
+    assert done.model == GATEWAY_ANSWER["model"]
+    assert (done.prompt_tokens, done.completion_tokens, done.tokens_source) == (24, 12, "usage")
+    assert done.ttft_s is None and done.itl is None and done.tpot_s is None
+    assert done.e2e_s > 0
+
+
+async def test_json_answer_without_usage_is_estimated(aiohttp_server: AiohttpServer) -> None:
+    answer = {
+        "choices": [{"message": {"role": "assistant", "content": "Paris."}, "finish_reason": "stop"}]
+    }
+    done = await run(aiohttp_server, answer)
+    assert done.tokens_source == "estimated"
+    assert done.completion_tokens == estimate_tokens("Paris.")
+    assert done.prompt_tokens == estimate_prompt_tokens(body()["messages"])
+
+
+async def test_null_content_and_object_arguments(aiohttp_server: AiohttpServer) -> None:
+    call = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": {"x": 1}}}
+    answer = {"choices": [{"message": {"content": None, "tool_calls": [call]}}]}
+    done = await run(aiohttp_server, answer)
+    assert done.text == ""
+    assert json.loads(done.tool_calls[0].arguments) == {"x": 1}
+
+
+@pytest.mark.parametrize(
+    ("raw", "match"),
+    [
+        (b"<html>gateway hiccup</html>", "not JSON"),
+        (b"[1, 2]", "not a JSON object"),
+        (b'{"id": "x", "choices": []}', "no choices"),
+    ],
+)
+async def test_unusable_body_is_a_stream_error(
+    aiohttp_server: AiohttpServer, raw: bytes, match: str
+) -> None:
+    with pytest.raises(StreamError, match=match) as err:
+        await run(aiohttp_server, None, raw=raw)
+    assert err.value.http_status == 200

@@ -1,0 +1,35 @@
+"""Admission: the rpm bucket spaces requests; a cooldown holds the whole target."""
+
+from __future__ import annotations
+
+import time
+
+from evalkit.runner.limits import Admission
+
+
+async def test_rpm_spaces_requests_after_the_burst() -> None:
+    adm = Admission(rpm=600)  # 10 per second, burst of 600 available at once
+    t0 = time.monotonic()
+    for _ in range(5):
+        await adm.admit(0)
+    assert time.monotonic() - t0 < 0.1
+    adm._rpm.level = 0  # type: ignore[union-attr]  # an exhausted minute
+    t0 = time.monotonic()
+    await adm.admit(0)
+    assert 0.08 <= time.monotonic() - t0 < 0.5
+
+
+async def test_tpm_waits_for_tokens() -> None:
+    adm = Admission(tpm=60_000)  # 1,000 tokens a second
+    adm._tpm.level = 0  # type: ignore[union-attr]
+    t0 = time.monotonic()
+    await adm.admit(200)
+    assert 0.18 <= time.monotonic() - t0 < 0.6
+
+
+async def test_cooldown_holds_requests() -> None:
+    adm = Admission()
+    adm.cool_down(0.2)
+    t0 = time.monotonic()
+    await adm.admit(0)
+    assert time.monotonic() - t0 >= 0.19
