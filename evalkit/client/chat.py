@@ -144,6 +144,11 @@ class ChatClient:
                     raise StreamError(
                         f"HTTP {status}: connection lost mid-response: {exc}"
                     ) from exc
+                except (AttributeError, TypeError, ValueError) as exc:
+                    # Valid JSON of the wrong shape (a string where an object belongs).
+                    raise StreamError(
+                        f"HTTP {status}: unexpected response shape: {exc}"
+                    ) from exc
         except RequestError as exc:
             if exc.http_status is None:
                 exc.http_status = status
@@ -221,7 +226,7 @@ class ChatClient:
             raise StreamError(f"HTTP {status}: body is not a JSON object", http_status=status)
         choices = obj.get("choices")
         if not choices or not isinstance(choices, list) or not isinstance(choices[0], dict):
-            if "error" in obj or obj.get("object") == "error":
+            if obj.get("error") or obj.get("object") == "error":
                 raise error_for_payload(obj, status, resp.headers)
             raise StreamError(f"HTTP {status}: response has no choices", http_status=status)
         choice = choices[0]
@@ -283,16 +288,18 @@ class _StreamState:
         """Absorb the payloads of one read (arrived at ``t``); True once [DONE] is seen."""
         loads = json.loads
         parts = self.parts
+        times = self.times
         self.last = t
+        self.chunks += len(payloads)
         for payload in payloads:
             if payload == "[DONE]":
+                self.chunks -= len(payloads) - payloads.index(payload)  # [DONE] and after
                 return True
             try:
                 obj = loads(payload)
             except ValueError:
                 shown = payload[:_SHOWN_PAYLOAD]
                 raise StreamError(f"malformed stream chunk: {shown!r}") from None
-            self.chunks += 1
             if not isinstance(obj, dict):
                 raise StreamError(f"stream chunk is not a JSON object: {payload[:80]!r}")
             choices = obj.get("choices")
@@ -312,11 +319,11 @@ class _StreamState:
                         self._merge_calls(deltas)
                         token = True
                     if token:
-                        self.times.append(t)
+                        times.append(t)
                 finish = choice.get("finish_reason")
                 if finish:
                     self.finish = finish
-            elif "error" in obj or obj.get("object") == "error":
+            elif obj.get("error") or obj.get("object") == "error":
                 self.error = obj
                 return True  # nothing after an error is worth reading
             usage = obj.get("usage")

@@ -88,7 +88,7 @@ class SSEDecoder:
         elif self._data:
             out = self._lines([b""])
         self._pending = b""
-        self._data = []
+        self._data.clear()
         self._event_type = b""
         self._skip_lf = False
         self._at_start = True
@@ -98,19 +98,21 @@ class SSEDecoder:
         out: list[str] = []
         data = self._data
         for line in lines:
-            if not line:
+            # Tests are ordered by frequency: a data line, then the blank line ending it.
+            if line.startswith(b"data: "):
+                data.append(line[6:])
+            elif not line:
                 if data:
-                    out.append(
-                        data[0].decode("utf-8", "replace")
-                        if len(data) == 1
-                        else b"\n".join(data).decode("utf-8", "replace")
-                    )
-                    data = self._data = []
+                    if len(data) == 1:
+                        out.append(data[0].decode("utf-8", "replace"))
+                    else:
+                        out.append(b"\n".join(data).decode("utf-8", "replace"))
+                    data.clear()
                 if self._event_type:
                     self.last_event_type = self._event_type.decode("utf-8", "replace")
                     self._event_type = b""
-            elif line[:5] == b"data:":
-                data.append(line[6:] if line[5:6] == b" " else line[5:])
+            elif line.startswith(b"data:"):
+                data.append(line[5:])
             elif line[0] != 58:  # b":" starts a comment
                 self._field(line, data)
         return out

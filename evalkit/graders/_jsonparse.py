@@ -2,8 +2,8 @@
 
 The lenient parse accepts what chat models wrap around JSON: a ``` fence
 (with or without a language tag) and prose before or after it. It takes the
-first fenced block that parses, else the first ``{`` or ``[`` from which a
-whole JSON value decodes.
+first fenced block that parses, else the longest JSON value that decodes
+from a ``{`` or ``[`` in the text.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ _PATH_TOKEN = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
 _MAX_STARTS = 64  # a page of brackets that never parse must not cost O(n^2)
 _DECODER = json.JSONDecoder()
 
-Path = tuple[str | int, ...]
+JsonPath = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -47,18 +47,29 @@ def parse_output(text: str) -> Parsed:
             return Parsed(False, True, json.loads(block), error)
         except ValueError:
             continue
-    for n, m in enumerate(_OPENERS.finditer(text)):
-        if n >= _MAX_STARTS:
+    # The largest value wins, so that a citation like "[1]" in the prose
+    # before the answer is not taken for it.
+    best: tuple[int, Any] | None = None
+    covered = attempts = 0
+    for m in _OPENERS.finditer(text):
+        if m.start() < covered:
+            continue  # inside a value already decoded
+        if attempts >= _MAX_STARTS:
             break
+        attempts += 1
         try:
-            value, _ = _DECODER.raw_decode(text, m.start())
+            value, end = _DECODER.raw_decode(text, m.start())
         except ValueError:
             continue
-        return Parsed(False, True, value, error)
+        covered = end
+        if best is None or end - m.start() > best[0]:
+            best = (end - m.start(), value)
+    if best is not None:
+        return Parsed(False, True, best[1], error)
     return Parsed(False, False, None, error)
 
 
-def parse_path(path: str) -> Path:
+def parse_path(path: str) -> JsonPath:
     """``"$.items[2].price"`` or ``"items[2].price"`` -> ``("items", 2, "price")``."""
     rest = path[1:] if path.startswith("$") else path
     out: list[str | int] = []
@@ -74,7 +85,7 @@ def parse_path(path: str) -> Path:
     return tuple(out)
 
 
-def format_path(path: Path) -> str:
+def format_path(path: JsonPath) -> str:
     """``("items", 2, "price")`` -> ``"$.items[2].price"`` (jsonschema's notation)."""
     return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
 
@@ -83,7 +94,7 @@ MISSING = object()
 """What ``lookup`` returns for a path that does not exist (distinct from null)."""
 
 
-def lookup(value: Any, path: Path) -> Any:
+def lookup(value: Any, path: JsonPath) -> Any:
     """The value at ``path``, or ``MISSING`` when a step does not exist."""
     for step in path:
         in_list = isinstance(step, int) and isinstance(value, list) and step < len(value)
@@ -94,4 +105,4 @@ def lookup(value: Any, path: Path) -> Any:
     return value
 
 
-__all__ = ["MISSING", "Parsed", "Path", "format_path", "lookup", "parse_output", "parse_path"]
+__all__ = ["MISSING", "JsonPath", "Parsed", "format_path", "lookup", "parse_output", "parse_path"]

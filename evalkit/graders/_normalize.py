@@ -22,12 +22,14 @@ def normalize_answer(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+def shorten(text: str, limit: int = 60) -> str:
+    """``text`` cut to at most ``limit`` characters, marked with "..." when cut."""
+    return text if len(text) <= limit else text[: max(limit - 3, 0)] + "..."
+
+
 def clip(value: Any, limit: int = 60) -> str:
     """``repr``-style quote of ``value`` cut to about ``limit`` characters."""
-    text = repr(value) if isinstance(value, str) else _compact(value)
-    if len(text) <= limit:
-        return text
-    return text[: limit - 3] + "..."
+    return shorten(repr(value) if isinstance(value, str) else _compact(value), limit)
 
 
 def _compact(value: Any) -> str:
@@ -60,4 +62,4 @@ def describe_expected(texts: list[str]) -> str:
     return "one of " + clip(texts, 80)
 
 
-__all__ = ["clip", "describe_expected", "expected_texts", "normalize_answer"]
+__all__ = ["clip", "describe_expected", "expected_texts", "normalize_answer", "shorten"]

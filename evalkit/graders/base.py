@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any, Protocol
 
+from evalkit.errors import GraderError
 from evalkit.records import ScoreRecord, ToolCall
 from evalkit.suite.schema import GraderSpec, Sample
 
@@ -74,7 +75,9 @@ class Grader(Protocol):
 GraderFactory = Callable[..., Grader]
 
 _REGISTRY: dict[str, GraderFactory] = {}
+_PLUGIN_ERRORS: dict[str, str] = {}  # entry point name -> why it did not load
 _entry_points_loaded = False
+_MAX_EXPLANATION = 300
 
 
 def grader(name: str) -> Callable[[GraderFactory], GraderFactory]:
@@ -96,7 +99,10 @@ def _load_plugins() -> None:
     from evalkit.graders import _builtin  # noqa: F401
 
     for ep in entry_points(group=ENTRY_POINT_GROUP):
-        ep.load()
+        try:
+            ep.load()
+        except Exception as exc:  # one broken plugin must not hide every other grader
+            _PLUGIN_ERRORS[ep.name] = f"{ep.value}: {type(exc).__name__}: {exc}"
 
 
 def registered() -> dict[str, GraderFactory]:
@@ -111,11 +117,23 @@ def build(spec: GraderSpec) -> Grader:
     factory = _REGISTRY.get(spec.type)
     if factory is None:
         known = ", ".join(sorted(_REGISTRY))
-        raise ValueError(f"unknown grader {spec.type!r} (known: {known})")
+        broken = "".join(f"; plugin {k} failed to load ({v})" for k, v in _PLUGIN_ERRORS.items())
+        raise ValueError(f"unknown grader {spec.type!r} (known: {known}){broken}")
     try:
-        return factory(**spec.options)
-    except TypeError as exc:
+        built = factory(**spec.options)
+    except (TypeError, ValueError) as exc:
         raise ValueError(f"grader {spec.type!r}: bad options: {exc}") from None
+    if not callable(built):
+        raise ValueError(f"grader {spec.type!r}: its factory returned {built!r}, not a callable")
+    return built
+
+
+def _failed(exc: Exception) -> Score:
+    if isinstance(exc, GraderError):
+        why = f"grader error: {exc}"
+    else:
+        why = f"grader error: {type(exc).__name__}: {exc}"
+    return Score(0.0, False, why, {"reason": "grader_error", "error_type": type(exc).__name__})
 
 
 async def grade(graders: list[tuple[GraderSpec, Grader]], item: GradeItem) -> list[ScoreRecord]:
@@ -125,14 +143,19 @@ async def grade(graders: list[tuple[GraderSpec, Grader]], item: GradeItem) -> li
         try:
             result = fn(item)
             score = await result if inspect.isawaitable(result) else result
+            if not isinstance(score, Score):
+                raise TypeError(f"the grader returned {type(score).__name__}, not a Score")
         except Exception as exc:  # a plugin's bug must not kill the run; it is recorded
-            score = Score(0.0, False, f"grader error: {type(exc).__name__}: {exc}")
+            score = _failed(exc)
+        explanation = score.explanation
+        if len(explanation) > _MAX_EXPLANATION:
+            explanation = explanation[: _MAX_EXPLANATION - 3] + "..."
         out.append(
             ScoreRecord(
                 grader=spec.type,
                 score=score.value,
                 passed=score.passed,
-                explanation=score.explanation,
+                explanation=explanation,
                 details=score.details,
             )
         )

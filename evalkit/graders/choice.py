@@ -2,15 +2,21 @@
 
 The answer is looked for in this order, the first rule that finds one wins:
 1. an answer statement ("The answer is (B)", "Answer: b", "I choose option
-   C", "Final answer: **D**"); the last statement wins, and one that names
-   several letters ("A or B", "A and C") is ambiguous;
+   C", "Final answer: **D**", "C is correct", "\\boxed{D}"); the last
+   statement wins, and one that names several letters ("The answer is A or
+   B") is ambiguous;
 2. the whole output is a letter in markdown or brackets ("**B**", "B.", "(C)",
    "B) Paris");
 3. the last non-empty line is a letter in the same way;
 4. exactly one distinct letter written standalone ("(B)" or " B ") anywhere;
-   several distinct ones are ambiguous.
-Lowercase letters count only in statements and where nothing follows them
-(so "the answer is a bit unclear" names no letter).
+   several distinct ones are ambiguous. A capital followed by a lowercase
+   word ("A dog", "I think") is an article or pronoun, not a choice.
+A lowercase letter in a statement counts only when no word follows it (so
+"the answer is a bit unclear" names no letter).
+
+``details``: ``expected``, ``found`` (the letters), ``how`` (statement,
+whole_output, last_line, mention), ``choice`` and ``reason`` (no_choice,
+ambiguous, mismatch) on failure.
 """
 
 from __future__ import annotations

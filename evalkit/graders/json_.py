@@ -8,18 +8,32 @@ Levels, each reported in ``details``:
 4. ``field_fraction``: expected field values (dotted/indexed paths or nested
    objects; numbers within a tolerance, strings compared case- and
    space-insensitively).
+
+``details`` keys: ``strict_parse``, ``lenient_parse``, ``parse_error``,
+``schema_valid`` (None when no schema applies), ``schema_errors`` (path and
+message, best match first), ``field_fraction`` (None when no fields apply),
+``fields_total``, ``fields_matched``, ``field_mismatches`` (path, expected,
+got), and ``reason``: None, unparseable, not_strict, schema or fields.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from evalkit.errors import GraderError
-from evalkit.graders._jsonparse import MISSING, Path, format_path, lookup, parse_output, parse_path
-from evalkit.graders._normalize import clip
+from evalkit.graders._jsonparse import (
+    MISSING,
+    JsonPath,
+    format_path,
+    lookup,
+    parse_output,
+    parse_path,
+)
+from evalkit.graders._normalize import clip, shorten
 from evalkit.graders._options import as_bool
 from evalkit.graders.base import GradeItem, Grader, Score, grader
 
@@ -74,8 +88,8 @@ def make_validator(schema: Any) -> Validator:
     return Draft202012Validator(schema, format_checker=checker)
 
 
-def _flatten(expected: dict[str, Any], prefix: Path = ()) -> list[tuple[Path, Any]]:
-    out: list[tuple[Path, Any]] = []
+def _flatten(expected: dict[str, Any], prefix: JsonPath = ()) -> list[tuple[JsonPath, Any]]:
+    out: list[tuple[JsonPath, Any]] = []
     for key, value in expected.items():
         path = prefix + (parse_path(key) if ("." in key or "[" in key) else (key,))
         if isinstance(value, dict) and value:
@@ -118,7 +132,7 @@ class _JsonGrader:
     def __init__(
         self,
         validator: Validator | None,
-        fields: list[tuple[Path, Any]] | None,
+        fields: list[tuple[JsonPath, Any]] | None,
         strict: bool,
         partial_credit: bool,
     ) -> None:
@@ -126,7 +140,10 @@ class _JsonGrader:
         self.fields = fields
         self.strict = strict
         self.partial_credit = partial_credit
-        self._by_schema: dict[int, tuple[Any, Validator]] = {}
+        # Samples of a suite usually share one schema text in separate dicts:
+        # look up by identity first (free), then by canonical text (cheap).
+        self._by_id: dict[int, tuple[Any, Validator]] = {}
+        self._by_text: dict[str, Validator] = {}
 
     def _sample_validator(self, item: GradeItem) -> Validator | None:
         if self.validator is not None:
@@ -135,16 +152,20 @@ class _JsonGrader:
         schema = (fmt.get("json_schema") or {}).get("schema") if isinstance(fmt, dict) else None
         if schema is None:
             return None
-        cached = self._by_schema.get(id(schema))
-        if cached is None or cached[0] is not schema:
+        cached = self._by_id.get(id(schema))
+        if cached is not None and cached[0] is schema:
+            return cached[1]
+        text = json.dumps(schema, sort_keys=True)
+        validator = self._by_text.get(text)
+        if validator is None:
             try:
-                cached = (schema, make_validator(schema))
+                validator = self._by_text[text] = make_validator(schema)
             except (TypeError, ValueError) as exc:
                 raise GraderError(f"response_format schema: {exc}") from None
-            self._by_schema[id(schema)] = cached
-        return cached[1]
+        self._by_id[id(schema)] = (schema, validator)
+        return validator
 
-    def _fields(self, item: GradeItem) -> list[tuple[Path, Any]] | None:
+    def _fields(self, item: GradeItem) -> list[tuple[JsonPath, Any]] | None:
         if self.fields is not None:
             return self.fields
         exp = item.sample.expected
@@ -173,7 +194,7 @@ class _JsonGrader:
                 reason = "unparseable"
             return Score(0.0, False, why, {**details, "reason": reason})
         parts: list[float] = []
-        notes: list[str] = []
+        notes: list[tuple[bool, str]] = []  # (passed, text) per level
         validator = self._sample_validator(item)
         if validator is not None:
             errors = self._schema_errors(validator, parsed.value)
@@ -181,9 +202,9 @@ class _JsonGrader:
             details["schema_errors"] = errors
             parts.append(0.0 if errors else 1.0)
             if errors:
-                notes.append(f"{errors[0]['path']}: {clip(errors[0]['message'], 100)}")
+                notes.append((False, f"{errors[0]['path']}: {shorten(errors[0]['message'], 100)}"))
             else:
-                notes.append("schema ok")
+                notes.append((True, "schema ok"))
         fields = self._fields(item)
         if fields is not None:
             misses = [
@@ -203,7 +224,7 @@ class _JsonGrader:
             if misses:
                 m = misses[0]
                 note += f"; {m['path']}: expected {clip(m['expected'])}, got {clip(m['got'])}"
-            notes.append(note)
+            notes.append((not misses, note))
         passed = all(p == 1.0 for p in parts)
         if passed:
             details["reason"] = None
@@ -213,7 +234,10 @@ class _JsonGrader:
             (sum(parts) / len(parts) if parts else 1.0) if self.partial_credit else float(passed)
         )
         head = "valid JSON" if parsed.strict else "valid JSON (lenient parse)"
-        return Score(value, passed, "; ".join([head, *notes]), details)
+        # Failures lead: an explanation may be cut, and the reason must survive.
+        ordered = [t for ok, t in notes if not ok] + [head] + [t for ok, t in notes if ok]
+        text = "; ".join(ordered)
+        return Score(value, passed, text, details)
 
     @staticmethod
     def _schema_errors(validator: Validator, value: Any) -> list[dict[str, str]]:
@@ -241,7 +265,7 @@ def json_grader(
 ) -> Grader:
     """Scores JSON output on parse, schema and expected fields (see the module doc)."""
     validator = make_validator(schema) if schema is not None else None
-    fields: list[tuple[Path, Any]] | None = None
+    fields: list[tuple[JsonPath, Any]] | None = None
     if expected is not None:
         if not isinstance(expected, dict) or not expected:
             raise TypeError(f"option 'expected' must be a non-empty object, not {clip(expected)}")

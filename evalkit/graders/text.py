@@ -1,8 +1,12 @@
 """String graders: ``exact``, ``normalized``, ``includes`` and ``regex``.
 
 ``expected`` is a string or a list of acceptable strings; any one matching
-passes. Options are checked and patterns compiled in the factory, once per
-spec, so that grading an output costs a few string operations.
+passes. ``details``: ``matched`` on a pass; ``reason`` (mismatch, not_found,
+no_match) on a failure; ``found``/``missing`` for includes; ``pattern`` and
+``match`` (or ``patterns``) for regex.
+
+Options are checked and patterns compiled in the factory, once per spec, so
+that grading an output costs a few string operations.
 """
 
 from __future__ import annotations
@@ -45,7 +49,11 @@ def _compare_with(fold: Callable[[str], str]) -> Grader:
 
 @grader("exact")
 def exact(*, normalize: bool = False, case_sensitive: bool = True, strip: bool = True) -> Grader:
-    """Passes when the output equals an expected string (after the chosen folding)."""
+    """Passes when the output equals an expected string (after the chosen folding).
+
+    ``normalize=True`` folds as ``normalized`` does (case, spaces, punctuation
+    and articles), whatever ``case_sensitive`` and ``strip`` say.
+    """
     normalize = as_bool("normalize", normalize)
     case_sensitive = as_bool("case_sensitive", case_sensitive)
     strip = as_bool("strip", strip)

@@ -1,11 +1,40 @@
 """Records -> tidy DataFrames, error bars, paired differences, percentiles, cost.
 
-The statistics follow Evan Miller, "Adding Error Bars to Evals" (arXiv
-2411.00640). pandas and numpy are imported inside the functions, so importing
-this package stays cheap.
+One row per record (``load_run``), then tables per arm x suite. Accuracy
+counts an error as 0 (see ``accuracy_table``). The statistics follow Evan
+Miller, "Adding Error Bars to Evals" (arXiv 2411.00640). pandas and numpy are
+imported inside the functions, so importing this package stays cheap.
 """
 
-from evalkit.metrics.load import concat_runs, load_run, load_runs, to_parquet
+from evalkit.metrics.compare import flips, paired, paired_diff
+from evalkit.metrics.load import concat_runs, load_run, load_runs, read_record_dicts, to_parquet
 from evalkit.metrics.stats import CI, mean_ci, wilson
+from evalkit.metrics.tables import (
+    accuracy_table,
+    cost_table,
+    latency_table,
+    percentile,
+    summary_table,
+)
+from evalkit.metrics.views import needle_grid, timeline
 
-__all__ = ["CI", "concat_runs", "load_run", "load_runs", "mean_ci", "to_parquet", "wilson"]
+__all__ = [
+    "CI",
+    "accuracy_table",
+    "concat_runs",
+    "cost_table",
+    "flips",
+    "latency_table",
+    "load_run",
+    "load_runs",
+    "mean_ci",
+    "needle_grid",
+    "paired",
+    "paired_diff",
+    "percentile",
+    "read_record_dicts",
+    "summary_table",
+    "timeline",
+    "to_parquet",
+    "wilson",
+]

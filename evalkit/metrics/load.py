@@ -91,6 +91,17 @@ def _json_loads() -> Callable[[bytes], Any]:
     return loads
 
 
+def _scrub(value: Any) -> Any:
+    """``value`` with lone surrogates replaced: UTF-8 (and pyarrow strings) cannot hold them."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    if isinstance(value, dict):
+        return {_scrub(k): _scrub(v) for k, v in value.items()}
+    return value
+
+
 def read_record_dicts(run_dir: Path) -> list[dict[str, Any]]:
     """Every record of records.jsonl as a dict; a torn last line is skipped.
 
@@ -107,11 +118,17 @@ def read_record_dicts(run_dir: Path) -> list[dict[str, Any]]:
         if not line.strip():
             continue
         try:
-            out.append(loads(line))
+            rec = loads(line)
+            if loads is json.loads and b"\\ud" in line.lower():
+                rec = _scrub(rec)
+            out.append(rec)
         except ValueError:
-            if i == len(lines) - 1:
-                break
-            raise ValueError(f"{path}:{i + 1}: not a JSON record") from None
+            try:  # orjson refuses lone surrogates ("\\ud800") that json accepts
+                out.append(_scrub(json.loads(line)))
+            except ValueError:
+                if i == len(lines) - 1:
+                    break
+                raise ValueError(f"{path}:{i + 1}: not a JSON record") from None
     return out
 
 
@@ -257,7 +274,8 @@ def load_run(path: str | Path) -> pd.DataFrame:
     cols["simulated"] = [simulated.get(t, False) for t in cols["target"]]
     cols["arm"] = list(cols["target"])
     needle = _needle_meta(run_dir, {str(s) for s in cols["suite"]})
-    pairs = [needle.get((s, i), (None, None)) for s, i in zip(cols["suite"], cols["sample_id"])]
+    keys = zip(cols["suite"], cols["sample_id"], strict=True)
+    pairs = [needle.get((str(s), str(i)), (None, None)) for s, i in keys]
     cols["context_length"] = [p[0] for p in pairs]
     cols["depth"] = [p[1] for p in pairs]
     df = _frame(cols)

@@ -45,7 +45,7 @@ PALETTE = (
 CDF_POINTS = 200  # a CDF line never needs more points than this to look exact
 _INK = "#374151"
 _GRID = "#e5e7eb"
-_RC = {
+_RC: dict[Any, Any] = {
     "svg.fonttype": "path",
     "svg.hashsalt": "evalkit",  # stable ids: the same run renders the same bytes
     "font.size": 9,
@@ -64,6 +64,7 @@ _RC = {
     "legend.fontsize": 8,
 }
 _chart_ids = itertools.count(1)
+_ACTIVE = re.compile(r"<script|<foreignObject|<iframe|\son[a-z]+\s*=|javascript:", re.I)
 
 
 def arm_colors(arms: Sequence[str]) -> dict[str, str]:
@@ -98,8 +99,16 @@ def sanitize_svg(svg: str, prefix: str) -> str:
     svg = re.sub(r'\bid="', f'id="{prefix}', svg)
     svg = re.sub(r'href="#', f'href="#{prefix}', svg)
     svg = re.sub(r"url\(#", f"url(#{prefix}", svg)
-    # Scale with the page: keep the viewBox, let CSS set the size.
-    svg = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 class="chart"', svg, 1)
+    # Scale with the page (keep the viewBox) but never beyond the drawn size,
+    # so that text stays the size it was set in.
+    box = re.search(r'viewBox="0 0 ([0-9.]+) ', svg)
+    limit = f' style="max-width: {float(box.group(1)) * 4 / 3:.0f}px"' if box else ""
+    svg = re.sub(
+        r'<svg([^>]*?) width="[^"]*" height="[^"]*"', rf'<svg\1 class="chart"{limit}', svg, count=1
+    )
+    # matplotlib escapes every label; anything active left over means that changed.
+    if _ACTIVE.search(svg):
+        raise ValueError("chart SVG contains active content (script, handler or foreignObject)")
     return svg.strip()
 
 
@@ -212,7 +221,9 @@ def cost_vs_accuracy(table: pd.DataFrame, arms: Sequence[str]) -> str:
                 label=f"{arm} (est.)" if estimated else arm,
             )
         ax.set_xlabel("cost per 1,000 samples (USD)")
-        ax.set_xlim(left=0)
+        costs = table["cost_per_1k"].astype(float).dropna()
+        top = float(costs.max()) if len(costs) else 0.0
+        ax.set_xlim(0, top * 1.25 if top > 0 else 1.0)
         ax.set_ylim(0, 1.05)
         _percent_axis(ax)
         ax.set_title("Cost vs accuracy", loc="left")
@@ -266,15 +277,15 @@ def _short_int(v: Any) -> str:
 def timeline_chart(tl: pd.DataFrame, arms: Sequence[str]) -> str:
     """Output throughput over the run, and errors and retries per time bucket.
 
-    ``tl`` is ``metrics.timeline(df)`` with ``arm`` and ``t`` (bucket start)
-    as columns when several arms share it, or a single series otherwise.
+    ``tl`` is ``metrics.timeline(df, by="arm")`` (or without ``by``: one
+    series); ``time`` is the bucket's start.
     """
     colors = arm_colors(arms)
     with _figure(9.0, 2.8, ncols=2) as (fig, (ax_tps, ax_err)):
         groups = list(tl.groupby("arm", observed=True, sort=False)) if "arm" in tl else [("", tl)]
         for arm, sub in groups:
             color = colors.get(str(arm), _INK)
-            x = (sub["t"] - tl["t"].min()).dt.total_seconds()
+            x = (sub["time"] - tl["time"].min()).dt.total_seconds()
             ax_tps.plot(x, sub["output_tps"], color=color, lw=1.4, label=str(arm) or None)
             ax_err.step(x, sub["errors"], where="post", color=color, lw=1.4)
             ax_err.step(x, sub["retries"], where="post", color=color, lw=1.0, ls="--")

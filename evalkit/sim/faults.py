@@ -77,4 +77,11 @@ class FaultPicker:
         return None
 
 
-__all__ = ["ERROR_FAULTS", "FAULT_HEADER", "FAULT_KINDS", "FaultPicker", "UnknownFault", "forced_fault"]
+__all__ = [
+    "ERROR_FAULTS",
+    "FAULT_HEADER",
+    "FAULT_KINDS",
+    "FaultPicker",
+    "UnknownFault",
+    "forced_fault",
+]

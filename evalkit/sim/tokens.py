@@ -74,14 +74,23 @@ def _message_tokens(message: dict[str, Any]) -> int:
     return total
 
 
+def messages_tokens(messages: Sequence[dict[str, Any]]) -> int:
+    """Tokens of a request's messages, reply priming included."""
+    return REPLY_OVERHEAD + sum(_message_tokens(m) for m in messages)
+
+
+def tools_tokens(tools: Sequence[dict[str, Any]] | None) -> int:
+    """Tokens of a request's tool definitions (their compact JSON)."""
+    if not tools:
+        return 0
+    return count_tokens(json.dumps(list(tools), separators=(",", ":"), ensure_ascii=False))
+
+
 def prompt_tokens(
     messages: Sequence[dict[str, Any]], tools: Sequence[dict[str, Any]] | None = None
 ) -> int:
     """Tokens of a request's prompt: its messages, the reply priming, and its tools."""
-    total = REPLY_OVERHEAD + sum(_message_tokens(m) for m in messages)
-    if tools:
-        total += count_tokens(json.dumps(list(tools), separators=(",", ":"), ensure_ascii=False))
-    return total
+    return messages_tokens(messages) + tools_tokens(tools)
 
 
 __all__ = [
@@ -89,6 +98,8 @@ __all__ = [
     "MESSAGE_OVERHEAD",
     "REPLY_OVERHEAD",
     "count_tokens",
+    "messages_tokens",
     "pieces",
     "prompt_tokens",
+    "tools_tokens",
 ]

@@ -92,7 +92,9 @@ def pick_other(pool: Sequence[str], avoid: set[str], rng: random.Random) -> str 
     return None
 
 
-def _perturb_value(value: Any, acceptable: list[Any], pool: Sequence[str], rng: random.Random) -> Any:
+def _perturb_value(
+    value: Any, acceptable: list[Any], pool: Sequence[str], rng: random.Random
+) -> Any:
     avoid = {normalize(str(v)) for v in acceptable}
     if isinstance(value, bool):
         return not value
@@ -203,7 +205,10 @@ def _optional(value: Any) -> bool:
 
 
 def resolve_arguments(raw: dict[str, Any]) -> dict[str, Any]:
-    """Concrete arguments from expected ones: ``{"$any": [v1, ...]}`` becomes v1 ($absent: omitted)."""
+    """Concrete arguments from expected ones: ``{"$any": [v1, ...]}`` becomes v1.
+
+    When v1 is ``"$absent"`` the argument is left out.
+    """
     out: dict[str, Any] = {}
     for key, value in raw.items():
         if _is_any(value):

@@ -29,6 +29,7 @@ from evalkit.suite.loader import GenContext, generator
 OPTIONS = ("path", "split", "name", "columns", "prompt_template", "limit", "cache_dir")
 COLUMN_ROLES = ("id", "prompt", "system", "expected", "messages", "tags")
 BUILDERS = {".json": "json", ".jsonl": "json", ".csv": "csv", ".parquet": "parquet"}
+_OTHER_FILE_SUFFIXES = (".txt", ".tsv", ".arrow", ".gz", ".zip", ".xlsx", ".xml", ".yaml", ".toml")
 
 
 def _text_option(options: dict[str, Any], name: str, default: str | None = None) -> str | None:
@@ -67,6 +68,17 @@ def _local_files(path: Path) -> tuple[str, list[str]]:
     return str(builders.pop()), [str(p) for p in files]
 
 
+def _looks_local(source: str) -> bool:
+    """Whether ``source`` is meant as a path rather than a hub id such as ``owner/name``."""
+    path = Path(source)
+    return (
+        path.is_absolute()
+        or source.startswith(".")
+        or source.count("/") > 1
+        or path.suffix.lower() in (*BUILDERS, *_OTHER_FILE_SUFFIXES)
+    )
+
+
 def _load_rows(options: dict[str, Any], base: Path) -> list[dict[str, Any]]:
     source = _text_option(options, "path")
     if source is None:
@@ -79,6 +91,8 @@ def _load_rows(options: dict[str, Any], base: Path) -> list[dict[str, Any]]:
     except ImportError:
         raise ValueError("the hf generator needs the 'datasets' package installed") from None
     local = base / source
+    if not local.exists() and _looks_local(source):
+        raise ValueError(f"data file or folder {source!r} not found (relative to {str(base)!r})")
     kwargs: dict[str, Any] = {"split": split}
     if cache_dir is not None:
         kwargs["cache_dir"] = str(base / cache_dir)

@@ -178,6 +178,7 @@ def _read_jsonl(path: Path, problems: list[Problem]) -> tuple[list[tuple[int, An
     except UnicodeDecodeError as exc:
         problems.append(Problem(str(path), None, None, f"not UTF-8 text ({exc.reason})"))
         return [], data
+    before = len(problems)  # problems of earlier files must not hide this one's
     out: list[tuple[int, Any]] = []
     for lineno, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -188,7 +189,7 @@ def _read_jsonl(path: Path, problems: list[Problem]) -> tuple[list[tuple[int, An
             problems.append(
                 Problem(str(path), lineno, None, f"invalid JSON: {exc.msg} (column {exc.colno})")
             )
-    if not out and not problems:
+    if not out and len(problems) == before:
         problems.append(Problem(str(path), None, None, "the suite has no samples"))
     return out, data
 

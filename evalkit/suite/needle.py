@@ -60,8 +60,10 @@ _NOUNS = (
     "kettle", "orchid", "beacon", "quartz", "gazelle", "marmot", "nectar", "parsnip", "sparrow",
     "tundra", "zephyr", "mosaic",
 )  # fmt: skip
+# No value word occurs inside the built-in text, so that a reply holding it
+# can only come from the needle.
 _VALUE_WORDS = (
-    "abacus", "bramble", "cobalt", "dynamo", "ember", "fjord", "gondola", "hazelnut", "igloo",
+    "abacus", "bramble", "cobalt", "dynamo", "cinder", "fjord", "gondola", "hazelnut", "igloo",
     "jasmine", "kumquat", "lagoon", "mistral", "nutmeg", "obsidian", "pagoda", "quiver", "rhubarb",
     "sequoia", "trellis", "umbrella", "velvet", "wombat", "xylophone", "yodel", "zircon", "anvil",
     "biscuit", "canyon", "dolphin", "easel", "flannel", "garnet", "hammock", "ironwood", "juniper",
@@ -213,7 +215,7 @@ def _one(
         raise ValueError(f"length {length} leaves no room for a haystack")
     filler = haystack.fill(sentences, room, rng)
     at = haystack.boundary_index(filler, depth)
-    before = haystack.joined_length(filler[:at]) + (1 if at else 0)
+    before = haystack.joined_length(filler[:at])
     total = haystack.joined_length(filler)
     text = " ".join([*filler[:at], needle, *filler[at:]])
     prompt = _TEMPLATE.format(noun=noun, haystack=text, key=key)
@@ -286,7 +288,8 @@ def calibrate(
     var = sum((e - mean_e) ** 2 for e in samples_estimates)
     slope = 0.0
     if var > 0:
-        cov = sum((e - mean_e) * (r - mean_r) for e, r in zip(samples_estimates, reported, strict=True))
+        pairs = zip(samples_estimates, reported, strict=True)
+        cov = sum((e - mean_e) * (r - mean_r) for e, r in pairs)
         slope = cov / var
     if slope <= 0:
         slope = sum(reported) / sum(samples_estimates)

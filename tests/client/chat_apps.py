@@ -72,7 +72,9 @@ def text_script(pieces: list[str], *, usage: tuple[int, int] | None = (10, 5)) -
     return script
 
 
-def stream_app(script: Script, *, status: int = 200, headers: dict[str, str] | None = None) -> web.Application:
+def stream_app(
+    script: Script, *, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Application:
     """An app whose /v1/chat/completions plays ``script`` as an event stream."""
 
     async def handler(request: web.Request) -> web.StreamResponse:

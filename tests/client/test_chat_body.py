@@ -104,7 +104,9 @@ def test_streaming_asks_for_usage() -> None:
 )
 def test_max_tokens_is_clamped(asked: int, cap: int | None, sent: int) -> None:
     client = ChatClient(make_target(max_output_tokens=cap))
-    sample = Sample(id="s", prompt="hi", params={"max_tokens": asked, "max_completion_tokens": asked})
+    sample = Sample(
+        id="s", prompt="hi", params={"max_tokens": asked, "max_completion_tokens": asked}
+    )
     out = client.build_body(sample)
     assert (out["max_tokens"], out["max_completion_tokens"]) == (sent, sent)
 
@@ -132,7 +134,10 @@ async def test_headers_key_and_base_url(
     assert sent["Content-Type"] == "application/json"
 
 
-async def test_no_key_no_authorization_header(aiohttp_server: AiohttpServer) -> None:
+async def test_no_key_no_authorization_header(
+    aiohttp_server: AiohttpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("EVALKIT_UNSET_KEY_FOR_TEST", raising=False)
     server = await aiohttp_server(json_app(ANSWER))
     target = target_for(server, stream=False, api_key_env="EVALKIT_UNSET_KEY_FOR_TEST")
     async with ChatClient(target) as client:

@@ -89,7 +89,7 @@ async def test_gateway_401_body_shape(aiohttp_server: AiohttpServer) -> None:
 @pytest.mark.parametrize(
     "message",
     [
-        "This model's maximum context length is 128000 tokens. However, you requested 130512 tokens.",
+        "This model's maximum context length is 128000 tokens. You requested 130512 tokens.",
         "Prompt contains too many tokens for this model",
         "prompt is too long: 140000 tokens > 128000 maximum",
     ],
@@ -136,7 +136,9 @@ async def test_non_json_and_long_bodies_are_quoted_and_clipped(
 async def test_retry_after(
     aiohttp_server: AiohttpServer, headers: dict[str, str], expected: float | None
 ) -> None:
-    err = await fail(aiohttp_server, 429, gateway_error("slow down", "rate_limit_error"), headers=headers)
+    err = await fail(
+        aiohttp_server, 429, gateway_error("slow down", "rate_limit_error"), headers=headers
+    )
     assert isinstance(err, RateLimitError)
     assert err.retry_after == expected
 
@@ -144,7 +146,9 @@ async def test_retry_after(
 async def test_retry_after_as_http_date(aiohttp_server: AiohttpServer) -> None:
     when = datetime.now(UTC) + timedelta(seconds=30)
     headers = {"Retry-After": format_datetime(when, usegmt=True)}
-    err = await fail(aiohttp_server, 503, gateway_error("saturated", "service_unavailable"), headers=headers)
+    err = await fail(
+        aiohttp_server, 503, gateway_error("saturated", "service_unavailable"), headers=headers
+    )
     assert isinstance(err, ServerError) and err.retry_after is not None
     assert 27 <= err.retry_after <= 30
 

@@ -67,7 +67,9 @@ async def test_json_answer_with_tool_calls(aiohttp_server: AiohttpServer) -> Non
 
 async def test_json_answer_without_usage_is_estimated(aiohttp_server: AiohttpServer) -> None:
     answer = {
-        "choices": [{"message": {"role": "assistant", "content": "Paris."}, "finish_reason": "stop"}]
+        "choices": [
+            {"message": {"role": "assistant", "content": "Paris."}, "finish_reason": "stop"}
+        ]
     }
     done = await run(aiohttp_server, answer)
     assert done.tokens_source == "estimated"

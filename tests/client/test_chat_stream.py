@@ -201,11 +201,23 @@ async def test_connection_dropped_mid_stream_is_a_stream_error(
 @pytest.mark.parametrize(
     ("error", "cls", "status"),
     [
-        ({"message": "Upstream saturated", "type": "service_unavailable", "code": 503}, ServerError, 503),
-        ({"message": "Over per-minute limit", "type": "rate_limit_error"}, RateLimitError, 429),
-        ({"message": "Wallet empty", "type": "insufficient_credits", "code": "402"}, TargetFatalError, 402),
         (
-            {"message": "prompt too big", "type": "invalid_request_error", "code": "context_length_exceeded"},
+            {"message": "Upstream saturated", "type": "service_unavailable", "code": 503},
+            ServerError,
+            503,
+        ),
+        ({"message": "Over per-minute limit", "type": "rate_limit_error"}, RateLimitError, 429),
+        (
+            {"message": "Wallet empty", "type": "insufficient_credits", "code": "402"},
+            TargetFatalError,
+            402,
+        ),
+        (
+            {
+                "message": "prompt too big",
+                "type": "invalid_request_error",
+                "code": "context_length_exceeded",
+            },
             ContextLengthError,
             400,
         ),
@@ -215,7 +227,7 @@ async def test_connection_dropped_mid_stream_is_a_stream_error(
 async def test_error_object_inside_the_stream(
     aiohttp_server: AiohttpServer, error: dict[str, Any], cls: type[Exception], status: int
 ) -> None:
-    script = text_script(["Par"])[:2] + [sse({"error": error}), DONE]
+    script = [*text_script(["Par"])[:2], sse({"error": error}), DONE]
     with pytest.raises(cls) as err:
         await run(aiohttp_server, stream_app(script))
     assert type(err.value) is cls
@@ -235,6 +247,7 @@ async def test_connection_is_reused_after_done(aiohttp_server: AiohttpServer) ->
         for item in text_script(["x"]):
             assert isinstance(item, bytes)
             await resp.write(item)
+        await asyncio.sleep(0.05)  # the body's end comes a little after [DONE]
         await resp.write_eof()
         return resp
 
@@ -245,3 +258,29 @@ async def test_connection_is_reused_after_done(aiohttp_server: AiohttpServer) ->
         for _ in range(5):
             assert (await client.complete(body())).text == "x"
     assert len(peers) == 1
+
+
+async def test_done_without_final_blank_line_still_ends(aiohttp_server: AiohttpServer) -> None:
+    script = [*text_script(["ok"])[:-1], b"data: [DONE]"]
+    done = await run(aiohttp_server, stream_app(script))
+    assert done.text == "ok"
+
+
+async def test_null_error_field_is_not_an_error(aiohttp_server: AiohttpServer) -> None:
+    tail = {**usage_chunk(4, 1), "error": None}
+    script = [*text_script(["ok"], usage=None)[:-1], sse(tail), DONE]
+    done = await run(aiohttp_server, stream_app(script))
+    assert (done.text, done.completion_tokens, done.tokens_source) == ("ok", 1, "usage")
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [b'data: {"choices": ["not an object"]}\n\n', b'data: ["a", "list"]\n\n'],
+)
+async def test_chunk_of_the_wrong_shape_is_a_stream_error(
+    aiohttp_server: AiohttpServer, bad: bytes
+) -> None:
+    script = [*text_script(["ok"])[:2], bad, DONE]
+    with pytest.raises(StreamError) as err:
+        await run(aiohttp_server, stream_app(script))
+    assert err.value.http_status == 200

@@ -1,0 +1,53 @@
+"""The ``needle`` grader: recall of planted values, RULER's ``string_match_all``.
+
+The score is the fraction of expected values found in the output,
+case-insensitively, after control characters are replaced by spaces; with
+``mode="any"`` (RULER's ``string_match_part``) one value found is enough.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from evalkit.graders._normalize import clip, expected_texts
+from evalkit.graders._options import as_choice
+from evalkit.graders.base import GradeItem, Grader, Score, grader
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _clean(text: str) -> str:
+    return _CONTROL.sub(" ", text).casefold()
+
+
+@grader("needle")
+def needle(*, mode: str = "all") -> Grader:
+    """Scores the fraction of planted values the output recalls (or any, with mode="any")."""
+    mode = as_choice("mode", mode, ("all", "any"))
+
+    def grade(item: GradeItem) -> Score:
+        expected = expected_texts(item.sample.expected)
+        haystack = _clean(item.output)
+        found = [v for v in expected if _clean(v).strip() in haystack]
+        missing = [v for v in expected if v not in found]
+        recall = len(found) / len(expected)
+        details: dict[str, Any] = {"recall": recall, "found": found, "missing": missing}
+        if mode == "any":
+            value = 1.0 if found else 0.0
+            passed = bool(found)
+        else:
+            value = recall
+            passed = not missing
+        summary = f"recalled {len(found)}/{len(expected)}"
+        if missing:
+            details["reason"] = "missing"
+            summary += f"; missing {clip(missing if len(missing) > 1 else missing[0], 80)}"
+            if not found:
+                summary += f" in {clip(item.output)}"
+        return Score(value, passed, summary, details)
+
+    return grade
+
+
+__all__ = ["needle"]

@@ -1,0 +1,96 @@
+"""The ``python`` grader: a user function, named by its import path, scores the output.
+
+``function`` is ``package.module:function`` or ``package.module.function``;
+it is imported when the suite loads. The function receives the
+``GradeItem`` and returns a ``Score``, a bool, or a number in [0, 1] (or an
+awaitable of one of those).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import math
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from evalkit.graders._options import as_float, as_str
+from evalkit.graders.base import GradeItem, Grader, Score, grader
+
+
+def _resolve(module_name: str, attr: str) -> Any:
+    target: Any = importlib.import_module(module_name)
+    for part in attr.split("."):
+        target = getattr(target, part)
+    return target
+
+
+def load_function(path: str) -> Callable[..., Any]:
+    """Import ``pkg.mod:fn`` or ``pkg.mod.fn``; ``ValueError`` names what failed."""
+    if ":" in path:
+        module_name, _, attr = path.partition(":")
+        candidates = [(module_name, attr)]
+    else:
+        # "pkg.mod.Class.method": the longest prefix that imports is the module.
+        parts = path.split(".")
+        candidates = [
+            (".".join(parts[:i]), ".".join(parts[i:])) for i in range(len(parts) - 1, 0, -1)
+        ]
+    if not candidates or not all(candidates[0]):
+        raise ValueError(
+            f"option 'function' must look like 'package.module:function', not {path!r}"
+        )
+    error: Exception | None = None
+    for module_name, attr in candidates:
+        try:
+            target = _resolve(module_name, attr)
+        except ModuleNotFoundError as exc:
+            error = exc
+            missing = exc.name or ""
+            # Only the module itself being absent means "try a shorter prefix";
+            # a module that imports a missing dependency is a real error.
+            if missing == module_name or module_name.startswith(missing + "."):
+                continue
+            break
+        except (ImportError, AttributeError) as exc:
+            error = exc
+            break
+        if not callable(target):
+            raise ValueError(f"option 'function': {path!r} is not callable")
+        return target  # type: ignore[no-any-return]
+    raise ValueError(f"option 'function': cannot import {path!r}: {error}")
+
+
+def _to_score(result: Any, path: str, threshold: float) -> Score:
+    if isinstance(result, Score):
+        return result
+    if isinstance(result, bool):
+        return Score(float(result), result, f"{path} returned {result}")
+    if isinstance(result, int | float) and math.isfinite(result) and 0 <= result <= 1:
+        value = float(result)
+        return Score(value, value >= threshold, f"{path} returned {value:g}")
+    what = f"{type(result).__name__} {result!r}"[:80]
+    why = f"{path} returned {what}; expected a Score, a bool or a number in [0, 1]"
+    return Score(0.0, False, why, {"reason": "bad_return"})
+
+
+@grader("python")
+def python(*, function: str, pass_threshold: float = 0.5) -> Grader:
+    """Scores with a Python function named by its import path."""
+    path = as_str("function", function)
+    fn = load_function(path)
+    threshold = as_float("pass_threshold", pass_threshold, lo=0.0, hi=1.0)
+
+    async def finish(pending: Awaitable[Any]) -> Score:
+        return _to_score(await pending, path, threshold)
+
+    def grade(item: GradeItem) -> Score | Awaitable[Score]:
+        result = fn(item)
+        if inspect.isawaitable(result):
+            return finish(result)
+        return _to_score(result, path, threshold)
+
+    return grade
+
+
+__all__ = ["load_function", "python"]

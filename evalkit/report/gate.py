@@ -1,0 +1,181 @@
+"""The regression gate: what makes a run fail against its baseline (exit code 1).
+
+Per (target, suite) that both runs hold: an accuracy drop larger than
+``max_accuracy_drop`` (and, with ``require_significant``, a paired 95% CI on
+the difference that excludes 0), a relative rise of the p90 end-to-end
+latency above ``max_p90_latency_rise``, or of the cost per sample above
+``max_cost_rise``. A target or suite of the baseline that the current run
+lacks is a breach too: a gate must not pass because a suite silently vanished.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from evalkit.config import GateConfig
+from evalkit.metrics import accuracy_table, cost_table, latency_table, paired_diff
+from evalkit.metrics.stats import Z95
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+BreachKind = Literal["accuracy", "latency", "cost", "missing"]
+ALL_SUITES = "*"
+
+
+@dataclass(frozen=True)
+class Breach:
+    """One reason the gate fails; ``message`` reads on its own in a CI log."""
+
+    kind: BreachKind
+    arm: str
+    suite: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def match_targets(
+    current: Sequence[str], baseline: Sequence[str]
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """Pair baseline targets with current ones: (baseline, current) pairs and the unmatched.
+
+    Targets match by name; when each run has exactly one target they match
+    whatever their names (a model swapped behind the same job).
+    """
+    if len(current) == 1 and len(baseline) == 1:
+        return [(baseline[0], current[0])], []
+    pairs = [(t, t) for t in baseline if t in current]
+    missing = [t for t in baseline if t not in current]
+    return pairs, missing
+
+
+def _targets(df: pd.DataFrame) -> list[str]:
+    return [str(t) for t in df["target"].astype(str).unique()]
+
+
+def _rows(df: pd.DataFrame, target: str, suite: str) -> pd.DataFrame:
+    return df[(df["target"].astype(str) == target) & (df["suite"].astype(str) == suite)]
+
+
+def _accuracy(
+    base: pd.DataFrame, cur: pd.DataFrame
+) -> tuple[float, float, float, float, float] | None:
+    """(mean_base, mean_cur, diff, ci_low, ci_high): paired on shared samples if any."""
+    import pandas as pd
+
+    both = pd.concat([base.assign(arm="baseline"), cur.assign(arm="current")], ignore_index=True)
+    diff = paired_diff(both, "baseline", "current", by=None)
+    if len(diff) and int(diff["n"].iloc[0]) > 0:
+        row = diff.iloc[0]
+        return (row["mean_a"], row["mean_b"], row["diff"], row["ci_low"], row["ci_high"])
+    # No sample in common (the suite was rewritten): fall back to unpaired means.
+    a = accuracy_table(base, by=None)
+    b = accuracy_table(cur, by=None)
+    if a.empty or b.empty:
+        return None
+    ma, mb = float(a["accuracy"].iloc[0]), float(b["accuracy"].iloc[0])
+    se = math.sqrt(float(a["se"].iloc[0]) ** 2 + float(b["se"].iloc[0]) ** 2)
+    d = mb - ma
+    return (ma, mb, d, d - Z95 * se, d + Z95 * se)
+
+
+def _rise(before: float, after: float) -> float:
+    if math.isnan(before) or math.isnan(after) or before <= 0:
+        return math.nan
+    return after / before - 1
+
+
+def _check_pair(
+    base: pd.DataFrame, cur: pd.DataFrame, label: str, arm: str, suite: str, gate: GateConfig
+) -> list[Breach]:
+    out: list[Breach] = []
+    acc = _accuracy(base, cur)
+    if acc is not None:
+        ma, mb, d, low, high = acc
+        drop = -d
+        significant = high < 0
+        if drop > gate.max_accuracy_drop and (significant or not gate.require_significant):
+            out.append(
+                Breach(
+                    "accuracy",
+                    arm,
+                    suite,
+                    f"{label}/{suite}: accuracy fell {ma:.3f} -> {mb:.3f} ({d:+.3f}, "
+                    f"95% CI [{low:+.3f}, {high:+.3f}]) > allowed {gate.max_accuracy_drop:.3f}",
+                )
+            )
+    if gate.max_p90_latency_rise is not None:
+        p_base = float(latency_table(base, by=None)["e2e_p90"].iloc[0])
+        p_cur = float(latency_table(cur, by=None)["e2e_p90"].iloc[0])
+        rise = _rise(p_base, p_cur)
+        if rise > gate.max_p90_latency_rise:
+            out.append(
+                Breach(
+                    "latency",
+                    arm,
+                    suite,
+                    f"{label}/{suite}: p90 latency rose {p_base:.3f}s -> {p_cur:.3f}s "
+                    f"({rise:+.1%}) > allowed +{gate.max_p90_latency_rise:.1%}",
+                )
+            )
+    if gate.max_cost_rise is not None:
+        c_base = float(cost_table(base, by=None)["cost_per_1k"].iloc[0])
+        c_cur = float(cost_table(cur, by=None)["cost_per_1k"].iloc[0])
+        rise = _rise(c_base, c_cur)
+        if rise > gate.max_cost_rise:
+            out.append(
+                Breach(
+                    "cost",
+                    arm,
+                    suite,
+                    f"{label}/{suite}: cost per 1k samples rose ${c_base:.4f} -> ${c_cur:.4f} "
+                    f"({rise:+.1%}) > allowed +{gate.max_cost_rise:.1%}",
+                )
+            )
+    return out
+
+
+def evaluate_gate(current: pd.DataFrame, baseline: pd.DataFrame, gate: GateConfig) -> list[Breach]:
+    """Every breach of ``gate`` by the ``current`` run against ``baseline`` (empty: pass).
+
+    Both frames are ``load_run`` results. Accuracy is compared on the samples
+    the two runs share (paired_diff: errors count as 0); latency and cost on
+    all records of each run. ``Breach.arm`` is the current run's target name.
+    """
+    pairs, missing = match_targets(_targets(current), _targets(baseline))
+    out = [
+        Breach("missing", t, ALL_SUITES, f"{t}: target of the baseline is missing from this run")
+        for t in missing
+    ]
+    for base_target, cur_target in pairs:
+        label = cur_target if cur_target == base_target else f"{cur_target} (vs {base_target})"
+        base_t = baseline[baseline["target"].astype(str) == base_target]
+        cur_suites = set(current[current["target"].astype(str) == cur_target]["suite"].astype(str))
+        for suite in dict.fromkeys(base_t["suite"].astype(str)):
+            if suite not in cur_suites:
+                out.append(
+                    Breach(
+                        "missing",
+                        cur_target,
+                        suite,
+                        f"{label}/{suite}: suite of the baseline is missing from this run",
+                    )
+                )
+                continue
+            out += _check_pair(
+                _rows(baseline, base_target, suite),
+                _rows(current, cur_target, suite),
+                label,
+                cur_target,
+                suite,
+                gate,
+            )
+    return out
+
+
+__all__ = ["ALL_SUITES", "Breach", "BreachKind", "evaluate_gate", "match_targets"]

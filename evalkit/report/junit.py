@@ -1,0 +1,180 @@
+"""junit.xml: one testsuite per target x suite, one testcase per record, for CI.
+
+A graded failure (the model answered, the grader said no) is a
+``<failure type="<primary grader>">``; a request that failed (HTTP error,
+timeout, broken stream) is an ``<error type="<error type>">``: CI dashboards
+keep the two apart, as promptfoo's JUnit output does. A prompt longer than
+the target's context window (error type ``context_length``) is
+``<skipped>``: the target cannot be asked that question at all, which says
+nothing about its answers. (accuracy_table still counts it as 0.) A record no
+grader scored passes: nothing was asserted about it.
+
+Model output is untrusted text: ElementTree escapes markup, and characters
+XML 1.0 forbids (most control characters, lone surrogates) are stripped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from evalkit.metrics import load_run
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+JUNIT_FILE = "junit.xml"
+SKIPPED_ERRORS = frozenset({"context_length"})
+MESSAGE_CHARS = 200
+TEXT_CHARS = 2000
+_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: Any, limit: int | None = None) -> str:
+    """``value`` as text XML 1.0 can hold: forbidden characters removed, cut to ``limit``."""
+    text = _FORBIDDEN.sub("", "" if value is None else str(value))
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+def _first_line(text: Any) -> str:
+    lines = str(text or "").strip().splitlines()
+    return lines[0] if lines else ""
+
+
+def _expected_by_id(run_dir: Path, suite: str) -> dict[str, str]:
+    """sample id -> expected answer as text, from samples/<suite>.jsonl (empty if absent)."""
+    path = run_dir / "samples" / f"{suite}.jsonl"
+    if not path.exists():
+        return {}
+    out: dict[str, str] = {}
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                sample = json.loads(line)
+            except ValueError:
+                continue
+            expected = sample.get("expected")
+            if isinstance(expected, str):
+                out[str(sample.get("id"))] = expected
+            elif expected is not None:
+                out[str(sample.get("id"))] = json.dumps(expected, ensure_ascii=False)
+    return out
+
+
+def _failure(case: ET.Element, rec: Mapping[Any, Any], expected: str | None) -> None:
+    scores = rec.get("scores") or []
+    grader = str(scores[0].get("grader")) if scores else "grader"
+    explanation = str(rec.get("explanation") or "")
+    message = _first_line(explanation) or f"score {rec.get('score')} did not pass"
+    parts = [explanation] if explanation else []
+    if expected is not None:
+        parts.append(f"expected: {xml_text(expected, TEXT_CHARS)}")
+    parts.append(f"output: {xml_text(rec.get('output'), TEXT_CHARS)}")
+    calls = rec.get("tool_calls")
+    if calls:
+        text = json.dumps(calls, ensure_ascii=False, default=str)
+        parts.append(f"tool_calls: {xml_text(text, TEXT_CHARS)}")
+    for sc in scores[1:]:
+        verdict = "passed" if sc.get("passed") else "failed"
+        parts.append(f"{sc.get('grader')}: {verdict} ({sc.get('score')}) {sc.get('explanation')}")
+    element = ET.SubElement(
+        case, "failure", {"message": xml_text(message, MESSAGE_CHARS), "type": xml_text(grader)}
+    )
+    element.text = xml_text("\n".join(parts))
+
+
+def _error(case: ET.Element, rec: Mapping[Any, Any]) -> str:
+    """Add an <error> or a <skipped> to ``case``; returns which."""
+    kind = str(rec.get("error_type") or "error")
+    message = str(rec.get("error_message") or "")
+    if kind in SKIPPED_ERRORS:
+        attrs = {"message": xml_text(f"{kind}: {message}", MESSAGE_CHARS)}
+        ET.SubElement(case, "skipped", attrs)
+        return "skipped"
+    attrs = {"message": xml_text(_first_line(message) or kind, MESSAGE_CHARS), "type": kind}
+    element = ET.SubElement(case, "error", attrs)
+    element.text = xml_text(
+        f"{message}\nhttp_status: {rec.get('http_status')}\nattempts: {rec.get('attempts')}"
+    )
+    return "error"
+
+
+def _seconds(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return 0.0 if number != number else number  # NaN -> 0
+
+
+def write_junit(run_dir: Path, df: pd.DataFrame | None = None, out: Path | None = None) -> Path:
+    """Write the run's JUnit XML (``run_dir/junit.xml`` unless ``out``); returns its path."""
+    run_dir = Path(run_dir)
+    frame = load_run(run_dir) if df is None else df
+    out = run_dir / JUNIT_FILE if out is None else Path(out)
+    run_id = str(frame.attrs.get("run_id") or run_dir.name)
+    with_epoch = bool((frame["epoch"] > 0).any())
+    root = ET.Element("testsuites", {"name": xml_text(f"evalkit {run_id}")})
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    total_time = 0.0
+    expected_cache: dict[str, dict[str, str]] = {}
+    for (target, suite), group in frame.groupby(["target", "suite"], observed=True, sort=True):
+        target, suite = str(target), str(suite)
+        counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        element = ET.SubElement(root, "testsuite", {"name": xml_text(f"{target}/{suite}")})
+        props = ET.SubElement(element, "properties")
+        first = group.iloc[0]
+        for name, value in (
+            ("run_id", run_id),
+            ("model", first.get("model")),
+            ("simulated", str(bool(first.get("simulated", False))).lower()),
+        ):
+            ET.SubElement(props, "property", {"name": name, "value": xml_text(value)})
+        suite_time = 0.0
+        for rec in group.to_dict("records"):
+            name = str(rec["sample_id"])
+            if with_epoch:
+                name = f"{name}#{rec['epoch']}"
+            seconds = _seconds(rec.get("e2e_s"))
+            suite_time += seconds
+            case = ET.SubElement(
+                element,
+                "testcase",
+                {
+                    "classname": xml_text(f"evalkit.{target}.{suite}"),
+                    "name": xml_text(name),
+                    "time": f"{seconds:.3f}",
+                },
+            )
+            counts["tests"] += 1
+            if str(rec.get("status")) != "ok":
+                counts["errors" if _error(case, rec) == "error" else "skipped"] += 1
+            elif rec.get("scores") and not rec.get("passed"):
+                if suite not in expected_cache:
+                    expected_cache[suite] = _expected_by_id(run_dir, suite)
+                _failure(case, rec, expected_cache[suite].get(str(rec["sample_id"])))
+                counts["failures"] += 1
+        for key, value in counts.items():
+            element.set(key, str(value))
+            totals[key] += value
+        element.set("time", f"{suite_time:.3f}")
+        total_time += suite_time
+    for key, value in totals.items():
+        root.set(key, str(value))
+    root.set("time", f"{total_time:.3f}")
+    ET.indent(root)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    ET.ElementTree(root).write(tmp, encoding="utf-8", xml_declaration=True)
+    os.replace(tmp, out)
+    return out
+
+
+__all__ = ["JUNIT_FILE", "SKIPPED_ERRORS", "write_junit", "xml_text"]

@@ -1,0 +1,142 @@
+"""``evalkit sim``: serve the simulator from the command line until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from typing import Any
+
+from pydantic import ValidationError
+
+from evalkit.config import SimConfig, builtin_sim
+from evalkit.errors import ConfigError, InputError
+from evalkit.sim.server import SimServer, serve_forever
+
+# SimConfig field -> (flag, help); every flag defaults to None so SimConfig's defaults apply.
+_FLAGS: dict[str, tuple[str, str]] = {
+    "skill": ("--skill", "probability of a right answer, 0..1 (default 0.75)"),
+    "seed": ("--seed", "seed of answers, latency jitter and faults (default 0)"),
+    "ttft_s": ("--ttft", "base time to first token in seconds (default 0.02)"),
+    "tokens_per_s": ("--tps", "output tokens per second; 0 sends all at once (default 400)"),
+    "jitter": ("--jitter", "relative TTFT jitter, 0..1 (default 0.2)"),
+    "rate_429": ("--rate-429", "fraction of requests answered 429"),
+    "rate_503": ("--rate-503", "fraction of requests answered 503"),
+    "rate_500": ("--rate-500", "fraction of requests answered 500"),
+    "rate_reset": ("--rate-reset", "fraction of connections dropped before any response"),
+    "rate_cut": ("--rate-cut", "fraction of responses cut half-way (no [DONE])"),
+    "rate_malformed": ("--rate-malformed", "fraction of responses with a non-JSON chunk"),
+    "rate_slow": ("--rate-slow", "fraction of responses whose first byte waits --slow s"),
+    "retry_after_s": ("--retry-after", "Retry-After seconds sent with 429 (default 1)"),
+    "slow_s": ("--slow", "delay of a slow response in seconds (default 2)"),
+}
+_INT_FIELDS = frozenset({"seed"})
+
+
+def add_sim_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``evalkit sim`` flags to ``parser``."""
+    sim = builtin_sim()
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any)")
+    parser.add_argument(
+        "--suite",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="suite whose answer key to load (repeatable)",
+    )
+    parser.add_argument("--model", default=sim.model, help=f"model id served (default {sim.model})")
+    parser.add_argument(
+        "--api-key-env",
+        metavar="VAR",
+        help="require the API key held in this environment variable",
+    )
+    for name, (flag, text) in _FLAGS.items():
+        kind = int if name in _INT_FIELDS else float
+        parser.add_argument(flag, dest=f"sim_{name}", type=kind, default=None, help=text)
+    parser.add_argument(
+        "--no-usage", action="store_true", help="never send usage (clients must estimate)"
+    )
+    parser.add_argument(
+        "--context-window", type=int, default=sim.context_window, help="context window in tokens"
+    )
+    parser.add_argument(
+        "--max-output-tokens",
+        type=int,
+        default=sim.max_output_tokens,
+        help="largest max_tokens accepted",
+    )
+
+
+def sim_config_from_args(args: argparse.Namespace) -> SimConfig:
+    """The SimConfig the flags describe; ``ConfigError`` names a bad flag."""
+    values: dict[str, Any] = {}
+    for name in _FLAGS:
+        value = getattr(args, f"sim_{name}", None)
+        if value is not None:
+            values[name] = value
+    if getattr(args, "no_usage", False):
+        values["send_usage"] = False
+    try:
+        return SimConfig(**values)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            field = str(err["loc"][0]) if err["loc"] else ""
+            flag = _FLAGS.get(field, (field, ""))[0]
+            lines.append(f"{flag}: {err['msg']}")
+        raise ConfigError("\n".join(lines)) from None
+
+
+def _api_key(env_name: str | None) -> str | None:
+    if not env_name:
+        return None
+    value = os.environ.get(env_name)
+    if not value:
+        raise ConfigError(f"--api-key-env: environment variable {env_name} is not set")
+    return value
+
+
+def run_sim_command(args: argparse.Namespace) -> int:
+    """Serve the simulator the flags describe until Ctrl-C; returns the exit code."""
+    try:
+        config = sim_config_from_args(args)
+        api_key = _api_key(args.api_key_env)
+    except ConfigError as exc:
+        print(f"evalkit sim: {exc}", file=sys.stderr)
+        return 2
+
+    def ready(server: SimServer) -> None:
+        print(
+            f"evalkit sim: serving {server.model} at {server.base_url} "
+            f"({server.n_samples} prompts in the answer key); Ctrl-C to stop",
+            flush=True,
+        )
+
+    try:
+        asyncio.run(
+            serve_forever(
+                config,
+                args.suite,
+                host=args.host,
+                port=args.port,
+                model=args.model,
+                context_window=args.context_window,
+                max_output_tokens=args.max_output_tokens,
+                api_key=api_key,
+                on_ready=ready,
+            )
+        )
+    except KeyboardInterrupt:
+        return 0
+    except InputError as exc:
+        print(f"evalkit sim: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"evalkit sim: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+__all__ = ["add_sim_arguments", "run_sim_command", "sim_config_from_args"]

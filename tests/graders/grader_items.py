@@ -1,0 +1,56 @@
+"""Helpers for grader tests: build a GradeItem and score it through the registry."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from evalkit.graders import GradeItem, Score, build
+from evalkit.graders.base import CompleteFn
+from evalkit.records import ToolCall
+from evalkit.suite.schema import GraderSpec, Sample
+
+
+def make_item(
+    output: str = "",
+    expected: Any = None,
+    *,
+    tool_calls: list[tuple[str, str]] | None = None,
+    tools: list[dict[str, Any]] | None = None,
+    response_format: dict[str, Any] | None = None,
+    prompt: str = "question?",
+    complete: CompleteFn | None = None,
+) -> GradeItem:
+    """A GradeItem for a one-message sample; tool calls as (name, raw arguments)."""
+    sample = Sample(
+        id="s1",
+        prompt=prompt,
+        expected=expected,
+        tools=tools,
+        response_format=response_format,
+    )
+    calls = [
+        ToolCall(id=f"call_{i}", name=n, arguments=a) for i, (n, a) in enumerate(tool_calls or [])
+    ]
+    return GradeItem(sample=sample, output=output, tool_calls=calls, complete=complete)
+
+
+def spec_of(spec: str | dict[str, Any]) -> GraderSpec:
+    return GraderSpec.parse(spec)
+
+
+def score(spec: str | dict[str, Any], item: GradeItem) -> Score:
+    """Build the grader for ``spec`` and score ``item`` synchronously."""
+    result = build(spec_of(spec))(item)
+    assert not inspect.isawaitable(result), "this grader is async: use ascore"
+    assert isinstance(result, Score)
+    return result
+
+
+async def ascore(spec: str | dict[str, Any], item: GradeItem) -> Score:
+    """Build the grader for ``spec`` and score ``item``, awaiting if needed."""
+    result = build(spec_of(spec))(item)
+    if inspect.isawaitable(result):
+        result = await result
+    assert isinstance(result, Score)
+    return result

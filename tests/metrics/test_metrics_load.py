@@ -1,0 +1,169 @@
+"""load_run / load_runs / to_parquet on synthetic run folders."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import REPO
+from fakerun import make_run
+
+from evalkit.metrics import concat_runs, load_run, load_runs, to_parquet
+from evalkit.records import read_records
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> Path:
+    return make_run(tmp_path / "run-a", n_samples=20, seed=3, error_rate=0.1)
+
+
+def test_one_row_per_record_with_flattened_fields(run: Path) -> None:
+    records = read_records(run)
+    df = load_run(run)
+    assert len(df) == len(records) == 2 * 3 * 20
+    by_key = {(r.target, r.suite, r.sample_id): r for r in records}
+    for row in df.sample(25, random_state=0).to_dict("records"):
+        rec = by_key[(row["target"], row["suite"], row["sample_id"])]
+        assert row["status"] == rec.status
+        if rec.error is not None:
+            assert row["error_type"] == rec.error.type
+            assert row["error_message"] == rec.error.message
+            assert pd.isna(row["itl_mean_s"])
+        else:
+            assert rec.itl_s is not None
+            assert row["itl_p90_s"] == rec.itl_s.p90
+            assert row["score_exact"] == rec.scores[0].score
+            assert row["passed_exact"] == rec.scores[0].passed
+            assert row["explanation"] == rec.scores[0].explanation
+        assert row["n_tool_calls"] == len(rec.tool_calls or [])
+    assert df["arm"].astype(str).tolist() == df["target"].astype(str).tolist()
+    assert df["simulated"].all()
+    assert df.attrs["run_id"] == "run-a"
+
+
+def test_dtypes(run: Path) -> None:
+    df = load_run(run)
+    for name in ("target", "suite", "status", "error_type", "arm", "tokens_source"):
+        assert isinstance(df[name].dtype, pd.CategoricalDtype), name
+    for name in ("ttft_s", "e2e_s", "cost_usd", "itl_mean_s", "score"):
+        assert df[name].dtype == "float64", name
+    assert df["prompt_tokens"].dtype == "Int64" and df["completion_tokens"].dtype == "Int64"
+    assert df["passed"].dtype == bool
+    assert isinstance(df["started_at"].dtype, pd.DatetimeTZDtype)
+    assert df["tool_calls"].map(lambda v: v is None or isinstance(v, list)).all()
+
+
+def test_torn_last_line_is_skipped(run: Path) -> None:
+    n = len(load_run(run))
+    with (run / "records.jsonl").open("a") as fh:
+        fh.write('{"run_id": "run-a", "target": "sim", "sui')
+    assert len(load_run(run)) == n
+
+
+def test_a_broken_line_in_the_middle_is_an_error(run: Path) -> None:
+    path = run / "records.jsonl"
+    lines = path.read_text().splitlines()
+    lines[3] = "{not json"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValueError, match=r"records.jsonl:4"):
+        load_run(run)
+
+
+def test_extra_fields_and_raw_itl_lists(tmp_path: Path) -> None:
+    run = make_run(tmp_path / "r", n_samples=3, targets=("sim",), error_rate=0)
+    path = run / "records.jsonl"
+    recs = [json.loads(line) for line in path.read_text().splitlines()]
+    recs[0]["itl_s"] = [0.01, 0.03, 0.02]
+    recs[1]["custom_field"] = "kept"
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs))
+    df = load_run(run)
+    assert df.loc[0, "itl_n"] == 3
+    assert df.loc[0, "itl_mean_s"] == pytest.approx(0.02)
+    assert df.loc[0, "itl_p50_s"] == pytest.approx(0.02)
+    assert df.loc[0, "itl_max_s"] == pytest.approx(0.03)
+    assert df.loc[1, "custom_field"] == "kept" and pd.isna(df.loc[0, "custom_field"])
+
+
+def test_needle_metadata_is_joined(tmp_path: Path) -> None:
+    run = make_run(tmp_path / "r", n_samples=4, targets=("sim",), error_rate=0)
+    path = run / "samples" / "needle.jsonl"
+    samples = [json.loads(line) for line in path.read_text().splitlines()]
+    for i, s in enumerate(samples):
+        s["metadata"] = {"context_length": 1000 * (1 + i % 2), "depth": 50.0 * (i // 2)}
+    path.write_text("".join(json.dumps(s) + "\n" for s in samples))
+    df = load_run(run)
+    needle = df[df["suite"] == "needle"].set_index("sample_id")
+    assert needle.loc["needle-3", "context_length"] == 2000
+    assert needle.loc["needle-3", "depth"] == 50.0
+    assert df[df["suite"] != "needle"]["context_length"].isna().all()
+
+
+def test_empty_run(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    df = load_run(tmp_path / "empty")
+    assert len(df) == 0 and {"arm", "score", "simulated", "context_length"} <= set(df.columns)
+
+
+def test_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        load_run(tmp_path / "nope")
+
+
+def test_load_runs_names_colliding_targets_by_run(tmp_path: Path) -> None:
+    a = make_run(tmp_path / "base", n_samples=5, targets=("sim", "only-a"))
+    b = make_run(tmp_path / "cur", n_samples=5, targets=("sim",))
+    df = load_runs([a, b])
+    assert set(df["arm"].astype(str)) == {"base/sim", "cur/sim", "only-a"}
+    assert len(df) == 3 * 5 * 3
+    twice = concat_runs([load_run(b), load_run(b)])
+    assert set(twice["arm"].astype(str)) == {"cur/sim", "cur#2/sim"}
+    assert twice.attrs["runs"] == ["cur", "cur#2"]
+
+
+def test_parquet_round_trip(run: Path, tmp_path: Path) -> None:
+    df = load_run(run)
+    path = to_parquet(df, tmp_path / "out" / "run.parquet")
+    back = pd.read_parquet(path)
+    assert len(back) == len(df)
+    assert back["score"].equals(df["score"])
+    calls = back.loc[back["suite"] == "tools", "tool_calls"].dropna()
+    assert json.loads(calls.iloc[0])[0]["name"] == "get_weather"
+    assert json.loads(back["scores"].iloc[0]) == df["scores"].iloc[0]
+
+
+def test_import_evalkit_does_not_import_pandas() -> None:
+    code = "import sys, evalkit, evalkit.metrics; print('pandas' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False"
+
+
+def test_ten_thousand_records_load_fast(tmp_path: Path) -> None:
+    run = make_run(tmp_path / "big", n_samples=1667)
+    load_run(run)  # warm imports
+    start = time.perf_counter()
+    df = load_run(run)
+    elapsed = time.perf_counter() - start
+    assert len(df) == 10_002
+    assert elapsed < 2.0, f"load_run took {elapsed:.2f}s for 10,002 records"
+
+
+@pytest.mark.parametrize("parser", ["fast", "json"])
+def test_lone_surrogates_are_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parser: str
+) -> None:
+    if parser == "json":
+        monkeypatch.setattr("evalkit.metrics.load._json_loads", lambda: json.loads)
+    run = make_run(tmp_path / "r", n_samples=2, targets=("sim",), error_rate=0)
+    path = run / "records.jsonl"
+    recs = [json.loads(line) for line in path.read_text().splitlines()]
+    recs[0]["output"] = "bad \ud800 pair 🎉"
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs))  # ensure_ascii escapes both
+    df = load_run(run)
+    assert df.loc[0, "output"] == "bad ? pair 🎉"

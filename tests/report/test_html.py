@@ -1,0 +1,456 @@
+"""report.html and compare.html: self-contained, escaped, and faithful to the metrics."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fakerun import make_run
+
+from evalkit import metrics
+from evalkit.report.html import (
+    MAX_MESSAGE_CHARS,
+    script_json,
+    write_compare_report,
+    write_report,
+)
+
+PWN_SCRIPT = "<script>window.__pwned=1</script>"
+PWN_IMG = '<img src=x onerror="window.__pwned=1">'
+# Tries to close the JSON block, open a comment and break a JS string at once.
+PWN_BREAKOUT = "</script><!--<script>window.__pwned=1</script>\u2028&amp;"
+PAYLOAD_OUTPUT = f"{PWN_SCRIPT} {PWN_IMG} {PWN_BREAKOUT}"
+TINY_PNG = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8"
+    "z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+EVIL_IMAGE_URLS = ("javascript:window.__pwned=1", "http://example.invalid/pixel.png")
+
+
+def _rewrite_jsonl(path: Path, edit: Any) -> None:
+    lines = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    path.write_text("".join(json.dumps(edit(d) or d) + "\n" for d in lines), encoding="utf-8")
+
+
+def inject_payloads(run_dir: Path) -> Path:
+    """Put markup and script in every untrusted field the report shows; returns run_dir.
+
+    Each target's chat-1 record gets PAYLOAD_OUTPUT as its output and markup in
+    its grader explanation and diff; its tools-0 record gets script in its
+    tool-call arguments; sample chat-1's prompt carries markup, a real PNG
+    thumbnail and two image URLs that must never be loaded.
+    """
+
+    def edit(rec: dict[str, Any]) -> dict[str, Any]:
+        if rec["sample_id"] == "chat-1":
+            rec.update(status="ok", error=None, http_status=200, output=PAYLOAD_OUTPUT)
+            rec["scores"] = [
+                {
+                    "grader": "exact",
+                    "score": 0.0,
+                    "passed": False,
+                    "explanation": f"expected <b>bold</b> {PWN_IMG}",
+                    "details": {"diff": f"-answer 1\n+{PWN_SCRIPT}", "why": PWN_IMG},
+                }
+            ]
+            rec.update(score=0.0, passed=False)
+        elif rec["sample_id"] == "tools-0":
+            rec["tool_calls"] = [
+                {"id": "c1", "name": "get_weather", "arguments": json.dumps({"city": PWN_SCRIPT})}
+            ]
+        return rec
+
+    _rewrite_jsonl(run_dir / "records.jsonl", edit)
+
+    def edit_sample(s: dict[str, Any]) -> dict[str, Any]:
+        if s["id"] == "chat-1":
+            s["messages"] = [
+                {"role": "system", "content": f"system {PWN_SCRIPT}"},
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "text", "text": f"Describe {PWN_IMG}"},
+                        {"type": "image_url", "image_url": {"url": TINY_PNG}},
+                        *({"type": "image_url", "image_url": {"url": u}} for u in EVIL_IMAGE_URLS),
+                    ],
+                },
+            ]
+        return s
+
+    _rewrite_jsonl(run_dir / "samples" / "chat.jsonl", edit_sample)
+    return run_dir
+
+
+def add_needle_metadata(run_dir: Path, haystack_chars: int = 0) -> None:
+    """Give the needle suite's samples a context length and depth (and a long haystack)."""
+
+    def edit(s: dict[str, Any]) -> dict[str, Any]:
+        i = int(s["id"].rsplit("-", 1)[1])
+        s["metadata"] = {
+            "context_length": [1000, 4000, 16000][i % 3],
+            "depth": [0, 50, 100][i % 5 % 3],
+        }
+        if haystack_chars:
+            s["messages"][0]["content"] = "hay " * (haystack_chars // 4) + "the needle is 42"
+        return s
+
+    _rewrite_jsonl(run_dir / "samples" / "needle.jsonl", edit)
+
+
+def set_manifest(run_dir: Path, **fields: Any) -> None:
+    path = run_dir / "run.json"
+    data = json.loads(path.read_text("utf-8"))
+    data.update(fields)
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+class _Tags(HTMLParser):
+    """Every start tag with its attributes, and the text of each <script> element."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[tuple[dict[str, str | None], str]] = []
+        self._in_script: dict[str, str | None] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag == "script":
+            self._in_script = dict(attrs)
+            self.scripts.append((self._in_script, ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script is not None:
+            attrs, text = self.scripts[-1]
+            self.scripts[-1] = (attrs, text + data)
+
+
+def parse(html: str) -> _Tags:
+    p = _Tags()
+    p.feed(html)
+    p.close()
+    return p
+
+
+def json_block(html: str, block_id: str) -> Any:
+    for attrs, text in parse(html).scripts:
+        if attrs.get("id") == block_id:
+            assert attrs.get("type") == "application/json"
+            return json.loads(text)
+    raise AssertionError(f"no #{block_id} block")
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return inject_payloads(make_run(tmp_path_factory.mktemp("runs") / "r1", n_samples=40))
+
+
+@pytest.fixture(scope="module")
+def html(run_dir: Path) -> str:
+    return write_report(run_dir).read_text("utf-8")
+
+
+def test_report_is_written_in_the_run_folder(run_dir: Path, html: str) -> None:
+    assert (run_dir / "report.html").read_text("utf-8") == html
+    assert html.startswith("<!doctype html>")
+
+
+def test_report_is_one_file_that_fetches_nothing(html: str) -> None:
+    low = html.lower()
+    for pattern in ('src="http', "src='http", 'href="http', "href='http", "@import", "url(http"):
+        assert pattern not in low, pattern
+    assert 'src="//' not in low and "<link" not in low and "<iframe" not in low
+    tags = parse(html)
+    # CSS, script and charts are inline: no element references another file.
+    for tag, attrs in tags.tags:
+        for name in ("src", "href", "xlink:href", "data", "srcset", "action"):
+            value = attrs.get(name)
+            inline = value is None or value.startswith(("#", "data:image/png;base64,"))
+            assert inline, (tag, name, value)
+    kinds = [a.get("type") for a, _ in tags.scripts]
+    assert kinds == ["application/json", "application/json", None]
+    assert all("src" not in a for a, _ in tags.scripts)
+    assert len(re.findall(r"<svg\b", html)) >= 3
+    csp = next(a for t, a in tags.tags if t == "meta" and a.get("http-equiv"))
+    assert "default-src 'none'" in (csp["content"] or "")
+
+
+def test_untrusted_markup_appears_only_escaped(html: str) -> None:
+    tags = parse(html)
+    # The only scripts are evalkit's; no element carries an event handler or an img.
+    assert sum(1 for t, _ in tags.tags if t == "script") == 3
+    assert not [(t, a) for t, a in tags.tags for k in a if k.startswith("on")]
+    assert "img" not in {t for t, _ in tags.tags}
+    for raw in ("<script>alert(", PWN_SCRIPT, PWN_IMG, "<b>bold</b>", "\u2028"):
+        assert raw not in html, raw
+    assert "\\u003cscript\\u003ealert(" in html  # fakerun's wrong outputs, in the JSON block
+
+
+def test_payloads_survive_the_json_blocks_intact(html: str) -> None:
+    rows = json_block(html, "ek-rows")
+    details = json_block(html, "ek-details")
+    outputs = [d["output"] for d in details["records"]]
+    assert outputs.count(PAYLOAD_OUTPUT) == 2  # one per target
+    col = rows["cols"].index("output")
+    assert sum(r[col] == PAYLOAD_OUTPUT for r in rows["rows"]) == 2
+    rec = next(d for d in details["records"] if d["output"] == PAYLOAD_OUTPUT)
+    assert rec["scores"][0]["explanation"].endswith(PWN_IMG)
+    assert rec["scores"][0]["diff"] == f"-answer 1\n+{PWN_SCRIPT}"
+    assert json.loads(rec["scores"][0]["details"]) == {"why": PWN_IMG}
+    calls = [c for d in details["records"] for c in d["calls"]]
+    assert json.dumps({"city": PWN_SCRIPT}) in [c["args"] for c in calls]
+
+
+def test_sample_images_only_embed_data_uris(html: str) -> None:
+    samples = json_block(html, "ek-details")["samples"]
+    sample = next(v for k, v in samples.items() if k.endswith("/chat/chat-1"))
+    parts = [p for m in sample["messages"] for p in m["parts"]]
+    assert {"t": "img", "v": TINY_PNG} in parts
+    refs = [p["v"] for p in parts if p["t"] == "ref"]
+    assert refs == [f"image: {u}" for u in EVIL_IMAGE_URLS]
+    assert sample["messages"][0] == {
+        "role": "system",
+        "parts": [{"t": "text", "v": f"system {PWN_SCRIPT}"}],
+    }
+
+
+def test_script_json_cannot_close_its_script_tag() -> None:
+    data = {"s": "</script><script>x</script><!-- & \u2028 \u2029 >", "n": [1, None]}
+    text = str(script_json(data))
+    for bad in ("<", ">", "&", "\u2028", "\u2029"):
+        assert bad not in text
+    assert json.loads(text) == data
+    with pytest.raises(ValueError):
+        script_json({"x": math.nan})
+
+
+def test_simulated_banner_names_the_simulated_targets(run_dir: Path, html: str) -> None:
+    banner = re.search(r'<div class="banner sim" id="simulated-banner".*?</div>', html, re.S)
+    assert banner is not None
+    assert "sim, sim-strong" in banner.group()
+
+
+def test_no_simulated_banner_for_real_targets(tmp_path: Path) -> None:
+    run = make_run(tmp_path / "real", n_samples=5)
+    data = json.loads((run / "run.json").read_text("utf-8"))
+    set_manifest(run, targets=[{**t, "simulated": False} for t in data["targets"]])
+    assert 'id="simulated-banner"' not in write_report(run).read_text("utf-8")
+
+
+def _overview_rows(html: str) -> dict[tuple[str, str], dict[str, str | None]]:
+    rows = {}
+    for tag, attrs in parse(html).tags:
+        if tag == "tr" and "data-accuracy" in attrs and attrs.get("data-suite"):
+            rows[(str(attrs["data-arm"]), str(attrs["data-suite"]))] = attrs
+    return rows
+
+
+def test_overview_numbers_match_the_accuracy_table(run_dir: Path, html: str) -> None:
+    expected = metrics.accuracy_table(metrics.load_run(run_dir), by=("arm", "suite"))
+    shown = _overview_rows(html)
+    assert len(shown) == len(expected) == 6
+    for row in expected.to_dict("records"):
+        attrs = shown[(row["arm"], row["suite"])]
+        assert float(str(attrs["data-accuracy"])) == row["accuracy"]
+        assert float(str(attrs["data-ci-low"])) == row["ci_low"]
+        assert float(str(attrs["data-ci-high"])) == row["ci_high"]
+        assert int(str(attrs["data-n"])) == row["n"]
+        cells = re.search(
+            rf'<tr data-arm="{re.escape(row["arm"])}" data-suite="{row["suite"]}".*?</tr>',
+            html,
+            re.S,
+        )
+        assert cells is not None
+        assert f"{row['accuracy'] * 100:.1f}%" in cells.group()
+        assert f"{row['ci_low'] * 100:.1f}% – {row['ci_high'] * 100:.1f}%" in cells.group()
+    # Needle items share clusters: their CI is labelled clustered, the others not.
+    needle = re.search(r'<tr data-arm="sim" data-suite="needle".*?</tr>', html, re.S)
+    chat = re.search(r'<tr data-arm="sim" data-suite="chat".*?</tr>', html, re.S)
+    assert needle is not None and chat is not None
+    assert "clustered" in needle.group() and "clustered" not in chat.group()
+
+
+def test_latency_and_cost_tables_show_each_group(run_dir: Path, html: str) -> None:
+    df = metrics.load_run(run_dir)
+    lat = metrics.latency_table(df).set_index(["arm", "suite"])
+    cost = metrics.cost_table(df).set_index(["arm", "suite"])
+    section = html[html.index('id="latency"') : html.index('id="cost"')]
+    p90 = lat.loc[("sim-strong", "tools"), "e2e_p90"]
+    assert f"{p90 * 1000:.0f} ms" in section
+    section = html[html.index('id="cost"') : html.index('id="charts"')]
+    total = cost.loc[("sim", "chat"), "cost_total"]
+    assert f"${total:.6f}" in section or f"${total:.4f}" in section
+    assert "</b> = (E2E − TTFT) / (N − 1) per request" in html
+    assert "an error counts as a wrong answer" in html
+
+
+def test_estimated_cost_is_marked(tmp_path: Path) -> None:
+    run = make_run(tmp_path / "est", n_samples=5, targets=("sim",))
+    _rewrite_jsonl(run / "records.jsonl", lambda r: {**r, "tokens_source": "estimated"})
+    section = write_report(run).read_text("utf-8").split('id="cost"')[1].split("</table>")[0]
+    assert section.count(">estimated</span>") == 4  # 3 suites + the total
+
+
+def test_needle_heatmap_only_with_needle_records(tmp_path: Path, html: str) -> None:
+    assert 'id="chart-needle"' not in html  # fakerun's needle samples carry no grid metadata
+    run = make_run(tmp_path / "needle", n_samples=30)
+    add_needle_metadata(run)
+    page = write_report(run).read_text("utf-8")
+    figure = re.search(r'<figure id="chart-needle".*?</figure>', page, re.S)
+    assert figure is not None and "<svg" in figure.group()
+
+
+def test_long_messages_are_cut_to_head_and_tail(tmp_path: Path) -> None:
+    run = make_run(tmp_path / "hay", n_samples=3, targets=("sim",))
+    add_needle_metadata(run, haystack_chars=200_000)
+    page = write_report(run).read_text("utf-8")
+    assert len(page) < 1_000_000
+    samples = json_block(page, "ek-details")["samples"]
+    parts = samples[f"{run.name}/needle/needle-0"]["messages"][0]["parts"]
+    text, note = parts[0]["v"], parts[1]
+    assert len(text) < MAX_MESSAGE_CHARS + 100
+    assert text.startswith("hay hay") and text.endswith("the needle is 42")
+    assert note["t"] == "note" and "omitted" in note["v"]
+
+
+@pytest.mark.parametrize("status", ["running", "interrupted"])
+def test_partial_runs_are_flagged(tmp_path: Path, status: str) -> None:
+    run = make_run(tmp_path / status, n_samples=4)
+    set_manifest(run, status=status, finished_at=None)
+    page = write_report(run).read_text("utf-8")
+    assert 'id="partial-banner"' in page and f'"{status}"' in page
+
+
+def test_finished_run_is_not_flagged(html: str) -> None:
+    assert 'id="partial-banner"' not in html
+
+
+def test_header_shows_run_suites_and_targets_but_no_secrets(tmp_path: Path) -> None:
+    run = make_run(tmp_path / "hdr", n_samples=4)
+    data = json.loads((run / "run.json").read_text("utf-8"))
+    targets = [
+        {**t, "headers": {"Authorization": "Bearer sk-SECRET123"}, "api_key_env": "MY_KEY_VAR"}
+        for t in data["targets"]
+    ]
+    targets[0]["base_url"] = "https://api.example.test/v1"
+    suites = [{**s, "sha256": "abcdef0123456789" * 4} for s in data["suites"]]
+    set_manifest(run, targets=targets, suites=suites)
+    page = write_report(run).read_text("utf-8")
+    assert "SECRET123" not in page and "Authorization" not in page and "MY_KEY_VAR" not in page
+    assert "abcdef012345<" in page and "abcdef0123456789abcdef" not in page
+    assert "https://api.example.test/v1" in page  # as text, never as a link
+    assert "evalkit-sim/mistral-small-3.1-24b-instruct" in page
+    assert f"Run {run.name}" in page and "2026-11-25T17:01:00.000Z" in page
+
+
+def test_hostile_target_names_are_escaped_everywhere(tmp_path: Path) -> None:
+    evil = 'x"--><script>window.__pwned=1</script>'
+    run = make_run(tmp_path / "names", n_samples=6, targets=("sim", evil))
+    page = write_report(run).read_text("utf-8")
+    assert evil not in page and "<script>window" not in page
+    assert "x&#34;--&gt;&lt;script&gt;" in page
+    svgs = re.findall(r"<svg.*?</svg>", page, re.S)
+    assert svgs and not any("<script" in s or "<!--" in s for s in svgs)
+
+
+def test_df_and_out_arguments(run_dir: Path, tmp_path: Path) -> None:
+    df = metrics.load_run(run_dir)
+    only = df[df["suite"] == "tools"]
+    out = write_report(run_dir, tmp_path / "sub" / "tools.html", df=only)
+    assert out == tmp_path / "sub" / "tools.html"
+    rows = json_block(out.read_text("utf-8"), "ek-rows")
+    assert len(rows["rows"]) == len(only) and {r[1] for r in rows["rows"]} == {"tools"}
+
+
+def test_an_empty_running_run_still_renders(tmp_path: Path) -> None:
+    run = make_run(tmp_path / "empty", n_samples=2)
+    (run / "records.jsonl").write_text("", encoding="utf-8")
+    set_manifest(run, status="running", finished_at=None)
+    page = write_report(run).read_text("utf-8")
+    assert "No records yet." in page and 'id="partial-banner"' in page
+    assert json_block(page, "ek-rows")["rows"] == []
+
+
+# --- the comparison page -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    base = tmp_path_factory.mktemp("cmp")
+    a = make_run(base / "base", n_samples=40, targets=("sim",), skill={"sim": 0.6}, seed=1)
+    b = inject_payloads(
+        make_run(base / "new", n_samples=40, targets=("sim",), skill={"sim": 0.8}, seed=2)
+    )
+    # chat-1 (whose output is the payload) flips down, so the flips list shows it.
+    force_result(a, "chat-1", passed=True)
+    force_result(b, "chat-1", passed=False)
+    return [a, b]
+
+
+def force_result(run_dir: Path, sample_id: str, *, passed: bool) -> None:
+    def edit(rec: dict[str, Any]) -> dict[str, Any]:
+        if rec["sample_id"] == sample_id:
+            score = float(passed)
+            rec.update(status="ok", error=None, passed=passed, score=score)
+            rec["output"] = rec["output"] or "answer 1"
+            rec["scores"] = [{"grader": "exact", "score": score, "passed": passed}]
+        return rec
+
+    _rewrite_jsonl(run_dir / "records.jsonl", edit)
+
+
+class Breach:
+    """Stands in for the gate's breach objects: the page needs only ``message``."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def test_compare_report_pairs_runs(two_runs: list[Path], tmp_path: Path) -> None:
+    out = write_compare_report(two_runs, tmp_path / "compare.html", gate_breaches=[])
+    page = out.read_text("utf-8")
+    df = metrics.load_runs(two_runs)
+    a, b = "base/sim", "new/sim"
+    assert sorted(df["arm"].astype(str).unique()) == [a, b]
+    diffs = metrics.paired_diff(df, a, b).set_index("suite")
+    shown = {
+        str(attrs["data-suite"]): float(str(attrs["data-diff"]))
+        for tag, attrs in parse(page).tags
+        if tag == "tr" and "data-diff" in attrs
+    }
+    assert shown == pytest.approx(diffs["diff"].to_dict(), rel=0, abs=0)
+    flips = metrics.flips(df, a, b)
+    n_up = int((flips["direction"] == "up").sum())
+    n_down = int((flips["direction"] == "down").sum())
+    assert n_up > n_down > 0
+    assert f"{b} passed ({n_up})" in page and f"{b} failed ({n_down})" in page
+    assert page.count('<details class="flip"') == n_up + n_down
+    assert 'id="gate" class="banner good"' in page
+    assert PWN_SCRIPT not in page and "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page
+    for pattern in ('src="http', 'href="http', "@import", "url(http"):
+        assert pattern not in page
+
+
+def test_compare_report_lists_gate_breaches_escaped(two_runs: list[Path], tmp_path: Path) -> None:
+    breaches = [Breach("chat: accuracy fell 12.0 pp <script>x</script>")]
+    page = write_compare_report(two_runs, tmp_path / "c.html", gate_breaches=breaches).read_text(
+        "utf-8"
+    )
+    assert 'id="gate" class="banner bad"' in page
+    assert "chat: accuracy fell 12.0 pp &lt;script&gt;x&lt;/script&gt;" in page
+
+
+def test_compare_report_of_one_run_with_two_targets(run_dir: Path, tmp_path: Path) -> None:
+    page = write_compare_report([run_dir], tmp_path / "c1.html").read_text("utf-8")
+    assert "<h3>sim-strong − sim</h3>" in page
+    assert 'id="gate"' not in page  # no gate was evaluated
+    assert page.count('<tr data-suite="') >= 6  # side-by-side and paired rows per suite

@@ -1,0 +1,141 @@
+"""junit.xml parses back with the right counts; hostile model output cannot break it."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from fakerun import make_run
+
+from evalkit.metrics import load_run
+from evalkit.report.junit import write_junit, xml_text
+
+
+def rewrite(run: Path, edit: dict[int, dict[str, object]]) -> None:
+    """Patch records.jsonl: line index -> fields to set."""
+    path = run / "records.jsonl"
+    recs = [json.loads(line) for line in path.read_text().splitlines()]
+    for i, fields in edit.items():
+        recs[i].update(fields)
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs))
+
+
+def test_counts_per_target_and_suite(tmp_path: Path) -> None:
+    run = make_run(tmp_path / "r", n_samples=30, error_rate=0.1, seed=2)
+    df = load_run(run)
+    root = ET.parse(write_junit(run)).getroot()
+    assert root.tag == "testsuites"
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites] == [
+        f"{t}/{s}" for t in ("sim", "sim-strong") for s in ("chat", "needle", "tools")
+    ]
+    for element in suites:
+        target, suite = element.get("name", "").split("/")
+        rows = df[(df["target"] == target) & (df["suite"] == suite)]
+        cases = element.findall("testcase")
+        assert int(element.get("tests", "-1")) == len(cases) == len(rows)
+        n_fail = int(((rows["status"] == "ok") & ~rows["passed"]).sum())
+        n_err = int((rows["status"] == "error").sum())
+        assert int(element.get("failures", "-1")) == n_fail
+        assert int(element.get("errors", "-1")) == n_err
+        assert len([c for c in cases if c.find("failure") is not None]) == n_fail
+        assert len([c for c in cases if c.find("error") is not None]) == n_err
+        assert not [c for c in cases if c.find("failure") is not None and c.find("error")]
+        assert float(element.get("time", "0")) == pytest.approx(rows["e2e_s"].sum(), abs=0.01)
+        assert {c.get("classname") for c in cases} == {f"evalkit.{target}.{suite}"}
+    assert int(root.get("tests", "0")) == len(df)
+    assert int(root.get("errors", "0")) == int((df["status"] == "error").sum())
+
+
+def test_failure_and_error_details(tmp_path: Path) -> None:
+    run = make_run(tmp_path / "r", n_samples=10, targets=("sim",), error_rate=0.3, seed=1)
+    df = load_run(run)
+    root = ET.parse(write_junit(run, df)).getroot()
+    cases = {c.get("name"): c for c in root.iter("testcase") if "chat" in str(c.get("classname"))}
+    failed = df[(df["suite"] == "chat") & (df["status"] == "ok") & ~df["passed"]].iloc[0]
+    failure = cases[failed["sample_id"]].find("failure")
+    assert failure is not None
+    assert failure.get("type") == "exact"
+    assert failure.get("message") == "no match"
+    text = failure.text or ""
+    assert f"expected: answer {failed['sample_id'].split('-')[1]}" in text
+    assert f"output: {failed['output']}" in text
+    errored = df[(df["suite"] == "chat") & (df["status"] == "error")].iloc[0]
+    error = cases[errored["sample_id"]].find("error")
+    assert error is not None
+    assert error.get("type") == "server_error" and error.get("message") == "HTTP 503"
+    assert "attempts: 6" in (error.text or "")
+
+
+def test_context_length_errors_are_skipped(tmp_path: Path) -> None:
+    run = make_run(tmp_path / "r", n_samples=5, targets=("sim",), error_rate=0)
+    rewrite(
+        run,
+        {
+            0: {
+                "status": "error",
+                "error": {"type": "context_length", "message": "prompt is 140000 tokens"},
+                "scores": [],
+                "passed": False,
+            }
+        },
+    )
+    root = ET.parse(write_junit(run)).getroot()
+    first = root.find("testsuite")
+    assert first is not None
+    assert (first.get("skipped"), first.get("errors")) == ("1", "0")
+    skipped = first.find("testcase/skipped")
+    assert skipped is not None and "context_length" in str(skipped.get("message"))
+
+
+def test_epochs_name_cases_with_their_epoch(tmp_path: Path) -> None:
+    run = make_run(tmp_path / "r", n_samples=2, targets=("sim",), error_rate=0)
+    path = run / "records.jsonl"
+    recs = [json.loads(line) for line in path.read_text().splitlines()]
+    recs += [{**r, "epoch": 1} for r in recs]
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs))
+    names = {c.get("name") for c in ET.parse(write_junit(run)).getroot().iter("testcase")}
+    assert {"chat-0#0", "chat-0#1", "tools-1#1"} <= names
+
+
+def test_hostile_output_stays_well_formed(tmp_path: Path) -> None:
+    run = make_run(tmp_path / "r", n_samples=3, targets=("sim",), error_rate=0, seed=4)
+    nasty = "]]> <b>&amp; \x00\x01\x0b\x1b[31m \ud800 ok\t\n' \" </testcase> 🎉"
+    failing = {
+        "output": nasty,
+        "passed": False,
+        "score": 0.0,
+        "scores": [{"grader": "exact<&>", "score": 0, "passed": False, "explanation": nasty}],
+    }
+    error = {
+        "status": "error",
+        "error": {"type": "bad_request", "message": nasty},
+        "scores": [],
+        "passed": False,
+    }
+    rewrite(run, {0: failing, 1: error})
+    out = write_junit(run, out=tmp_path / "ci" / "junit.xml")
+    assert out == tmp_path / "ci" / "junit.xml"
+    root = ET.parse(out).getroot()  # would raise on malformed XML
+    failure = root.find("testsuite/testcase/failure")
+    assert failure is not None
+    assert failure.get("type") == "exact<&>"
+    assert "]]> <b>&amp;" in (failure.text or "")
+    assert "\x00" not in (failure.text or "") and "\x1b" not in (failure.text or "")
+    assert "🎉" in (failure.text or "")
+    assert len(root.findall(".//error")) == 1
+
+
+def test_xml_text_strips_forbidden_and_truncates() -> None:
+    assert xml_text("a\x00b\x08c\x7fd\ufffe") == "abc\x7fd"
+    assert xml_text("x" * 50, limit=10) == "x" * 9 + "…"
+    assert xml_text(None) == ""
+
+
+def test_ungraded_records_pass(tmp_path: Path) -> None:
+    run = make_run(tmp_path / "r", n_samples=2, targets=("sim",), error_rate=0, seed=9)
+    rewrite(run, {0: {"scores": [], "passed": False, "score": None}})
+    first = ET.parse(write_junit(run)).getroot().find("testsuite/testcase")
+    assert first is not None and len(first) == 0
