@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from evalkit.errors import ConfigError
 
@@ -96,6 +96,12 @@ class GateConfig(_Strict):
     require_significant: bool = True  # the drop must also be outside the 95% CI
     max_p90_latency_rise: float | None = Field(0.25, ge=0)  # relative, e.g. 0.25 = +25%
     max_cost_rise: float | None = Field(0.10, ge=0)  # relative
+
+    @field_validator("max_p90_latency_rise", "max_cost_rise", mode="before")
+    @classmethod
+    def _false_is_off(cls, v: Any) -> Any:
+        # TOML has no null: `max_cost_rise = false` switches the check off.
+        return None if v is False else v
 
 
 class RunDefaults(_Strict):

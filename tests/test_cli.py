@@ -13,14 +13,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, write_suite
 
 
-def evalkit(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def evalkit(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "evalkit", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=timeout,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
         env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
     )
 
@@ -28,7 +32,10 @@ def evalkit(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: f
 def popen(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "evalkit", *args],
-        cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
     )
 
@@ -43,8 +50,21 @@ def free_port() -> int:
 def standalone_sim(tmp_path: Path) -> Iterator[str]:
     """`evalkit sim` in its own process; yields its base URL."""
     port = free_port()
-    proc = popen("sim", "--port", str(port), "--ttft", "0", "--tps", "0", "--api-key-env", "EK_SIM_KEY",
-                 cwd=tmp_path, env={"EK_SIM_KEY": "sk-test-SECRET-4242"})
+    proc = popen(
+        "sim",
+        "--port",
+        str(port),
+        "--ttft",
+        "0",
+        "--tps",
+        "0",
+        "--model",
+        "evalkit-sim",
+        "--api-key-env",
+        "EK_SIM_KEY",
+        cwd=tmp_path,
+        env={"EK_SIM_KEY": "sk-test-SECRET-4242"},
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -55,13 +75,15 @@ def standalone_sim(tmp_path: Path) -> Iterator[str]:
             time.sleep(0.05)
     else:
         proc.kill()
+        proc.communicate()
         raise RuntimeError(f"sim did not start: {proc.stderr.read() if proc.stderr else ''}")
     yield url
     proc.send_signal(signal.SIGINT)
     try:
-        proc.wait(timeout=10)
+        proc.communicate(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+        proc.communicate()
 
 
 def sim_requests(url: str) -> int:
@@ -79,26 +101,63 @@ def write_config(path: Path, body: str) -> Path:
 def test_help_is_fast_because_nothing_heavy_is_imported() -> None:
     code = (
         "import sys, evalkit.cli; "
-        "heavy = [m for m in ('aiohttp', 'pandas', 'matplotlib', 'datasets', 'rich', 'pydantic') if m in sys.modules]; "
+        "mods = ('aiohttp', 'pandas', 'matplotlib', 'datasets', 'rich', 'pydantic'); "
+        "heavy = [m for m in mods if m in sys.modules]; "
         "print(heavy)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    )
     assert out.stdout.strip() == "[]"
     res = evalkit("--help", cwd=REPO)
     assert res.returncode == 0 and "run" in res.stdout and "compare" in res.stdout
 
 
-def test_run_against_builtin_sim_writes_records_and_reports(tmp_path: Path, mini_suite: Path) -> None:
-    res = evalkit("run", str(mini_suite), "--target", "sim", "--out", str(tmp_path / "res"), "--run-id", "r1",
-                  "--no-progress", cwd=tmp_path)
+def test_run_against_builtin_sim_writes_records_and_reports(
+    tmp_path: Path, mini_suite: Path
+) -> None:
+    res = evalkit(
+        "run",
+        str(mini_suite),
+        "--target",
+        "sim",
+        "--out",
+        str(tmp_path / "res"),
+        "--run-id",
+        "r1",
+        "--no-progress",
+        cwd=tmp_path,
+    )
     assert res.returncode == 0, res.stderr
     run = tmp_path / "res" / "r1"
     lines = (run / "records.jsonl").read_text().splitlines()
     assert len(lines) == 20
     rec = json.loads(lines[0])
-    for key in ("run_id", "target", "model", "suite", "sample_id", "epoch", "status", "error", "http_status",
-                "attempts", "started_at", "ttft_s", "e2e_s", "itl_s", "prompt_tokens", "completion_tokens",
-                "tokens_source", "cost_usd", "output", "tool_calls", "finish_reason", "scores", "passed"):
+    for key in (
+        "run_id",
+        "target",
+        "model",
+        "suite",
+        "sample_id",
+        "epoch",
+        "status",
+        "error",
+        "http_status",
+        "attempts",
+        "started_at",
+        "ttft_s",
+        "e2e_s",
+        "itl_s",
+        "prompt_tokens",
+        "completion_tokens",
+        "tokens_source",
+        "cost_usd",
+        "output",
+        "tool_calls",
+        "finish_reason",
+        "scores",
+        "passed",
+    ):
         assert key in rec, key
     manifest = json.loads((run / "run.json").read_text())
     assert manifest["status"] == "finished" and manifest["targets"][0]["simulated"] is True
@@ -111,9 +170,15 @@ def test_run_against_builtin_sim_writes_records_and_reports(tmp_path: Path, mini
     ("line", "expected"),
     [
         ('{"id": "a", "prompt": "x", "grader": "nope"}', "[grader.nope] unknown grader 'nope'"),
-        ('{"id": "a", "prompt": "x", "grader": {"type": "regex", "pattern": "("}}', "[grader.regex]"),
+        (
+            '{"id": "a", "prompt": "x", "grader": {"type": "regex", "pattern": "("}}',
+            "[grader.regex]",
+        ),
         ('{"id": "a", "prompt": "x"', "invalid JSON"),
-        ('{"id": "a", "messages": [{"role": "robot", "content": "x"}], "grader": "exact"}', "robot"),
+        (
+            '{"id": "a", "messages": [{"role": "robot", "content": "x"}], "grader": "exact"}',
+            "robot",
+        ),
     ],
 )
 def test_bad_suite_exits_2_naming_file_and_line_and_sends_nothing(
@@ -121,8 +186,13 @@ def test_bad_suite_exits_2_naming_file_and_line_and_sends_nothing(
 ) -> None:
     suite = tmp_path / "bad.jsonl"
     suite.write_text('{"id": "ok", "prompt": "fine", "grader": "exact"}\n' + line + "\n")
-    cfg = write_config(tmp_path / "evalkit.toml", f'[targets.local]\nbase_url = "{standalone_sim}/v1"\nmodel = "evalkit-sim"\n')
-    res = evalkit("--config", str(cfg), "run", str(suite), "--target", "local", "--no-progress", cwd=tmp_path)
+    cfg = write_config(
+        tmp_path / "evalkit.toml",
+        f'[targets.local]\nbase_url = "{standalone_sim}/v1"\nmodel = "evalkit-sim"\n',
+    )
+    res = evalkit(
+        "--config", str(cfg), "run", str(suite), "--target", "local", "--no-progress", cwd=tmp_path
+    )
     assert res.returncode == 2
     assert f"{suite}:2" in res.stderr and expected in res.stderr
     assert "Traceback" not in res.stderr
@@ -146,21 +216,32 @@ def test_bad_flags_exit_2(tmp_path: Path, mini_suite: Path, args: list[str], exp
 
 
 def test_bad_config_exits_2(tmp_path: Path, mini_suite: Path) -> None:
-    cfg = write_config(tmp_path / "evalkit.toml", "[targets.x]\nmodel = 'm'\nmax_concurrency = 'lots'\n")
+    write_config(tmp_path / "evalkit.toml", "[targets.x]\nmodel = 'm'\nmax_concurrency = 'lots'\n")
     res = evalkit("run", str(mini_suite), "--target", "x", cwd=tmp_path)
     assert res.returncode == 2
     assert "evalkit.toml" in res.stderr and "max_concurrency" in res.stderr
 
 
-def test_api_key_never_reaches_results(tmp_path: Path, mini_suite: Path, standalone_sim: str) -> None:
+def test_api_key_never_reaches_results(
+    tmp_path: Path, mini_suite: Path, standalone_sim: str
+) -> None:
     secret = "sk-test-SECRET-4242"
-    cfg = write_config(
+    write_config(
         tmp_path / "evalkit.toml",
-        f'[targets.local]\nbase_url = "{standalone_sim}/v1"\nmodel = "evalkit-sim"\napi_key_env = "EK_SIM_KEY"\n'
-        '[targets.local.headers]\n"X-Team-Token" = "tok-ALSO-SECRET"\n',
+        f'[targets.local]\nbase_url = "{standalone_sim}/v1"\nmodel = "evalkit-sim"\n'
+        'api_key_env = "EK_SIM_KEY"\n[targets.local.headers]\n"X-Team-Token" = "tok-ALSO-SECRET"\n',
     )
-    res = evalkit("run", str(mini_suite), "--target", "local", "--out", "res", "--no-progress", cwd=tmp_path,
-                  env={"EK_SIM_KEY": secret})
+    res = evalkit(
+        "run",
+        str(mini_suite),
+        "--target",
+        "local",
+        "--out",
+        "res",
+        "--no-progress",
+        cwd=tmp_path,
+        env={"EK_SIM_KEY": secret},
+    )
     assert res.returncode == 0, res.stderr
     assert sim_requests(standalone_sim) >= 20  # the key was accepted: requests went through
     files = [p for p in (tmp_path / "res").rglob("*") if p.is_file()]
@@ -187,28 +268,48 @@ def _count_lines(path: Path) -> int:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
-def test_killed_run_resumes_with_no_duplicate_and_no_gap(tmp_path: Path, sig: signal.Signals) -> None:
+def test_killed_run_resumes_with_no_duplicate_and_no_gap(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
     suite = write_suite(tmp_path / "suite", 120)
     cfg = write_config(tmp_path / "evalkit.toml", SLOW_CONFIG)
-    proc = popen("--config", str(cfg), "run", str(suite), "--target", "slowsim", "--out", "res",
-                 "--run-id", "k1", "--no-progress", cwd=tmp_path)
+    proc = popen(
+        "--config",
+        str(cfg),
+        "run",
+        str(suite),
+        "--target",
+        "slowsim",
+        "--out",
+        "res",
+        "--run-id",
+        "k1",
+        "--no-progress",
+        cwd=tmp_path,
+    )
     records = tmp_path / "res" / "k1" / "records.jsonl"
     deadline = time.monotonic() + 60
     while _count_lines(records) < 25 and time.monotonic() < deadline:
         time.sleep(0.02)
     proc.send_signal(sig)
-    code = proc.wait(timeout=30)
+    _, err = proc.communicate(timeout=30)
+    code = proc.returncode
     written = _count_lines(records)
     assert 25 <= written < 120, "the kill must land mid-run"
     if sig == signal.SIGINT:
-        assert code == 130
-        assert json.loads((tmp_path / "res" / "k1" / "run.json").read_text())["status"] == "interrupted"
+        assert code == 130, err
+        assert (
+            json.loads((tmp_path / "res" / "k1" / "run.json").read_text())["status"]
+            == "interrupted"
+        )
     else:
         # A kill -9 can tear the last line; simulate the worst case explicitly too.
         with records.open("ab") as fh:
             fh.write(b'{"run_id": "k1", "target": "slowsim", "sui')
 
-    res = evalkit("--config", str(cfg), "run", "--resume", "k1", "--out", "res", "--no-progress", cwd=tmp_path)
+    res = evalkit(
+        "--config", str(cfg), "run", "--resume", "k1", "--out", "res", "--no-progress", cwd=tmp_path
+    )
     assert res.returncode == 0, res.stderr
     keys = [(d["suite"], d["sample_id"]) for d in map(json.loads, records.read_text().splitlines())]
     assert len(keys) == 120 and len(set(keys)) == 120
@@ -217,7 +318,9 @@ def test_killed_run_resumes_with_no_duplicate_and_no_gap(tmp_path: Path, sig: si
 
 def test_resume_refuses_changed_suite_and_conflicting_flags(tmp_path: Path) -> None:
     suite = write_suite(tmp_path / "suite", 3)
-    res = evalkit("run", str(suite), "--out", "res", "--run-id", "c1", "--no-progress", cwd=tmp_path)
+    res = evalkit(
+        "run", str(suite), "--out", "res", "--run-id", "c1", "--no-progress", cwd=tmp_path
+    )
     assert res.returncode == 0, res.stderr
     res = evalkit("run", "--resume", "c1", "--out", "res", "--epochs", "2", cwd=tmp_path)
     assert res.returncode == 2 and "--epochs" in res.stderr

@@ -41,9 +41,18 @@ def test_sim_table_overrides_builtin_defaults_and_keeps_the_rest() -> None:
     ("text", "expected"),
     [
         ("[targets.a]\nmodel = 'm'\n", "[targets.a]: base_url is required"),
-        ("[targets.a]\nbase_url = 'http://x'\nmodel = 'm'\nmax_concurrency = 'many'\n", "[targets.a] max_concurrency"),
-        ("[targets.a]\nbase_url = 'http://x'\nmodel = 'm'\nprice_input_per_mtok = -1\n", "price_input_per_mtok"),
-        ("[targets.a]\nbase_url = 'http://x'\nmodel = 'm'\nbase_ulr = 'typo'\n", "base_ulr: unknown key"),
+        (
+            "[targets.a]\nbase_url = 'http://x'\nmodel = 'm'\nmax_concurrency = 'many'\n",
+            "[targets.a] max_concurrency",
+        ),
+        (
+            "[targets.a]\nbase_url = 'http://x'\nmodel = 'm'\nprice_input_per_mtok = -1\n",
+            "price_input_per_mtok",
+        ),
+        (
+            "[targets.a]\nbase_url = 'http://x'\nmodel = 'm'\nbase_ulr = 'typo'\n",
+            "base_ulr: unknown key",
+        ),
         ("[run]\nepochs = 0\n", "run.epochs"),
         ("[targets\n", "invalid TOML"),
         ("[gate]\nmax_accuracy_drop = 'x'\n", "gate.max_accuracy_drop"),
@@ -58,7 +67,7 @@ def test_bad_config_names_file_and_key(tmp_path: Path, text: str, expected: str)
 
 
 def test_unknown_target_lists_known_ones() -> None:
-    with pytest.raises(ConfigError, match="unknown target 'nope'.*sim"):
+    with pytest.raises(ConfigError, match=r"unknown target 'nope'.*sim"):
         Config().target("nope")
 
 
@@ -69,7 +78,8 @@ def test_missing_config_file_is_an_input_error(tmp_path: Path) -> None:
 
 def test_api_key_is_read_from_the_environment_only(monkeypatch: pytest.MonkeyPatch) -> None:
     config = parse_config(
-        {"targets": {"a": {"base_url": "http://x", "model": "m", "api_key_env": "EK_TEST_KEY"}}}, "x"
+        {"targets": {"a": {"base_url": "http://x", "model": "m", "api_key_env": "EK_TEST_KEY"}}},
+        "x",
     )
     monkeypatch.setenv("EK_TEST_KEY", "sk-secret-123")
     target = config.target("a")

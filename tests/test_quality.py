@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 
 import evalkit
-from conftest import REPO
 
 BIN = Path(sys.executable).parent
 

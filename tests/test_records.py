@@ -17,7 +17,12 @@ from evalkit.records import (
 
 def rec(i: int, status: str = "ok") -> Record:
     return Record(
-        run_id="r", target="t", model="m", suite="s", sample_id=f"id{i}", status=status,  # type: ignore[arg-type]
+        run_id="r",
+        target="t",
+        model="m",
+        suite="s",
+        sample_id=f"id{i}",
+        status=status,  # type: ignore[arg-type]
         started_at="2026-01-01T00:00:00Z",
     )
 

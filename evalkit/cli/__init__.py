@@ -35,18 +35,36 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     run = sub.add_parser("run", help="run suites against targets, grade, and report")
-    run.add_argument("suites", nargs="*", metavar="SUITE", help="suite folders, manifests or .jsonl files")
-    run.add_argument("--target", "-t", action="append", metavar="NAME", help="target from evalkit.toml (repeatable; default: [run] targets, else sim)")
+    run.add_argument(
+        "suites", nargs="*", metavar="SUITE", help="suite folders, manifests or .jsonl files"
+    )
+    run.add_argument(
+        "--target",
+        "-t",
+        action="append",
+        metavar="NAME",
+        help="target from evalkit.toml (repeatable; default: [run] targets, else sim)",
+    )
     run.add_argument("--epochs", type=int, metavar="N", help="times to run each sample")
     run.add_argument("--limit", type=int, metavar="N", help="first N samples of each suite")
     run.add_argument("--shard", metavar="I/N", help="run the I-th of N deterministic slices")
     run.add_argument("--resume", metavar="RUN", help="finish an interrupted run (id or folder)")
-    run.add_argument("--retry-errors", action="store_true", help="with --resume: redo items that ended in error")
-    run.add_argument("--baseline", metavar="RUN", help="gate this run against a baseline run (exit 1 on regression)")
+    run.add_argument(
+        "--retry-errors", action="store_true", help="with --resume: redo items that ended in error"
+    )
+    run.add_argument(
+        "--baseline",
+        metavar="RUN",
+        help="gate this run against a baseline run (exit 1 on regression)",
+    )
     run.add_argument("--out", metavar="DIR", help="where run folders go (default: results)")
     run.add_argument("--run-id", metavar="ID", help="name the run folder (default: time + random)")
     run.add_argument("--no-progress", action="store_true", help="no live progress bar")
-    run.add_argument("--no-report", action="store_true", help="skip report.html (records, junit and summary still written)")
+    run.add_argument(
+        "--no-report",
+        action="store_true",
+        help="skip report.html (records, junit and summary still written)",
+    )
 
     rep = sub.add_parser("report", help="re-render a run's report, JUnit and Markdown summary")
     rep.add_argument("run", metavar="RUN")
@@ -55,13 +73,23 @@ def _parser() -> argparse.ArgumentParser:
 
     cmp_ = sub.add_parser("compare", help="compare runs or targets side by side")
     cmp_.add_argument("runs", nargs="+", metavar="RUN")
-    cmp_.add_argument("--gate", action="store_true", help="exit 1 if the last run regresses against the first")
+    cmp_.add_argument(
+        "--gate", action="store_true", help="exit 1 if the last run regresses against the first"
+    )
     cmp_.add_argument("--out", metavar="DIR", help="where run folders are (default: results)")
-    cmp_.add_argument("--report", metavar="DIR", help="where compare.html/.md go (default: the last run's folder)")
+    cmp_.add_argument(
+        "--report", metavar="DIR", help="where compare.html/.md go (default: the last run's folder)"
+    )
 
     grd = sub.add_parser("grade", help="re-grade a stored run without calling the model")
     grd.add_argument("run", metavar="RUN")
-    grd.add_argument("--grader", action="append", metavar="SPEC", help='grader name or JSON spec, e.g. \'{"type":"includes"}\' (repeatable; default: each sample\'s own)')
+    grd.add_argument(
+        "--grader",
+        action="append",
+        metavar="SPEC",
+        help='grader name or JSON spec such as \'{"type": "includes"}\' '
+        "(repeatable; default: each sample's own)",
+    )
     grd.add_argument("--out", metavar="DIR", help="where run folders are (default: results)")
 
     mrg = sub.add_parser("merge", help="join shard runs into one run")
@@ -85,15 +113,16 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the evalkit command line; returns the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = _parser()
-    args = parser.parse_args(args_list)
-    if args.command is None:
-        parser.print_help()
-        return 0
     try:
-        if args.command in _DELEGATED:
-            module, func, _ = _DELEGATED[args.command]
-            return int(getattr(importlib.import_module(module), func)(args.rest))
+        if args_list and args_list[0] in _DELEGATED:
+            # These parse their own flags (argparse's REMAINDER drops leading options).
+            module, func, _ = _DELEGATED[args_list[0]]
+            return int(getattr(importlib.import_module(module), func)(args_list[1:]))
+        parser = _parser()
+        args = parser.parse_args(args_list)
+        if args.command is None:
+            parser.print_help()
+            return 0
         from evalkit.cli import commands
 
         return commands.dispatch(args, args_list)

@@ -110,7 +110,8 @@ def cmd_suites(args: argparse.Namespace, config: Config) -> int:
         build_graders(suites, config)
     for s in suites:
         graders = sorted({g.type for sample in s.samples for g in sample.grader})
-        print(f"{s.name:<12} {s.kind:<7} {len(s.samples):>5} samples  graders: {', '.join(graders)}  ({s.path})")
+        line = f"{s.name:<12} {s.kind:<7} {len(s.samples):>5} samples"
+        print(f"{line}  graders: {', '.join(graders)}  ({s.path})")
     if args.suites_command == "validate":
         print(f"ok: {len(suites)} suite(s), {sum(len(s.samples) for s in suites)} samples")
     return 0

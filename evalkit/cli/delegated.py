@@ -9,7 +9,9 @@ def sim_main(argv: list[str]) -> int:
     """``evalkit sim``: serve the simulated endpoint until interrupted."""
     from evalkit.sim import add_sim_arguments, run_sim_command
 
-    parser = argparse.ArgumentParser(prog="evalkit sim", description="Serve the simulated endpoint.")
+    parser = argparse.ArgumentParser(
+        prog="evalkit sim", description="Serve the simulated endpoint."
+    )
     add_sim_arguments(parser)
     return run_sim_command(parser.parse_args(argv))
 

@@ -28,8 +28,19 @@ def print_summary(run_dir: Path) -> None:
         print("no records")
         return
     table = Table(title=f"run {run_dir.name}", title_justify="left")
-    for col in ("target", "suite", "n", "accuracy (95% CI)", "errors", "retries",
-                "e2e p50", "e2e p90", "ttft p50", "tokens in/out", "cost $"):
+    for col in (
+        "target",
+        "suite",
+        "n",
+        "accuracy (95% CI)",
+        "errors",
+        "retries",
+        "e2e p50",
+        "e2e p90",
+        "ttft p50",
+        "tokens in/out",
+        "cost $",
+    ):
         table.add_column(col, justify="left" if col in ("target", "suite") else "right")
     for row in summary_table(df).reset_index().to_dict("records"):
         ci = f"±{(row['ci_high'] - row['ci_low']) / 2:.1%}" if not math.isnan(row["se"]) else ""

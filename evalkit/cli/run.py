@@ -28,8 +28,8 @@ from evalkit.runner import (
     resolve_run_dir,
 )
 from evalkit.runner.plan import WorkItem
-from evalkit.runner.run import Executor, Outcome
 from evalkit.runner.progress import RunProgress
+from evalkit.runner.run import Executor, Outcome
 
 
 def _settings(args: argparse.Namespace, config: Config) -> RunSettings:
@@ -50,7 +50,11 @@ def _settings(args: argparse.Namespace, config: Config) -> RunSettings:
 
 def _prepare(args: argparse.Namespace, config: Config, out: Path, argv: list[str]) -> Prepared:
     if args.resume:
-        given = [f for f in ("suites", "target", "epochs", "limit", "shard", "run_id") if getattr(args, f)]
+        given = [
+            f
+            for f in ("suites", "target", "epochs", "limit", "shard", "run_id")
+            if getattr(args, f)
+        ]
         if given:
             flags = ", ".join("--" + f.replace("_", "-") for f in given)
             raise ConfigError(f"--resume repeats the run's own settings; drop {flags}")
@@ -65,7 +69,9 @@ def _prepare(args: argparse.Namespace, config: Config, out: Path, argv: list[str
     return prepare(config, _settings(args, config), out=out, run_id=args.run_id, argv=argv)
 
 
-async def _execute(prepared: Prepared, config: Config, items: list[WorkItem], progress: RunProgress) -> Outcome:
+async def _execute(
+    prepared: Prepared, config: Config, items: list[WorkItem], progress: RunProgress
+) -> Outcome:
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()
     if task is not None:
@@ -116,7 +122,9 @@ def cmd_run(args: argparse.Namespace, config: Config, argv: list[str]) -> int:
 
     from evalkit.cli.output import finish_run
 
-    code = finish_run(prepared.run_dir, config, baseline=args.baseline, out=out, html=not args.no_report)
+    code = finish_run(
+        prepared.run_dir, config, baseline=args.baseline, out=out, html=not args.no_report
+    )
     if status == "interrupted":
         print(f"interrupted: resume with  evalkit run --resume {prepared.run_dir}", file=sys.stderr)
         return 130

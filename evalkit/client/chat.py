@@ -18,7 +18,7 @@ import json
 import time
 from itertools import pairwise
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 import aiohttp
 
@@ -141,17 +141,16 @@ class ChatClient:
                 except TimeoutError:
                     raise
                 except aiohttp.ClientError as exc:
-                    raise StreamError(
-                        f"HTTP {status}: connection lost mid-response: {exc}"
-                    ) from exc
+                    raise StreamError(f"connection lost mid-response: {exc}") from exc
                 except (AttributeError, TypeError, ValueError) as exc:
                     # Valid JSON of the wrong shape (a string where an object belongs).
-                    raise StreamError(
-                        f"HTTP {status}: unexpected response shape: {exc}"
-                    ) from exc
+                    raise StreamError(f"unexpected response shape: {exc}") from exc
         except RequestError as exc:
-            if exc.http_status is None:
+            if exc.http_status is None and status is not None:
+                # Raised while reading a success response: say which one.
                 exc.http_status = status
+                exc.message = f"HTTP {status}: {exc.message}"
+                exc.args = (exc.message,)
             self._scrub_error(exc)
             raise
         except TimeoutError:
@@ -185,7 +184,7 @@ class ChatClient:
         else:
             tail = state.decoder.close()
             if not (tail and take(tail, now())):
-                raise StreamError("stream ended without [DONE]", http_status=resp.status)
+                raise StreamError("stream ended without [DONE]")
         if state.error is not None:
             raise error_for_payload(state.error, resp.status, resp.headers)
         times = state.times
@@ -219,16 +218,14 @@ class ChatClient:
             obj = json.loads(raw)
         except ValueError:
             shown = raw[:_SHOWN_PAYLOAD].decode("utf-8", "replace")
-            raise StreamError(
-                f"HTTP {status}: body is not JSON: {shown!r}", http_status=status
-            ) from None
+            raise StreamError(f"body is not JSON: {shown!r}") from None
         if not isinstance(obj, dict):
-            raise StreamError(f"HTTP {status}: body is not a JSON object", http_status=status)
+            raise StreamError("body is not a JSON object")
         choices = obj.get("choices")
         if not choices or not isinstance(choices, list) or not isinstance(choices[0], dict):
             if obj.get("error") or obj.get("object") == "error":
                 raise error_for_payload(obj, status, resp.headers)
-            raise StreamError(f"HTTP {status}: response has no choices", http_status=status)
+            raise StreamError("response has no choices")
         choice = choices[0]
         message = choice.get("message") or {}
         return _completion(
@@ -408,7 +405,7 @@ def _completion(
     if isinstance(usage, dict):
         prompt = usage.get("prompt_tokens")
         completion = usage.get("completion_tokens")
-    source: Any = "usage"
+    source: Literal["usage", "estimated"] = "usage"
     if not isinstance(prompt, int) or isinstance(prompt, bool):
         prompt = estimate_prompt_tokens(body.get("messages") or [])
         tools = body.get("tools")

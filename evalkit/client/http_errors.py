@@ -1,14 +1,16 @@
 """Failed answers turned into evalkit's error classes: status, provider text, Retry-After.
 
-This is the one place that decides whether a failure is worth retrying:
+The client classifies every failure once; this module does it for the ones
+that came with an answer (a status, or an error object in a 200 body or
+stream). Connection failures and broken streams are classified in chat.py.
 
-    429                          RateLimitError      (retryable)
-    500, 502, 503, 504, other 5xx ServerError        (retryable)
-    408                          TimeoutError_       (retryable: the server gave up waiting)
-    400 that speaks of the context length  ContextLengthError
-    401, 402, 404                TargetFatalError    (stop the target)
-    400, 413, 422, other 4xx     BadRequestError
-    anything else >= 300         BadRequestError     (a redirect loop, an odd status)
+    429                              RateLimitError      retryable
+    500, 502, 503, 504, other 5xx    ServerError         retryable
+    408                              TimeoutError_       retryable: the server gave up waiting
+    400 speaking of context length   ContextLengthError
+    401, 402, 404                    TargetFatalError    stop the target
+    400, 413, 422, other 4xx         BadRequestError
+    anything else >= 300             BadRequestError     a redirect loop, an odd status
 
 Messages name the status and quote the provider's own error text from the
 ``{"error": {"message", "type", "code"}}`` body (bounded in length; a body

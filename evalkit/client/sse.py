@@ -83,10 +83,10 @@ class SSEDecoder:
     def close(self) -> list[str]:
         """End of stream: flush an unterminated last line and event, then reset."""
         out: list[str] = []
-        if self._pending and not (self._at_start and _BOM.startswith(self._pending)):
-            out = self._lines([self._pending, b""])
-        elif self._data:
-            out = self._lines([b""])
+        if self._pending or self._data:
+            # End the last line, then the event; after a CR the first LF only
+            # completes the CRLF, which the second one covers.
+            out = self.feed(b"\n") + self.feed(b"\n")
         self._pending = b""
         self._data.clear()
         self._event_type = b""

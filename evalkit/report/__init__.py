@@ -38,8 +38,17 @@ def render_run(
         from evalkit.report.gate import evaluate_gate
 
         out.breaches = evaluate_gate(df, load_run(baseline_dir), gate or GateConfig())
+    comparison = None
+    if baseline_dir is not None:
+        from evalkit.report.markdown import compare_markdown
+
+        comparison = compare_markdown([baseline_dir, run_dir])
     out.files.append(write_junit(run_dir, df))
-    out.files.append(write_summary_md(run_dir, df, breaches=out.breaches if baseline_dir else None))
+    out.files.append(
+        write_summary_md(
+            run_dir, df, comparison=comparison, breaches=out.breaches if baseline_dir else None
+        )
+    )
     if html:
         from evalkit.report.html import write_report
 

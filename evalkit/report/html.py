@@ -111,6 +111,19 @@ def _pretty(text: Any) -> str:
         return text
 
 
+def _json_safe(value: Any) -> Any:
+    """``value`` with NaN and infinities as None (JSON.parse rejects them) and odd types as text."""
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is None or isinstance(value, str | int | float):
+        return value
+    return str(value)
+
+
 def _clip(text: str, limit: int) -> tuple[str, str | None]:
     """Head and tail of ``text`` when it is longer than ``limit``, and a note saying so."""
     if len(text) <= limit:
@@ -227,6 +240,7 @@ _ROW_COLUMNS = (
     "cost_usd",
     "output",
     "error_message",
+    "tool_names",
 )
 
 
@@ -259,7 +273,7 @@ def _scores(raw: Any) -> list[dict[str, Any]]:
         details = dict(sc.get("details") or {})
         diff = details.pop("diff", None)
         if diff is not None:
-            entry["diff"] = diff if isinstance(diff, str) else _pretty(diff)
+            entry["diff"] = _json_safe(diff)
         if details:
             entry["details"] = _pretty(details)
         out.append(entry)
@@ -270,9 +284,13 @@ def _sample_payload(df: pd.DataFrame, run_dirs: Mapping[str, Path]) -> tuple[Mar
     """The table's rows (small, parsed at load) and the transcripts (parsed on first expand)."""
     cols = {
         name: _values(df, name)
-        for name in {*_ROW_COLUMNS, *_TIMINGS, "run_id", "tool_calls", "scores"}
+        for name in {*_ROW_COLUMNS, *_TIMINGS, "run_id", "tool_calls", "scores"} - {"tool_names"}
     }
     outputs = [str(o or "") for o in cols["output"]]
+    cols["tool_names"] = [
+        ", ".join(str(c.get("name", "")) for c in _as_list(calls) if isinstance(c, dict)) or None
+        for calls in cols["tool_calls"]
+    ]
     row_cols = [
         cols[c] if c != "output" else [o[:SEARCH_CHARS] for o in outputs] for c in _ROW_COLUMNS
     ]
@@ -288,7 +306,7 @@ def _sample_payload(df: pd.DataFrame, run_dirs: Mapping[str, Path]) -> tuple[Mar
             "output": output,
             "calls": [_call(c) for c in _as_list(cols["tool_calls"][i]) if isinstance(c, dict)],
             "scores": _scores(cols["scores"][i]),
-            "timings": {k: cols[k][i] for k in _TIMINGS if cols[k][i] is not None},
+            "timings": [cols[k][i] for k in _TIMINGS],  # in the order of "timing_keys"
         }
         if note:
             detail["output_note"] = note
@@ -306,11 +324,25 @@ def _sample_payload(df: pd.DataFrame, run_dirs: Mapping[str, Path]) -> tuple[Mar
             samples.update(_load_samples(run, run_dir, keys))
     return (
         script_json({"cols": list(_ROW_COLUMNS), "rows": rows}),
-        script_json({"records": details, "samples": samples}),
+        script_json({"timing_keys": list(_TIMINGS), "records": details, "samples": samples}),
     )
 
 
 # --- tables --------------------------------------------------------------------------------
+
+
+def _public_url(url: str) -> str:
+    """``url`` without user info, query or fragment: where a key could hide in a URL."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        host = f"[{host}]" if ":" in host else host
+        netloc = f"{host}:{parts.port}" if parts.port else host
+    except ValueError:
+        return "(unparsable URL)"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def _manifest_view(run_dir: Path) -> dict[str, Any]:
@@ -320,7 +352,7 @@ def _manifest_view(run_dir: Path) -> dict[str, Any]:
         {
             "name": str(t.get("name", "")),
             "model": str(t.get("model", "")),
-            "base_url": str(t.get("base_url", "")) or "(in-process)",
+            "base_url": _public_url(str(t.get("base_url", ""))) or "(in-process)",
             "simulated": bool(t.get("simulated", False)),
         }
         for t in m.targets
@@ -382,8 +414,11 @@ def _charts(
     return {k: Markup(v) for k, v in charts.items()}
 
 
+_BUCKETS_S = (0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600)
+
+
 def _timeline_freq(df: pd.DataFrame) -> str | None:
-    """A bucket length giving the timeline about 100 points; None for a run under 2 s."""
+    """A bucket length giving the timeline 30 to 75 points; None for a run under a second."""
     import pandas as pd
 
     start = df["started_at"].min()
@@ -391,9 +426,10 @@ def _timeline_freq(df: pd.DataFrame) -> str | None:
     if pd.isna(start) or pd.isna(end):
         return None
     span = (end - start).total_seconds()
-    if span < 2:
+    if span < 1:
         return None
-    return f"{max(1, math.ceil(span / 100))}s"
+    bucket = next((b for b in _BUCKETS_S if span / b <= 75), _BUCKETS_S[-1])
+    return f"{round(bucket * 1000)}ms"
 
 
 def _needle_grid(df: pd.DataFrame) -> pd.DataFrame | None:

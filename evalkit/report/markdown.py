@@ -91,13 +91,14 @@ def _fmt_rel(value: Any) -> str:
 
 
 def _fmt_ci(mean: Any, low: Any, high: Any) -> str:
+    """An accuracy and its CI; the bounds are clipped to [0, 1], where scores live."""
     m = _num(mean)
     if math.isnan(m):
         return "–"
     lo, hi = _num(low), _num(high)
     if math.isnan(lo) or math.isnan(hi):
         return f"{m:.3f}"
-    return f"{m:.3f} [{lo:.3f}, {hi:.3f}]"
+    return f"{m:.3f} [{max(lo, 0.0):.3f}, {min(hi, 1.0):.3f}]"
 
 
 def _manifest(run_dir: Path) -> dict[str, Any]:

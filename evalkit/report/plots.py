@@ -22,6 +22,7 @@ import itertools
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ PALETTE = (
     "#ff9da7",
 )
 CDF_POINTS = 200  # a CDF line never needs more points than this to look exact
+LOG_SPREAD = 30.0  # latencies spanning more than this ratio get a log axis
 _INK = "#374151"
 _GRID = "#e5e7eb"
 _RC: dict[Any, Any] = {
@@ -72,15 +74,41 @@ def arm_colors(arms: Sequence[str]) -> dict[str, str]:
     return {arm: PALETTE[i % len(PALETTE)] for i, arm in enumerate(arms)}
 
 
+@dataclass(frozen=True)
+class Margins:
+    """Space around the axes, in inches (fixed: a layout engine doubles render time)."""
+
+    left: float = 0.75
+    right: float = 0.2
+    bottom: float = 0.55
+    top: float = 0.35
+    gap: float = 0.7  # between panels
+
+
 @contextmanager
-def _figure(width: float, height: float, ncols: int = 1) -> Iterator[tuple[Figure, list[Axes]]]:
+def _figure(
+    width: float, height: float, ncols: int = 1, margins: Margins = Margins()
+) -> Iterator[tuple[Figure, list[Axes]]]:
     import matplotlib
     from matplotlib.figure import Figure
 
     with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(width, height), layout="constrained")
+        fig = Figure(figsize=(width, height))
         axes = list(fig.subplots(1, ncols, squeeze=False)[0])
+        panel = (width - margins.left - margins.right - margins.gap * (ncols - 1)) / ncols
+        fig.subplots_adjust(
+            left=margins.left / width,
+            right=1 - margins.right / width,
+            bottom=margins.bottom / height,
+            top=1 - margins.top / height,
+            wspace=margins.gap / max(panel, 0.1),
+        )
         yield fig, axes
+
+
+def _legend_room(labels: Sequence[str]) -> float:
+    """Inches a legend beside the axes needs for these labels (8 pt text)."""
+    return 0.55 + 0.075 * max((len(label) for label in labels), default=0)
 
 
 def _to_svg(fig: Figure) -> str:
@@ -133,24 +161,40 @@ def latency_cdf(df: pd.DataFrame, arms: Sequence[str]) -> str:
     """CDFs of TTFT and E2E per arm, over the run's successful requests."""
     colors = arm_colors(arms)
     ok = df[df["status"] == "ok"]
-    with _figure(9.0, 3.0, ncols=2) as (fig, axes):
+    with _figure(12.0, 3.2, ncols=2) as (fig, axes):
         for ax, col, title in zip(
             axes, ("ttft_s", "e2e_s"), ("Time to first token", "End-to-end latency"), strict=True
         ):
+            lows, highs = [], []
             for arm in arms:
                 vals = ok.loc[ok["arm"] == arm, col].dropna()
                 if len(vals) == 0:
                     continue
                 x, y = _cdf_points(vals)
                 ax.plot(x, y, color=colors[arm], lw=1.6, label=arm)
+                lows.append(float(x[x > 0].min()) if (x > 0).any() else 0.0)
+                highs.append(float(x.max()))
             ax.set_title(title, loc="left")
-            ax.set_xlabel("seconds")
+            if lows and min(lows) > 0 and max(highs) / min(lows) > LOG_SPREAD:
+                _log_seconds_axis(ax)
+                ax.set_xlabel("seconds (log scale)")
+            else:
+                ax.set_xlabel("seconds")
             ax.set_ylim(0, 1.01)
             _percent_axis(ax)
         axes[0].set_ylabel("share of requests")
         if arms:
             axes[1].legend(loc="lower right")
         return _to_svg(fig)
+
+
+def _log_seconds_axis(ax: Axes) -> None:
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    ax.set_xscale("log")
+    ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
 
 
 def accuracy_by_suite(acc: pd.DataFrame, arms: Sequence[str]) -> str:
@@ -164,7 +208,9 @@ def accuracy_by_suite(acc: pd.DataFrame, arms: Sequence[str]) -> str:
     colors = arm_colors(arms)
     suites = list(dict.fromkeys(str(s) for s in acc["suite"]))
     width = 0.8 / max(len(arms), 1)
-    with _figure(max(4.5, 1.2 + 0.5 * len(suites) * max(len(arms), 1)), 3.0) as (fig, (ax,)):
+    room = _legend_room(arms)
+    plot_w = max(3.3, 0.4 + 0.45 * len(suites) * max(len(arms), 1))
+    with _figure(plot_w + room + 0.75, 3.0, margins=Margins(right=room)) as (fig, (ax,)):
         x = np.arange(len(suites))
         for i, arm in enumerate(arms):
             sub = acc[acc["arm"] == arm].set_index(acc.loc[acc["arm"] == arm, "suite"].astype(str))
@@ -200,7 +246,8 @@ def cost_vs_accuracy(table: pd.DataFrame, arms: Sequence[str]) -> str:
     column; an estimated cost is drawn as a hollow marker.
     """
     colors = arm_colors(arms)
-    with _figure(5.0, 3.0) as (fig, (ax,)):
+    room = _legend_room([f"{a} (est.)" for a in arms])
+    with _figure(3.6 + room + 0.75, 3.0, margins=Margins(right=room)) as (fig, (ax,)):
         for arm in arms:
             row = table[table["arm"] == arm]
             if row.empty:
@@ -240,10 +287,9 @@ def needle_heatmap(grid: pd.DataFrame, arms: Sequence[str], value: str = "score"
     depths = sorted(grid["depth"].dropna().unique())
     annotate = len(lengths) * len(depths) <= 100
     ncols = max(len(shown), 1)
-    with _figure(min(4.2 * ncols, 12.0), 0.9 + 0.32 * max(len(depths), 4), ncols=ncols) as (
-        fig,
-        axes,
-    ):
+    size = (min(4.2 * ncols + 1.2, 12.0), 1.0 + 0.32 * max(len(depths), 4))
+    room = Margins(right=1.0, gap=0.5)  # the colour bar takes its room from the panels
+    with _figure(*size, ncols=ncols, margins=room) as (fig, axes):
         image = None
         for ax, arm in zip(axes, shown, strict=False):
             cells = grid[grid["arm"] == arm].pivot_table(
@@ -262,10 +308,11 @@ def needle_heatmap(grid: pd.DataFrame, arms: Sequence[str], value: str = "score"
             if annotate:
                 for (yi, xi), v in np.ndenumerate(data):
                     if not np.isnan(v):
-                        ax.text(xi, yi, f"{v:.0%}", ha="center", va="center", fontsize=7)
+                        ink = "white" if v < 0.15 or v > 0.85 else _INK  # the map's dark ends
+                        ax.text(xi, yi, f"{v:.0%}", ha="center", va="center", fontsize=7, color=ink)
         axes[0].set_ylabel("needle depth (%)")
         if image is not None:
-            fig.colorbar(image, ax=axes, shrink=0.8, format="{x:.0%}")
+            fig.colorbar(image, ax=axes, shrink=0.85, pad=0.02, format="{x:.0%}")
         return _to_svg(fig)
 
 
@@ -280,8 +327,10 @@ def timeline_chart(tl: pd.DataFrame, arms: Sequence[str]) -> str:
     ``tl`` is ``metrics.timeline(df, by="arm")`` (or without ``by``: one
     series); ``time`` is the bucket's start.
     """
+    from matplotlib.ticker import MaxNLocator
+
     colors = arm_colors(arms)
-    with _figure(9.0, 2.8, ncols=2) as (fig, (ax_tps, ax_err)):
+    with _figure(12.0, 3.0, ncols=2) as (fig, (ax_tps, ax_err)):
         groups = list(tl.groupby("arm", observed=True, sort=False)) if "arm" in tl else [("", tl)]
         for arm, sub in groups:
             color = colors.get(str(arm), _INK)
@@ -294,7 +343,9 @@ def timeline_chart(tl: pd.DataFrame, arms: Sequence[str]) -> str:
         ax_tps.set_ylim(bottom=0)
         ax_err.set_title("Errors (solid) and retries (dashed)", loc="left")
         ax_err.set_xlabel("seconds since start")
-        ax_err.set_ylim(bottom=0)
+        peak = float(max(tl["errors"].max(), tl["retries"].max(), 0)) if len(tl) else 0.0
+        ax_err.set_ylim(0, max(1.0, peak * 1.15))
+        ax_err.yaxis.set_major_locator(MaxNLocator(integer=True))
         if len(groups) > 1:
             ax_tps.legend(loc="upper right")
         return _to_svg(fig)

@@ -52,7 +52,8 @@ class Admission:
 
     async def admit(self, tokens: int) -> None:
         """Wait until this request may be sent."""
-        while (delay := self._resume_at - time.monotonic()) > 0:
+        # A cooldown can be extended while we sleep (another 429), so look again.
+        while (delay := self._resume_at - time.monotonic()) > 0:  # noqa: ASYNC110
             await asyncio.sleep(delay)
         if self._rpm is not None:
             await self._rpm.take(1)

@@ -73,9 +73,13 @@ async def regrade(run_dir: Path, config: Config, override: list[GraderSpec] | No
         async def one(rec: dict[str, Any]) -> None:
             sample = samples.get((rec["suite"], rec["sample_id"]))
             if sample is None:
-                raise ConfigError(f"record {rec['suite']}/{rec['sample_id']} has no sample in the snapshot")
+                raise ConfigError(
+                    f"record {rec['suite']}/{rec['sample_id']} has no sample in the snapshot"
+                )
             calls = [ToolCall.model_validate(c) for c in rec.get("tool_calls") or []]
-            item = GradeItem(sample, rec.get("output") or "", calls, rec.get("finish_reason"), judges.complete)
+            item = GradeItem(
+                sample, rec.get("output") or "", calls, rec.get("finish_reason"), judges.complete
+            )
             async with limit:
                 scores = await grade(graders.for_sample(sample), item)
             rec["scores"] = [s.model_dump() for s in scores]

@@ -2,14 +2,15 @@
 
 Whether to retry is the error's class (decided in the client); this module
 only decides how long to wait and when to give up (attempts or total time,
-both per target).
+both per target). A policy is built once per target, not per request.
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tenacity import (
     AsyncRetrying,
@@ -17,7 +18,6 @@ from tenacity import (
     retry_if_exception_type,
     stop_after_attempt,
     stop_after_delay,
-    wait_exponential_jitter,
 )
 
 from evalkit.config import TargetConfig
@@ -34,25 +34,40 @@ class Attempts:
     waited_s: float = 0.0
 
 
-def _wait(target: TargetConfig) -> Callable[[RetryCallState], float]:
-    backoff = wait_exponential_jitter(
-        initial=target.backoff_initial_s, max=target.backoff_max_s, jitter=target.backoff_initial_s
-    )
+class RetryPolicy:
+    """When one target's requests are retried, and how long each wait is."""
 
-    def wait(state: RetryCallState) -> float:
-        delay = float(backoff(state))
+    def __init__(self, target: TargetConfig) -> None:
+        self.initial = target.backoff_initial_s
+        self.cap = target.backoff_max_s
+        self._stop = stop_after_attempt(target.max_attempts) | stop_after_delay(
+            target.max_retry_time_s
+        )
+        self._retry = retry_if_exception_type(RetryableError)
+
+    def wait(self, state: RetryCallState) -> float:
+        """Full-jitter exponential backoff, but never sooner than Retry-After."""
+        ceiling = min(self.cap, self.initial * 2 ** (state.attempt_number - 1))
+        delay = random.uniform(ceiling / 2, ceiling)
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, RetryableError) and exc.retry_after is not None:
             # The server said when; sooner would only earn another 429.
             delay = max(delay, exc.retry_after)
         return delay
 
-    return wait
+    def retrying(self, before_sleep: Callable[[RetryCallState], Any]) -> AsyncRetrying:
+        return AsyncRetrying(
+            retry=self._retry,
+            stop=self._stop,
+            wait=self.wait,
+            before_sleep=before_sleep,
+            reraise=True,
+        )
 
 
 async def call_with_retries(
     attempt: Callable[[], Awaitable[T]],
-    target: TargetConfig,
+    policy: RetryPolicy,
     *,
     on_retry: Callable[[RetryableError, float], None] | None = None,
 ) -> tuple[T, Attempts]:
@@ -70,15 +85,8 @@ async def call_with_retries(
         if on_retry is not None and isinstance(exc, RetryableError):
             on_retry(exc, delay)
 
-    retrying = AsyncRetrying(
-        retry=retry_if_exception_type(RetryableError),
-        stop=stop_after_attempt(target.max_attempts) | stop_after_delay(target.max_retry_time_s),
-        wait=_wait(target),
-        before_sleep=before_sleep,
-        reraise=True,
-    )
     try:
-        async for state in retrying:
+        async for state in policy.retrying(before_sleep):
             with state:
                 tally.count += 1
                 result = await attempt()
@@ -88,4 +96,4 @@ async def call_with_retries(
     return result, tally
 
 
-__all__ = ["Attempts", "call_with_retries"]
+__all__ = ["Attempts", "RetryPolicy", "call_with_retries"]

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from evalkit.client import ChatClient, Completion, estimate_prompt_tokens
+from evalkit.client import Completion, estimate_prompt_tokens
 from evalkit.config import Config, TargetConfig
 from evalkit.errors import RateLimitError, RequestError, RetryableError, TargetFatalError
 from evalkit.graders.base import GradeItem, grade
@@ -134,12 +134,14 @@ class Executor:
                 rt.admission.cool_down(exc.retry_after)
 
         try:
-            comp, tally = await call_with_retries(attempt, target, on_retry=on_retry)
+            comp, tally = await call_with_retries(attempt, rt.retry, on_retry=on_retry)
         except TargetFatalError:
             raise
         except RequestError as exc:
             tally = getattr(exc, "attempts", Attempts(count=1))
-            base = _record_for(item, self.prepared.manifest.run_id, target, started_at or utc_now(), queue_s, tally)
+            base = _record_for(
+                item, self.prepared.manifest.run_id, target, started_at or utc_now(), queue_s, tally
+            )
             return Record(
                 **base,
                 status="error",
@@ -149,7 +151,9 @@ class Executor:
         base = _record_for(item, self.prepared.manifest.run_id, target, started_at, queue_s, tally)
         scores = await grade(
             graders,
-            GradeItem(item.sample, comp.text, comp.tool_calls, comp.finish_reason, self._judges.complete),
+            GradeItem(
+                item.sample, comp.text, comp.tool_calls, comp.finish_reason, self._judges.complete
+            ),
         )
         primary = scores[0] if scores else None
         return Record(

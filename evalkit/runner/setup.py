@@ -155,7 +155,9 @@ def prepare(
         settings=settings.to_json(),
         targets=[_target_json(t) for t in targets],
         suites=[
-            SuiteInfo(name=s.name, path=s.path, sha256=s.sha256, n_samples=len(s.samples), kind=s.kind)
+            SuiteInfo(
+                name=s.name, path=s.path, sha256=s.sha256, n_samples=len(s.samples), kind=s.kind
+            )
             for s in suites
         ],
     )

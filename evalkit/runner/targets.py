@@ -12,7 +12,7 @@ from evalkit.client import ChatClient
 from evalkit.config import Config, TargetConfig
 from evalkit.graders.base import JudgeReply
 from evalkit.runner.limits import Admission
-from evalkit.runner.retry import call_with_retries
+from evalkit.runner.retry import RetryPolicy, call_with_retries
 from evalkit.sim import SimServer
 from evalkit.suite.schema import Sample
 
@@ -24,6 +24,7 @@ class TargetRuntime:
     target: TargetConfig
     client: ChatClient
     admission: Admission
+    retry: RetryPolicy
     aborted: str | None = None
     sim: SimServer | None = None
 
@@ -45,7 +46,8 @@ async def open_target(
         await stack.enter_async_context(sim)
         base_url = sim.base_url
     client = await stack.enter_async_context(ChatClient(target, base_url=base_url))
-    return TargetRuntime(target, client, Admission(target.rpm, target.tpm), sim=sim)
+    admission = Admission(target.rpm, target.tpm)
+    return TargetRuntime(target, client, admission, RetryPolicy(target), sim=sim)
 
 
 class JudgePool:
@@ -65,7 +67,7 @@ class JudgePool:
                 rt = await open_target(self.stack, self.config.target(name), ())
                 self._runtimes[name] = rt
         body = {"model": rt.target.model, "messages": messages, "stream": False, "temperature": 0}
-        comp, _ = await call_with_retries(lambda: rt.client.complete(body), rt.target)
+        comp, _ = await call_with_retries(lambda: rt.client.complete(body), rt.retry)
         return JudgeReply(
             text=comp.text,
             model=rt.target.model,

@@ -50,6 +50,10 @@ GENERIC_ANSWER = "This is a simulated reply: the prompt is not in the simulator'
 WRAP_OK = frozenset({"includes", "needle", "llm_judge"})
 """Graders that accept the answer inside a sentence."""
 _WRAPS = ("{}", "The answer is {}.", "{}.", "Answer: {}")
+IGNORED_FORMAT = (
+    "Sure! Let me explain. Here is my answer, with more detail than you asked for: {} "
+    "I hope this helps."
+)
 
 
 def messages_key(messages: Any) -> str:
@@ -265,7 +269,10 @@ class AnswerKey:
             wrong = other if other is not None else (scramble(value, rng) if needle else UNSURE)
         norm = normalize(wrong)
         if norm in avoid or any(a and a in norm for a in avoid):
-            return UNSURE
+            wrong = UNSURE
+        if sample.grader and sample.grader[0].type == "regex":
+            # Format-constrained items: the typical miss ignores the format too.
+            return IGNORED_FORMAT.format(wrong.rstrip("?"))
         return wrong
 
 

@@ -113,8 +113,7 @@ def parse_chat_request(raw: bytes) -> ChatRequest:
     options = body.get("stream_options") or {}
     if not isinstance(options, dict):
         raise bad_request("'stream_options' must be an object")
-    n = body.get("n", 1)
-    if n != 1:
+    if body.get("n") not in (None, 1):
         raise bad_request("only n = 1 is supported")
     max_tokens = _positive_int(body, "max_completion_tokens") or _positive_int(body, "max_tokens")
     response_format = body.get("response_format")

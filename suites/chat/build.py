@@ -48,7 +48,7 @@ ELEMENTS = [
     ("water-formula", "What is the chemical formula of water? Reply with the formula only.", ["H2O", "H₂O"]),
 ]  # fmt: skip
 
-NUMERIC_FACTS = [
+NUMERIC_FACTS: list[tuple[str, str, float]] = [
     ("carbon-z", "What is the atomic number of carbon?" + NUMBER_ONLY, 6),
     ("oxygen-z", "What is the atomic number of oxygen?" + NUMBER_ONLY, 8),
     ("planet-count", "How many planets are in our solar system?" + NUMBER_ONLY, 8),
@@ -80,7 +80,7 @@ AUTHORS = [
     ("jane-eyre", "Jane Eyre", ["Charlotte Brontë", "Charlotte Bronte", "Brontë", "Bronte"]),
 ]  # fmt: skip
 
-YEARS = [
+YEARS: list[tuple[str, str, float]] = [
     ("ww2-end", "In what year did the Second World War end?", 1945),
     ("ww1-start", "In what year did the First World War begin?", 1914),
     ("moon-landing", "In what year did humans first land on the Moon?", 1969),
@@ -97,7 +97,7 @@ GEOGRAPHY = [
     ("hardest-natural", "What is the hardest naturally occurring mineral?", ["diamond"]),
 ]  # fmt: skip
 
-ARITHMETIC = [
+ARITHMETIC: list[tuple[str, str, float]] = [
     ("mul-17-23", "What is 17 × 23?", 391),
     ("div-144-12", "What is 144 ÷ 12?", 12),
     ("pow-2-10", "What is 2 to the power of 10?", 1024),
@@ -125,7 +125,7 @@ ARITHMETIC = [
     ("order-ops", "What is 8 + 2 × 5?", 18),
 ]  # fmt: skip
 
-WORD_PROBLEMS = [
+WORD_PROBLEMS: list[tuple[str, str, float]] = [
     ("train", "A train travels at 80 km/h for 2.5 hours. How many kilometres does it cover?", 200),
     ("change", "Maria buys 3 notebooks at $4.50 each and pays with a $20 note. How many dollars of change does she get?", 6.5),
     ("rect-area", "A rectangle is 12 cm long and 7 cm wide. What is its area in square centimetres?", 84),
@@ -144,7 +144,7 @@ WORD_PROBLEMS = [
     ("interest", "What is the simple interest, in dollars, on $2,000 at 5% per year for 3 years?", 300),
 ]  # fmt: skip
 
-UNITS = [
+UNITS: list[tuple[str, str, float]] = [
     ("km-m", "How many metres are in 5 kilometres?", 5000),
     ("mi-km", "How many kilometres are in 3 miles?", 4.828),
     ("f-c", "Convert 100 °F to degrees Celsius.", 37.78),

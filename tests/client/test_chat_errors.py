@@ -227,3 +227,21 @@ async def test_api_key_is_sent_but_never_shown(
         shown = [str(err.value), repr(err.value), err.value.message, repr(client)]
     assert "Invalid API key: Bearer ***" in str(err.value)  # the server did see it
     assert all(key not in text for text in shown)
+
+
+async def test_top_level_error_shape(aiohttp_server: AiohttpServer) -> None:
+    # vLLM's shape: no "error" wrapper, the fields at the top level.
+    error = {
+        "object": "error",
+        "message": "This model's maximum context length is 32768 tokens.",
+        "type": "BadRequestError",
+        "code": 400,
+    }
+    err = await fail(aiohttp_server, 400, error)
+    assert type(err) is ContextLengthError
+    assert "maximum context length is 32768" in str(err)
+
+
+async def test_string_error_shape(aiohttp_server: AiohttpServer) -> None:
+    err = await fail(aiohttp_server, 503, {"error": "upstream busy"})
+    assert type(err) is ServerError and "upstream busy" in str(err)

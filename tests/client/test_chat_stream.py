@@ -177,6 +177,7 @@ async def test_malformed_chunk_is_a_stream_error(aiohttp_server: AiohttpServer) 
     with pytest.raises(StreamError, match="malformed") as err:
         await run(aiohttp_server, stream_app(script))
     assert err.value.http_status == 200
+    assert str(err.value).startswith("HTTP 200: malformed stream chunk")
 
 
 async def test_connection_dropped_mid_stream_is_a_stream_error(

@@ -147,11 +147,13 @@ def test_import_evalkit_does_not_import_pandas() -> None:
 def test_ten_thousand_records_load_fast(tmp_path: Path) -> None:
     run = make_run(tmp_path / "big", n_samples=1667)
     load_run(run)  # warm imports
-    start = time.perf_counter()
-    df = load_run(run)
-    elapsed = time.perf_counter() - start
+    timings = []
+    for _ in range(3):  # the best of three: a busy CI machine only slows some
+        start = time.perf_counter()
+        df = load_run(run)
+        timings.append(time.perf_counter() - start)
     assert len(df) == 10_002
-    assert elapsed < 2.0, f"load_run took {elapsed:.2f}s for 10,002 records"
+    assert min(timings) < 2.0, f"load_run took {min(timings):.2f}s for 10,002 records"
 
 
 @pytest.mark.parametrize("parser", ["fast", "json"])

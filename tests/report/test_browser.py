@@ -126,8 +126,8 @@ class Tab:
             raise RuntimeError(f"{expression}: {res['exceptionDetails']}")
         return res["result"].get("value")
 
-    async def wait_for(self, expression: str, timeout: float = 10) -> Any:
-        deadline = time.monotonic() + timeout
+    async def wait_for(self, expression: str, within_s: float = 10) -> Any:
+        deadline = time.monotonic() + within_s
         while True:
             value = await self.js(expression)
             if value:
@@ -137,9 +137,9 @@ class Tab:
             await asyncio.sleep(0.05)
 
     async def open(self, path: Path) -> None:
-        """Navigate to a file and wait for its load event."""
+        """Navigate to a file (by absolute path) and wait for its load event."""
         seen = len(self.events)
-        await self.send("Page.navigate", url=path.resolve().as_uri())
+        await self.send("Page.navigate", url=path.as_uri())
         deadline = time.monotonic() + 30
         while not any(e["method"] == "Page.loadEventFired" for e in self.events[seen:]):
             assert time.monotonic() < deadline, "page did not load"
@@ -149,7 +149,8 @@ class Tab:
         """A real mouse click (pressed and released) at the middle of the element."""
         box = await self.js(
             f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
-            " e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect();"
+            " e.scrollIntoView({block: 'center', behavior: 'instant'});"
+            " const r = e.getBoundingClientRect();"
             " return [r.x + Math.min(r.width / 2, 40), r.y + r.height / 2]; })()"
         )
         for kind in ("mousePressed", "mouseReleased"):
@@ -300,7 +301,8 @@ async def test_tool_call_arguments_are_pretty_printed(tab: Tab, report: Path) ->
     await tab.wait_for(f"{VISIBLE_ROWS} >= 1")
     await tab.click("#ek-tbody tr.row")
     args = await tab.wait_for(
-        "[...document.querySelectorAll('#ek-tbody tr.detail .msg.tool pre')].map(p => p.textContent)"
+        "[...document.querySelectorAll('#ek-tbody tr.detail .msg.tool pre')]"
+        ".map(p => p.textContent)"
     )
     assert args[0] in ('{\n  "city": "Tokyo"\n}', json.dumps({"city": PWN_SCRIPT}, indent=2))
 
@@ -332,7 +334,8 @@ async def test_ten_thousand_rows_stay_responsive(tab: Tab, tmp_path: Path) -> No
     took = await tab.js(
         "(() => { const t = performance.now(); const s = document.getElementById('ek-f-result');"
         " s.value = 'error'; s.dispatchEvent(new Event('change'));"
-        " return [performance.now() - t, document.querySelectorAll('#ek-tbody tr.row').length]; })()"
+        " return [performance.now() - t,"
+        " document.querySelectorAll('#ek-tbody tr.row').length]; })()"
     )
     assert took[0] < 300 and 0 < took[1] <= 100
     await tab.click("#ek-tbody tr.row")

@@ -30,9 +30,14 @@ def run(tmp_path: Path, name: str, skill: float, seed: int = 0, **kw: object) ->
     )
 
 
-@pytest.fixture
-def baseline(tmp_path: Path) -> pd.DataFrame:
-    return run(tmp_path, "base", 0.7)
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    return run(tmp_path_factory.mktemp("gate"), "base", 0.7)
+
+
+@pytest.fixture(scope="module")
+def worse(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    return run(tmp_path_factory.mktemp("gate"), "worse", 0.45)
 
 
 def test_no_change_passes(tmp_path: Path, baseline: pd.DataFrame) -> None:
@@ -45,8 +50,9 @@ def test_improvement_passes(tmp_path: Path, baseline: pd.DataFrame) -> None:
     assert evaluate_gate(better, baseline, GateConfig()) == []
 
 
-def test_regression_fails_with_a_readable_message(tmp_path: Path, baseline: pd.DataFrame) -> None:
-    worse = run(tmp_path, "worse", 0.45)
+def test_regression_fails_with_a_readable_message(
+    baseline: pd.DataFrame, worse: pd.DataFrame
+) -> None:
     breaches = evaluate_gate(worse, baseline, GateConfig())
     assert {b.kind for b in breaches} == {"accuracy"}
     assert sorted(b.suite for b in breaches) == ["chat", "needle", "tools"]
@@ -73,8 +79,7 @@ def test_drop_within_noise_passes_only_when_significance_is_required(
     assert all(b.kind == "accuracy" for b in breaches)
 
 
-def test_allowed_drop_is_respected(tmp_path: Path, baseline: pd.DataFrame) -> None:
-    worse = run(tmp_path, "worse", 0.45)
+def test_allowed_drop_is_respected(baseline: pd.DataFrame, worse: pd.DataFrame) -> None:
     assert evaluate_gate(worse, baseline, GateConfig(max_accuracy_drop=0.5)) == []
 
 

@@ -139,3 +139,9 @@ def test_ungraded_records_pass(tmp_path: Path) -> None:
     rewrite(run, {0: {"scores": [], "passed": False, "score": None}})
     first = ET.parse(write_junit(run)).getroot().find("testsuite/testcase")
     assert first is not None and len(first) == 0
+
+
+def test_empty_run(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    root = ET.parse(write_junit(tmp_path / "empty")).getroot()
+    assert root.get("tests") == "0" and root.findall("testsuite") == []

@@ -43,13 +43,22 @@ def test_summary_of_a_run(tmp_path: Path) -> None:
     acc = accuracy_table(load_run(run))
     first = acc.iloc[0]
     assert body[0][0] == "sim †" and body[0][1] == first["suite"]
-    expected = f"{first['accuracy']:.3f} [{first['ci_low']:.3f}, {first['ci_high']:.3f}]"
+    low, high = max(first["ci_low"], 0), min(first["ci_high"], 1)
+    expected = f"{first['accuracy']:.3f} [{low:.3f}, {high:.3f}]"
     assert body[0][3].startswith(expected)
     assert body[0][4].startswith(str(first["n_error"]))
     needle = next(r for r in body if r[1] == "needle")
     assert needle[3].endswith("ᶜ")
     assert "Accuracy counts a request error as 0" in text
     assert "Gate" not in text  # no baseline, no gate section
+
+
+def test_ci_bounds_are_clipped_for_display(tmp_path: Path) -> None:
+    run = make_run(tmp_path / "r", n_samples=8, targets=("sim",), skill={"sim": 0.95})
+    acc = accuracy_table(load_run(run))
+    assert (acc["ci_high"] > 1).any()  # the normal interval leaves [0, 1] near 1
+    body = table_rows(write_summary_md(run).read_text())[1:]
+    assert all(", 1.000]" in r[3] for r, hi in zip(body, acc["ci_high"], strict=True) if hi > 1)
 
 
 def test_gate_verdicts(tmp_path: Path) -> None:

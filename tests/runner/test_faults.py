@@ -7,12 +7,13 @@ the attempts the records claim.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
-
 from conftest import write_suite
+
 from evalkit.config import SimConfig, parse_config
 from evalkit.records import RecordWriter, read_records
 from evalkit.runner import RunSettings, plan, prepare
@@ -39,14 +40,25 @@ def config_for(url: str, **target: object) -> object:
 async def test_1000_samples_with_30_percent_faults(tmp_path: Path) -> None:
     suite_path = write_suite(tmp_path / "suite", 1000)
     sim_cfg = SimConfig(
-        skill=0.8, seed=7, ttft_s=0, tokens_per_s=0, jitter=0,
-        rate_429=0.10, rate_503=0.07, rate_500=0.04, rate_reset=0.04, rate_cut=0.03,
-        rate_malformed=0.02, retry_after_s=0.05,
+        skill=0.8,
+        seed=7,
+        ttft_s=0,
+        tokens_per_s=0,
+        jitter=0,
+        rate_429=0.10,
+        rate_503=0.07,
+        rate_500=0.04,
+        rate_reset=0.04,
+        rate_cut=0.03,
+        rate_malformed=0.02,
+        retry_after_s=0.05,
     )
     samples = load_suite(suite_path).samples
     async with SimServer(sim_cfg, samples, model="evalkit-sim") as sim:
         config = config_for(sim.base_url)
-        prepared = prepare(config, RunSettings([str(suite_path)], ["flaky"]), out=tmp_path / "results")  # type: ignore[arg-type]
+        prepared = prepare(
+            config, RunSettings([str(suite_path)], ["flaky"]), out=tmp_path / "results"
+        )  # type: ignore[arg-type]
         items = plan(["flaky"], prepared.suites)
         with RecordWriter(prepared.run_dir) as writer:
             outcome = await Executor(prepared, config, writer).run(items)  # type: ignore[arg-type]
@@ -69,7 +81,7 @@ async def test_1000_samples_with_30_percent_faults(tmp_path: Path) -> None:
     checked = 0
     for entries in by_sample.values():
         entries.sort(key=lambda e: e.arrival)  # type: ignore[attr-defined]
-        for prev, nxt in zip(entries, entries[1:], strict=False):
+        for prev, nxt in itertools.pairwise(entries):
             if prev.retry_after is not None:  # type: ignore[attr-defined]
                 gap = nxt.arrival - prev.arrival  # type: ignore[attr-defined]
                 assert gap >= prev.retry_after - 0.002, (gap, prev.retry_after)  # type: ignore[attr-defined]
@@ -81,12 +93,16 @@ async def test_1000_samples_with_30_percent_faults(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("fault", "status"), [("401", 401), ("402", 402), ("404", 404)])
-async def test_fatal_status_stops_the_target_at_once(tmp_path: Path, fault: str, status: int) -> None:
+async def test_fatal_status_stops_the_target_at_once(
+    tmp_path: Path, fault: str, status: int
+) -> None:
     suite_path = write_suite(tmp_path / "suite", 300)
     samples = load_suite(suite_path).samples
     async with SimServer(SimConfig(ttft_s=0, tokens_per_s=0), samples, model="evalkit-sim") as sim:
         config = config_for(sim.base_url, headers={"X-Sim-Fault": fault}, max_concurrency=8)
-        prepared = prepare(config, RunSettings([str(suite_path)], ["flaky"]), out=tmp_path / "results")  # type: ignore[arg-type]
+        prepared = prepare(
+            config, RunSettings([str(suite_path)], ["flaky"]), out=tmp_path / "results"
+        )  # type: ignore[arg-type]
         with RecordWriter(prepared.run_dir) as writer:
             outcome = await Executor(prepared, config, writer).run(plan(["flaky"], prepared.suites))  # type: ignore[arg-type]
         seen = sim.stats.requests
@@ -102,9 +118,13 @@ async def test_wrong_key_stops_early_and_names_the_provider_error(
     suite_path = write_suite(tmp_path / "suite", 100)
     monkeypatch.setenv("EK_FAULT_KEY", "sk-wrong-key-0000")
     samples = load_suite(suite_path).samples
-    async with SimServer(SimConfig(ttft_s=0, tokens_per_s=0), samples, model="evalkit-sim", api_key="sk-right") as sim:
+    async with SimServer(
+        SimConfig(ttft_s=0, tokens_per_s=0), samples, model="evalkit-sim", api_key="sk-right"
+    ) as sim:
         config = config_for(sim.base_url, api_key_env="EK_FAULT_KEY", max_concurrency=4)
-        prepared = prepare(config, RunSettings([str(suite_path)], ["flaky"]), out=tmp_path / "results")  # type: ignore[arg-type]
+        prepared = prepare(
+            config, RunSettings([str(suite_path)], ["flaky"]), out=tmp_path / "results"
+        )  # type: ignore[arg-type]
         with RecordWriter(prepared.run_dir) as writer:
             outcome = await Executor(prepared, config, writer).run(plan(["flaky"], prepared.suites))  # type: ignore[arg-type]
         assert sim.stats.requests <= 4
@@ -115,9 +135,13 @@ async def test_wrong_key_stops_early_and_names_the_provider_error(
 async def test_final_errors_are_recorded_not_retried(tmp_path: Path) -> None:
     suite_path = write_suite(tmp_path / "suite", 5)
     samples = load_suite(suite_path).samples
-    async with SimServer(SimConfig(ttft_s=0, tokens_per_s=0), samples, model="evalkit-sim", context_window=10) as sim:
+    async with SimServer(
+        SimConfig(ttft_s=0, tokens_per_s=0), samples, model="evalkit-sim", context_window=10
+    ) as sim:
         config = config_for(sim.base_url)
-        prepared = prepare(config, RunSettings([str(suite_path)], ["flaky"]), out=tmp_path / "results")  # type: ignore[arg-type]
+        prepared = prepare(
+            config, RunSettings([str(suite_path)], ["flaky"]), out=tmp_path / "results"
+        )  # type: ignore[arg-type]
         with RecordWriter(prepared.run_dir) as writer:
             await Executor(prepared, config, writer).run(plan(["flaky"], prepared.suites))  # type: ignore[arg-type]
         assert sim.stats.requests == 5

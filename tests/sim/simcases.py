@@ -115,5 +115,10 @@ def sse_data(body: bytes) -> list[str]:
     return out
 
 
+def sdk_messages(sample: Sample) -> Any:
+    """A sample's messages, typed loosely for the SDK's TypedDict parameters."""
+    return sample.messages
+
+
 def chat_url(base_url: str) -> str:
     return base_url + "/chat/completions"

@@ -12,7 +12,7 @@ import pytest
 
 from evalkit.suite.schema import Sample
 
-from .simcases import FAST, SimFactory, body_for, by_id, chat_url
+from .simcases import FAST, SimFactory, body_for, by_id, chat_url, sdk_messages
 
 SDK = Callable[[str, str], openai.AsyncOpenAI]
 CONTEXT_RE = re.compile(
@@ -55,20 +55,20 @@ async def test_sdk_maps_the_errors_to_its_classes(
     sim = await start_sim(FAST, samples, api_key="sk-right-123", context_window=20)
     with pytest.raises(openai.AuthenticationError):
         await sdk(sim.base_url, "sk-wrong").chat.completions.create(
-            model="evalkit-sim", messages=samples[0].messages
+            model="evalkit-sim", messages=sdk_messages(samples[0])
         )
     client = sdk(sim.base_url, "sk-right-123")
     with pytest.raises(openai.NotFoundError):
-        await client.chat.completions.create(model="gpt-4o", messages=samples[0].messages)
+        await client.chat.completions.create(model="gpt-4o", messages=sdk_messages(samples[0]))
     with pytest.raises(openai.BadRequestError) as info:
         await client.chat.completions.create(
-            model="evalkit-sim", messages=by_id(samples, "essay").messages, max_tokens=16
+            model="evalkit-sim", messages=sdk_messages(by_id(samples, "essay")), max_tokens=16
         )
     assert info.value.code == "context_length_exceeded"
     with pytest.raises(openai.RateLimitError):
         await client.chat.completions.create(
             model="evalkit-sim",
-            messages=samples[0].messages,
+            messages=sdk_messages(samples[0]),
             extra_headers={"X-Sim-Fault": "429"},
         )
 

@@ -14,7 +14,7 @@ import pytest
 from evalkit.config import SimConfig
 from evalkit.suite.schema import Sample
 
-from .simcases import FAST, SimFactory, body_for, by_id, chat_url, sse_data
+from .simcases import FAST, SimFactory, body_for, by_id, chat_url, sdk_messages, sse_data
 
 SDK = Callable[[str], openai.AsyncOpenAI]
 
@@ -120,7 +120,7 @@ async def test_reset_is_a_connection_error_for_the_sdk(
     sim = await start_sim(rated("reset"), samples)
     with pytest.raises(openai.APIConnectionError):
         await sdk(sim.base_url).chat.completions.create(
-            model="evalkit-sim", messages=samples[0].messages
+            model="evalkit-sim", messages=sdk_messages(samples[0])
         )
 
 

@@ -107,6 +107,7 @@ def test_json_items_have_schema_and_full_reference(shipped: dict[str, Suite]) ->
         assert isinstance(ref, dict) and isinstance(s.expected, dict)
         assert {k: ref[k] for k in s.expected} == s.expected, s.id
         assert set(spec.options["schema"]["required"]) <= set(ref), s.id
+        assert s.response_format is not None
         if s.response_format["type"] == "json_schema":
             inner = s.response_format["json_schema"]
             assert inner["strict"] is True and inner["schema"] == spec.options["schema"]

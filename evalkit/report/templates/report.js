@@ -51,7 +51,7 @@
     result[i] = r[C.status] === "error" ? "error" : r[C.passed] ? "pass" : "fail";
     // Precomputed once: filtering is then a scan of lowercase strings.
     hay[i] = [r[C.arm], r[C.suite], r[C.sample_id], r[C.error_type] || "", r[C.error_message] || "",
-      r[C.output] || ""].join("\n").toLowerCase();
+      r[C.output] || "", r[C.tool_names] || ""].join("\n").toLowerCase();
   }
 
   var DETAILS = null;
@@ -129,6 +129,7 @@
     tr.appendChild(td(num(r[C.completion_tokens]), "num"));
     tr.appendChild(td(usd(r[C.cost_usd]), "num"));
     var preview = result[i] === "error" ? r[C.error_message] || "" : r[C.output] || "";
+    if (!preview && r[C.tool_names]) preview = "→ " + r[C.tool_names];
     tr.appendChild(td(preview.slice(0, 200).replace(/\s+/g, " "), "out"));
     return tr;
   }
@@ -163,9 +164,35 @@
     return el("pre", cls, text);
   }
 
-  function diffEl(text) {
+  function isPlainObject(v) {
+    return v !== null && typeof v === "object" && !Array.isArray(v);
+  }
+
+  function diffEl(diff) {
+    if (isPlainObject(diff)) {
+      // A structured diff (e.g. tool-call arguments): one row per field.
+      var keys = Object.keys(diff);
+      if (keys.every(function (k) { return isPlainObject(diff[k]) && "expected" in diff[k]; })) {
+        var table = el("table", "diff");
+        var head = el("tr");
+        ["field", "expected", "got", ""].forEach(function (h) { head.appendChild(el("th", null, h)); });
+        table.appendChild(head);
+        keys.forEach(function (k) {
+          var d = diff[k];
+          var tr = el("tr", d.ok === false ? "del" : d.ok === true ? "add" : null);
+          tr.appendChild(el("td", "mono", k));
+          tr.appendChild(el("td", "mono", JSON.stringify(d.expected)));
+          tr.appendChild(el("td", "mono", JSON.stringify(d.got)));
+          tr.appendChild(el("td", null, d.ok === false ? "✗" : d.ok === true ? "✓" : ""));
+          table.appendChild(tr);
+        });
+        return table;
+      }
+      return pre(JSON.stringify(diff, null, 2));
+    }
+    if (typeof diff !== "string") return pre(JSON.stringify(diff, null, 2));
     var p = el("pre", "diff");
-    String(text).split("\n").forEach(function (line) {
+    diff.split("\n").forEach(function (line) {
       var cls = /^\+(?!\+\+)/.test(line) ? "add" : /^-(?!--)/.test(line) ? "del" : null;
       p.appendChild(el("span", cls, line + "\n"));
     });
@@ -198,7 +225,9 @@
   function callsEl(box, calls) {
     calls.forEach(function (c) {
       var m = el("div", "msg tool");
-      m.appendChild(el("div", "role", "call " + c.name));
+      var head = el("div", "callname", "call ");
+      head.appendChild(el("code", null, c.name));
+      m.appendChild(head);
       m.appendChild(pre(prettyJSON(c.args)));
       box.appendChild(m);
     });
@@ -270,7 +299,7 @@
     right.appendChild(el("h4", null, "Timings"));
     var dl = el("dl", "kv");
     TIMINGS.forEach(function (t) {
-      var v = d.timings[t[0]];
+      var v = d.timings[all.timing_keys.indexOf(t[0])];
       if (v === undefined || v === null) return;
       dl.appendChild(el("dt", null, t[1]));
       dl.appendChild(el("dd", null, t[2](v)));
@@ -336,4 +365,6 @@
 
   applyFilters();
   window.__evalkitRenderMs = performance.now() - t0;
+  // Also on the root element, where a DOM dump (chromium --dump-dom) can read it.
+  document.documentElement.setAttribute("data-render-ms", window.__evalkitRenderMs.toFixed(1));
 })();
