@@ -76,7 +76,22 @@ async def call_with_retries(
     The last error is re-raised as is, with ``Attempts`` attached as
     ``exc.attempts`` so that its record can say how many requests it took.
     """
-    tally = Attempts()
+    tally = Attempts(count=1)
+    # Most requests succeed first time; tenacity's per-attempt bookkeeping
+    # (it inspects its callbacks on every step) is kept off that path.
+    try:
+        return await attempt(), tally
+    except RetryableError as exc:
+        replay: list[RetryableError] = [exc]
+    except BaseException as exc:
+        exc.attempts = tally  # type: ignore[attr-defined]
+        raise
+
+    async def again() -> T:
+        if replay:
+            raise replay.pop()  # tenacity's attempt 1 is the one already made
+        tally.count += 1
+        return await attempt()
 
     def before_sleep(state: RetryCallState) -> None:
         delay = state.next_action.sleep if state.next_action else 0.0
@@ -88,8 +103,7 @@ async def call_with_retries(
     try:
         async for state in policy.retrying(before_sleep):
             with state:
-                tally.count += 1
-                result = await attempt()
+                result = await again()
     except BaseException as exc:
         exc.attempts = tally  # type: ignore[attr-defined]
         raise

@@ -142,7 +142,7 @@ class Executor:
             base = _record_for(
                 item, self.prepared.manifest.run_id, target, started_at or utc_now(), queue_s, tally
             )
-            return Record(
+            return Record.model_construct(
                 **base,
                 status="error",
                 error=ErrorInfo(type=exc.kind, message=exc.message),
@@ -156,7 +156,9 @@ class Executor:
             ),
         )
         primary = scores[0] if scores else None
-        return Record(
+        # Built from values the client and graders already typed: validating
+        # them again would be per-request CPU for nothing.
+        return Record.model_construct(
             **base,
             **_ok_fields(comp, target),
             scores=scores,

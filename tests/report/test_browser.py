@@ -4,13 +4,16 @@ Chromium is driven over the DevTools protocol with a few lines of aiohttp
 websocket code (no Playwright: it downloads its own browser). The browser is
 started once per module with ``--remote-debugging-port=0``; it writes the
 port it picked to ``DevToolsActivePort`` in its profile folder. Each test
-opens its own tab.
+opens its own tab. ``benchmarks/bench_report.py`` drives the browser with the
+same helpers (``launch_chromium``, ``open_tab``, ``Tab``) to time the page;
+timings are measured there, never asserted here.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import io
 import itertools
 import json
@@ -28,6 +31,7 @@ from fakerun import make_run
 from PIL import Image
 from test_html import PAYLOAD_OUTPUT, PWN_IMG, PWN_SCRIPT, TINY_PNG, inject_payloads
 
+from evalkit.metrics import load_run
 from evalkit.report.html import write_report
 
 pytestmark = pytest.mark.browser
@@ -48,18 +52,13 @@ FLAGS = (
 )
 
 
-@pytest.fixture(scope="module")
-def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    """A headless Chromium for the module; yields its DevTools port."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"chromium not found at {CHROMIUM} (CI must install the chromium package)")
-        pytest.skip(f"chromium not found at {CHROMIUM} (apt-get install chromium)")
-    profile = tmp_path_factory.mktemp("chromium-profile")
+@contextlib.contextmanager
+def launch_chromium(profile: Path, chromium: str = CHROMIUM) -> Iterator[int]:
+    """Start a headless Chromium with its profile in ``profile``; yield its DevTools port."""
     log = (profile / "chromium.log").open("wb")
     proc = subprocess.Popen(
         [
-            CHROMIUM,
+            chromium,
             *FLAGS,
             f"--user-data-dir={profile}",
             "--remote-debugging-port=0",
@@ -73,7 +72,9 @@ def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         deadline = time.monotonic() + 30
         while not (port_file.exists() and port_file.read_text().strip()):
             if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"chromium did not start: {(profile / 'chromium.log').read_text()}")
+                raise RuntimeError(
+                    f"chromium did not start: {(profile / 'chromium.log').read_text()}"
+                )
             time.sleep(0.05)
         yield int(port_file.read_text().split()[0])
     finally:
@@ -84,6 +85,17 @@ def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
             proc.kill()
             proc.wait()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """A headless Chromium for the module; yields its DevTools port."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"chromium not found at {CHROMIUM} (CI must install the chromium package)")
+        pytest.skip(f"chromium not found at {CHROMIUM} (apt-get install chromium)")
+    with launch_chromium(tmp_path_factory.mktemp("chromium-profile")) as port:
+        yield port
 
 
 class Tab:
@@ -191,19 +203,28 @@ class Tab:
         ]
 
 
-@pytest.fixture
-async def tab(chromium: int) -> AsyncIterator[Tab]:
+@contextlib.asynccontextmanager
+async def open_tab(port: int) -> AsyncIterator[Tab]:
+    """A new tab in the Chromium at DevTools ``port``, with its event domains on; closed after."""
     async with aiohttp.ClientSession() as http:
-        async with http.put(f"http://127.0.0.1:{chromium}/json/new?about:blank") as resp:
+        async with http.put(f"http://127.0.0.1:{port}/json/new?about:blank") as resp:
             target = await resp.json()
         async with http.ws_connect(target["webSocketDebuggerUrl"], max_msg_size=0) as ws:
             t = Tab(ws)
             for domain in ("Page", "Runtime", "Network", "Log"):
                 await t.send(f"{domain}.enable")
-            yield t
-            t.reader.cancel()
-        async with http.get(f"http://127.0.0.1:{chromium}/json/close/{target['id']}"):
+            try:
+                yield t
+            finally:
+                t.reader.cancel()
+        async with http.get(f"http://127.0.0.1:{port}/json/close/{target['id']}"):
             pass
+
+
+@pytest.fixture
+async def tab(chromium: int) -> AsyncIterator[Tab]:
+    async with open_tab(chromium) as t:
+        yield t
 
 
 @pytest.fixture(scope="module")
@@ -225,8 +246,11 @@ async def test_page_loads_offline_without_errors_or_injected_script(tab: Tab, re
     assert await tab.js("!!document.getElementById('simulated-banner')")
     assert [u for u in tab.requests() if not u.startswith(("file://", "data:"))] == []
     assert tab.errors() == []
-    # The render time the page measured itself, around parsing the rows and the first render.
-    assert 0 < await tab.js("window.__evalkitRenderMs") < 1000
+    # The page records its own first-render time, where bench_report reads it (not timed here).
+    render_ms = await tab.js("window.__evalkitRenderMs")
+    assert isinstance(render_ms, int | float) and render_ms >= 0
+    shown = await tab.js("document.documentElement.getAttribute('data-render-ms')")
+    assert shown == f"{render_ms:.1f}"
 
 
 async def test_filters_and_search_change_the_visible_rows(tab: Tab, report: Path) -> None:
@@ -319,25 +343,29 @@ async def test_screenshot_is_a_real_page(tab: Tab, report: Path, tmp_path: Path)
 
 
 @pytest.mark.slow
-async def test_ten_thousand_rows_stay_responsive(tab: Tab, tmp_path: Path) -> None:
+async def test_ten_thousand_rows_render_and_filter(tab: Tab, tmp_path: Path) -> None:
     run = make_run(tmp_path / "big", n_samples=1667)  # 10,002 records
-    page = write_report(run)
+    df = load_run(run)
+    assert len(df) == 10_002
+    errors = int((df["status"] == "error").sum())
+    passes = int(((df["status"] != "error") & df["passed"]).sum())
+    page = write_report(run, df=df)
     await tab.open(page)
-    assert (
-        await tab.js("document.getElementById('ek-count').textContent")
-        == "10,002 of 10,002 records"
-    )
+    count = "document.getElementById('ek-count').textContent"
+    assert await tab.js(count) == "10,002 of 10,002 records"
     assert await tab.js(VISIBLE_ROWS) == 100
-    render_ms = await tab.js("window.__evalkitRenderMs")
-    assert render_ms < 1500, render_ms
-    # A filter over all rows, timed in the page from the event to the updated table.
-    took = await tab.js(
-        "(() => { const t = performance.now(); const s = document.getElementById('ek-f-result');"
-        " s.value = 'error'; s.dispatchEvent(new Event('change'));"
-        " return [performance.now() - t,"
-        " document.querySelectorAll('#ek-tbody tr.row').length]; })()"
-    )
-    assert took[0] < 300 and 0 < took[1] <= 100
+    seen: dict[str, int] = {}
+    for result in ("error", "pass", "fail"):
+        await tab.choose("#ek-f-result", result)
+        shown = await tab.js(count)
+        assert shown.endswith(" of 10,002 records"), shown
+        seen[result] = int(shown.split()[0].replace(",", ""))
+        assert await tab.js(VISIBLE_ROWS) == min(100, seen[result])
+        assert set(await tab.js(CELLS.format(4))) == {result}
+    assert seen == {"error": errors, "pass": passes, "fail": 10_002 - errors - passes}
+    assert min(seen.values()) > 0
+    await tab.choose("#ek-f-result", "")
+    assert await tab.js(count) == "10,002 of 10,002 records"
     await tab.click("#ek-tbody tr.row")
     await tab.wait_for("document.querySelector('#ek-tbody tr.detail') !== null")
     assert tab.errors() == []

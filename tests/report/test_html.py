@@ -13,12 +13,8 @@ import pytest
 from fakerun import make_run
 
 from evalkit import metrics
-from evalkit.report.html import (
-    MAX_MESSAGE_CHARS,
-    script_json,
-    write_compare_report,
-    write_report,
-)
+from evalkit.report.html import script_json, write_compare_report, write_report
+from evalkit.report.payload import MAX_MESSAGE_CHARS
 
 PWN_SCRIPT = "<script>window.__pwned=1</script>"
 PWN_IMG = '<img src=x onerror="window.__pwned=1">'
