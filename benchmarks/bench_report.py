@@ -154,7 +154,7 @@ def main() -> int:
             print(f"  filter: errors   {_spread(b['filter'])}  (budget {BUDGET_FILTER_MS:.0f} ms)")
             print(f"  filter: cleared  {_spread(b['clear'])}  (back to all rows)")
             print(f"  first row open   {_spread(b['open_row'])}  (parses the transcripts)")
-            print(f"  errors filter    {b['errors']}")
+            print(f"  error filter     shows {b['errors']}")
             ok = ok and render < BUDGET_RENDER_MS and flt < BUDGET_FILTER_MS
         if args.keep:
             shutil.copyfile(page, args.keep)

@@ -51,7 +51,7 @@ class _Graders:
             try:
                 self._cache[key] = build(spec)
             except ValueError as exc:
-                raise ConfigError(f"grader {spec.type!r}: {exc}") from None
+                raise ConfigError(str(exc)) from None
         return self._cache[key]
 
     def for_sample(self, sample: Sample) -> list[tuple[GraderSpec, Grader]]:

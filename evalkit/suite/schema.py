@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
 KINDS = ("chat", "vision", "tools", "json", "needle")
@@ -40,6 +47,12 @@ class GraderSpec(BaseModel):
 
     def to_json(self) -> dict[str, Any]:
         return {"type": self.type, **self.options}
+
+    @model_serializer
+    def _flat(self) -> dict[str, Any]:
+        # Serialised as written in a suite line, so a run's sample snapshot
+        # loads back through the same parser.
+        return self.to_json()
 
 
 def parse_grader_list(raw: Any) -> list[GraderSpec]:
