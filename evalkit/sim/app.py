@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from evalkit.config import SimConfig
-from evalkit.sim.answers import AnswerKey, messages_key
+from evalkit.sim.answers import Answer, AnswerKey, messages_key
 from evalkit.sim.faults import ERROR_FAULTS, FAULT_HEADER, FaultPicker, UnknownFault, forced_fault
+from evalkit.sim.judge import judge_reply
 from evalkit.sim.latency import LatencyModel
-from evalkit.sim.reply import Planned, plan
+from evalkit.sim.reply import Planned, Reply, plan
 from evalkit.sim.request import ChatRequest, SimHTTPError, bad_request, parse_chat_request
 from evalkit.sim.stats import NO_STATUS, SimRequestLog, SimStats
 from evalkit.sim.tokens import messages_tokens, tools_tokens
@@ -158,6 +159,8 @@ async def _chat(request: web.Request) -> web.StreamResponse:
     except SimHTTPError as exc:
         return _error(state, arrival, sample_id, exc)
     answer = state.key.answer(key, json_mode=req.json_mode)
+    if sample is None and (verdict := judge_reply(req.messages)) is not None:
+        answer = Answer(Reply(verdict))
     planned = plan(answer.reply, limit, ignore_eos=req.ignore_eos, min_tokens=req.min_tokens)
     state.stats.add(SimRequestLog(arrival, sample_id, 200, fault, None, answer.correct))
     if fault == "slow":
