@@ -13,7 +13,7 @@ from evalkit.config import Config, TargetConfig
 from evalkit.graders.base import JudgeReply
 from evalkit.runner.limits import Admission
 from evalkit.runner.retry import RetryPolicy, call_with_retries
-from evalkit.sim import SimServer
+from evalkit.sim.thread import SimThread
 from evalkit.suite.schema import Sample
 
 
@@ -26,7 +26,7 @@ class TargetRuntime:
     admission: Admission
     retry: RetryPolicy
     aborted: str | None = None
-    sim: SimServer | None = None
+    sim: SimThread | None = None
 
 
 async def open_target(
@@ -36,7 +36,7 @@ async def open_target(
     sim = None
     base_url = None
     if target.simulated:
-        sim = SimServer(
+        sim = SimThread(
             target.sim,
             samples,
             model=target.model,

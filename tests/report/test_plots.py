@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import Path
 
 import numpy as np
@@ -111,9 +110,7 @@ def test_cdf_is_downsampled_but_exact_at_the_ends() -> None:
 def test_latency_chart_size_does_not_grow_with_records(df: pd.DataFrame) -> None:
     big = pd.concat([df] * 40, ignore_index=True)  # 7,200 records
     small_svg = plots.latency_cdf(df, ARMS)
-    start = time.perf_counter()
     big_svg = plots.latency_cdf(big, ARMS)
-    assert time.perf_counter() - start < 5
     assert len(big_svg) < 1.5 * len(small_svg) + 20_000
 
 

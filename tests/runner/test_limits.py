@@ -12,11 +12,11 @@ async def test_rpm_spaces_requests_after_the_burst() -> None:
     t0 = time.monotonic()
     for _ in range(5):
         await adm.admit(0)
-    assert time.monotonic() - t0 < 0.1
+    assert time.monotonic() - t0 < 1.0  # no wait at all, with room for a loaded machine
     adm._rpm.level = 0  # type: ignore[union-attr]  # an exhausted minute
     t0 = time.monotonic()
     await adm.admit(0)
-    assert 0.08 <= time.monotonic() - t0 < 0.5
+    assert 0.08 <= time.monotonic() - t0 < 2.0
 
 
 async def test_tpm_waits_for_tokens() -> None:
@@ -24,7 +24,7 @@ async def test_tpm_waits_for_tokens() -> None:
     adm._tpm.level = 0  # type: ignore[union-attr]
     t0 = time.monotonic()
     await adm.admit(200)
-    assert 0.18 <= time.monotonic() - t0 < 0.6
+    assert 0.18 <= time.monotonic() - t0 < 2.0
 
 
 async def test_cooldown_holds_requests() -> None:
