@@ -335,3 +335,28 @@ def test_suites_validate_and_list(tmp_path: Path, mini_suite: Path) -> None:
     assert res.returncode == 0 and "20 samples" in res.stdout
     res = evalkit("suites", "list", str(REPO / "suites"), cwd=tmp_path)
     assert res.returncode == 0 and "chat" in res.stdout
+
+
+def test_gen_needle_writes_a_suite_that_validates(tmp_path: Path) -> None:
+    out = tmp_path / "needle.jsonl"
+    res = evalkit(
+        "gen",
+        "needle",
+        "--lengths",
+        "1000,2000",
+        "--n-depths",
+        "3",
+        "--needles",
+        "1",
+        "--seed",
+        "3",
+        "--out",
+        str(out),
+        cwd=tmp_path,
+    )
+    assert res.returncode == 0, res.stderr
+    assert len(out.read_text().splitlines()) == 6
+    res = evalkit("suites", "validate", str(out), cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    res = evalkit("gen", "needle", "--lengths", "-5", "--out", str(out), cwd=tmp_path)
+    assert res.returncode == 2 and "Traceback" not in res.stderr

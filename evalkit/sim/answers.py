@@ -240,7 +240,7 @@ class AnswerKey:
             if calls:
                 pool = self._arg_pools.get(entry.group, [])
                 return wrong_tool_reply(calls, tools, pool, rng)
-            return unwanted_call_reply(tools, _last_user_text(sample), rng)
+            return unwanted_call_reply(tools, last_user_text(sample.messages), rng)
         if entry.right.tool_calls:
             return Reply(NO_CALL_TEXT)
         if isinstance(expected, dict):
@@ -286,8 +286,9 @@ def _choice_count(sample: Sample) -> int:
     return 4 if is_choice else 0
 
 
-def _last_user_text(sample: Sample) -> str:
-    for msg in reversed(sample.messages):
+def last_user_text(messages: list[dict[str, Any]]) -> str:
+    """The text of the last user message (text parts joined)."""
+    for msg in reversed(messages):
         if msg.get("role") == "user":
             content = msg.get("content")
             if isinstance(content, str):
@@ -303,5 +304,6 @@ __all__ = [
     "Answer",
     "AnswerKey",
     "correct_probability",
+    "last_user_text",
     "messages_key",
 ]

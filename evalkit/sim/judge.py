@@ -12,24 +12,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from evalkit.sim.answers import last_user_text
+
 _SECTION = re.compile(r"\[(Reference answer|Submitted answer)\]:\s*(.*?)\s*\*{3,}", re.S)
 _WORD = re.compile(r"[a-z0-9]+")
 
 
-def _text(messages: list[dict[str, Any]]) -> str:
-    for msg in reversed(messages):
-        if msg.get("role") == "user":
-            content = msg.get("content")
-            if isinstance(content, str):
-                return content
-            if isinstance(content, list):
-                return " ".join(p.get("text", "") for p in content if isinstance(p, dict))
-    return ""
-
-
 def judge_reply(messages: list[dict[str, Any]]) -> str | None:
     """A verdict for a grading prompt, or None when the prompt is not one."""
-    text = _text(messages)
+    text = last_user_text(messages)
     if "GRADE: C" not in text or "GRADE: I" not in text:
         return None
     sections = dict(_SECTION.findall(text))
