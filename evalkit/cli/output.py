@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evalkit.config import Config
 from evalkit.runner import resolve_run_dir
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _fmt(value: Any, spec: str) -> str:
@@ -16,14 +19,13 @@ def _fmt(value: Any, spec: str) -> str:
     return format(value, spec)
 
 
-def print_summary(run_dir: Path) -> None:
+def print_summary(run_dir: Path, df: pd.DataFrame) -> None:
     """The per target x suite table: n, accuracy, errors, retries, latency, tokens, cost."""
     from rich.console import Console
     from rich.table import Table
 
-    from evalkit.metrics import load_run, summary_table
+    from evalkit.metrics import summary_table
 
-    df = load_run(run_dir)
     if df.empty:
         print("no records")
         return
@@ -65,11 +67,13 @@ def finish_run(
     run_dir: Path, config: Config, *, baseline: str | None, out: Path, html: bool = True
 ) -> int:
     """Render outputs, gate against a baseline, print the summary; returns 0 or 1."""
+    from evalkit.metrics import load_run
     from evalkit.report import render_run
 
     baseline_dir = resolve_run_dir(baseline, out) if baseline else None
-    rendered = render_run(run_dir, baseline_dir=baseline_dir, gate=config.gate, html=html)
-    print_summary(run_dir)
+    df = load_run(run_dir)
+    rendered = render_run(run_dir, baseline_dir=baseline_dir, gate=config.gate, html=html, df=df)
+    print_summary(run_dir, df)
     for path in rendered.files:
         print(f"wrote {path}")
     if rendered.breaches:

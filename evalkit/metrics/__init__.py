@@ -16,7 +16,7 @@ from evalkit.metrics.tables import (
     percentile,
     summary_table,
 )
-from evalkit.metrics.views import needle_grid, timeline
+from evalkit.metrics.views import needle_calibration, needle_grid, timeline
 
 __all__ = [
     "CI",
@@ -28,6 +28,7 @@ __all__ = [
     "load_run",
     "load_runs",
     "mean_ci",
+    "needle_calibration",
     "needle_grid",
     "paired",
     "paired_diff",

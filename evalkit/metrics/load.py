@@ -47,8 +47,16 @@ FLOAT = (
     "itl_p99_s",
     "itl_max_s",
     "depth",
+    "chars_per_token",
 )
-NULLABLE_INT = ("http_status", "prompt_tokens", "completion_tokens", "itl_n", "context_length")
+NULLABLE_INT = (
+    "http_status",
+    "prompt_tokens",
+    "completion_tokens",
+    "itl_n",
+    "context_length",
+    "estimated_prompt_tokens",
+)
 # Record fields kept as they are (missing ones get the default or null).
 _PLAIN: dict[str, Any] = {
     "run_id": None,
@@ -80,7 +88,10 @@ _PLAIN: dict[str, Any] = {
 }
 _NESTED = ("error", "itl_s", "tool_calls", "scores", "schema_version")
 _ITL = ("itl_n", "itl_mean_s", "itl_p50_s", "itl_p90_s", "itl_p99_s", "itl_max_s")
-NEEDLE_KEYS = ("context_length", "depth")
+# Sample metadata joined onto each record: the needle grid cell and the length estimate.
+NEEDLE_KEYS = ("context_length", "depth", "estimated_prompt_tokens", "chars_per_token")
+# Haystacks are large: only sample lines holding one of these bytes are parsed.
+_NEEDLE_MARKERS = tuple(f'"{k}"'.encode() for k in NEEDLE_KEYS)
 
 
 def _json_loads() -> Callable[[bytes], Any]:
@@ -172,9 +183,9 @@ def _read_manifest(run_dir: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _needle_meta(run_dir: Path, suites: Iterable[str]) -> dict[tuple[str, str], tuple[Any, Any]]:
-    """(suite, sample_id) -> (context_length, depth) from samples/<suite>.jsonl metadata."""
-    out: dict[tuple[str, str], tuple[Any, Any]] = {}
+def _needle_meta(run_dir: Path, suites: Iterable[str]) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """(suite, sample_id) -> the NEEDLE_KEYS values from samples/<suite>.jsonl metadata."""
+    out: dict[tuple[str, str], tuple[Any, ...]] = {}
     loads = _json_loads()
     for suite in suites:
         path = run_dir / "samples" / f"{suite}.jsonl"
@@ -182,8 +193,7 @@ def _needle_meta(run_dir: Path, suites: Iterable[str]) -> dict[tuple[str, str], 
             continue
         with path.open("rb") as fh:
             for line in fh:
-                # Haystacks are large: parse only the lines that can carry the keys.
-                if b'"context_length"' not in line and b'"depth"' not in line:
+                if not any(marker in line for marker in _NEEDLE_MARKERS):
                     continue
                 try:
                     sample = loads(line)
@@ -192,7 +202,7 @@ def _needle_meta(run_dir: Path, suites: Iterable[str]) -> dict[tuple[str, str], 
                 meta = sample.get("metadata") if isinstance(sample, dict) else None
                 if isinstance(meta, dict):
                     key = (suite, str(sample.get("id")))
-                    out[key] = (meta.get("context_length"), meta.get("depth"))
+                    out[key] = tuple(meta.get(k) for k in NEEDLE_KEYS)
     return out
 
 
@@ -258,9 +268,10 @@ def load_run(path: str | Path) -> pd.DataFrame:
     columns (plus ``n_tool_calls``, ``explanation`` of the primary grader, and
     ``score_<grader>``/``passed_<grader>`` per grader name, first occurrence).
     Joined: ``simulated`` (from run.json), ``arm`` (the target name), and
-    ``context_length``/``depth`` from the samples' metadata (null when
-    absent). Fields a record has beyond these are kept as they are. A torn
-    last line is skipped. ``df.attrs`` holds ``run_id`` and ``run_dir``.
+    ``context_length``/``depth``/``estimated_prompt_tokens``/``chars_per_token``
+    from the samples' metadata (null when absent). Fields a record has beyond
+    these are kept as they are. A torn last line is skipped. ``df.attrs``
+    holds ``run_id`` and ``run_dir``.
     """
     run_dir = Path(path)
     if not run_dir.is_dir():
@@ -283,9 +294,10 @@ def load_run(path: str | Path) -> pd.DataFrame:
     cols["arm"] = list(cols["target"])
     needle = _needle_meta(run_dir, {str(s) for s in cols["suite"]})
     keys = zip(cols["suite"], cols["sample_id"], strict=True)
-    pairs = [needle.get((str(s), str(i)), (None, None)) for s, i in keys]
-    cols["context_length"] = [p[0] for p in pairs]
-    cols["depth"] = [p[1] for p in pairs]
+    absent = (None,) * len(NEEDLE_KEYS)
+    joined = [needle.get((str(s), str(i)), absent) for s, i in keys]
+    for k, name in enumerate(NEEDLE_KEYS):
+        cols[name] = [row[k] for row in joined]
     df = _frame(cols)
     df.attrs["run_id"] = str(manifest.get("run_id") or run_dir.name)
     df.attrs["run_dir"] = str(run_dir)

@@ -1,4 +1,4 @@
-"""Chart-shaped views of a run: the needle heatmap grid and the run's timeline."""
+"""Chart-shaped views of a run: the needle heatmap grid, its length calibration, the timeline."""
 
 from __future__ import annotations
 
@@ -11,6 +11,17 @@ if TYPE_CHECKING:
     import pandas as pd
 
 NEEDLE_COLUMNS = ("arm", "context_length", "depth", "score", "se", "n")
+CALIBRATION_COLUMNS = (
+    "arm",
+    "context_length",
+    "n",
+    "estimated_prompt_tokens",
+    "reported_prompt_tokens",
+    "ratio",
+    "chars_per_token",
+    "suggested_chars_per_token",
+)
+_CALIBRATION_INPUTS = ("status", "context_length", "estimated_prompt_tokens", "prompt_tokens")
 TIMELINE_COLUMNS = ("time", "completed", "errors", "retries", "output_tokens", "output_tps")
 
 
@@ -41,6 +52,80 @@ def needle_grid(df: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=list(NEEDLE_COLUMNS))
+
+
+def needle_calibration(df: pd.DataFrame) -> pd.DataFrame:
+    """Needle prompt lengths as estimated vs as counted by the endpoint, per arm and length.
+
+    Uses the ok records that have both the sample's ``estimated_prompt_tokens``
+    and a ``prompt_tokens`` the endpoint reported (``tokens_source`` "usage").
+    Per cell: ``n`` records, the mean ``estimated_prompt_tokens`` and
+    ``reported_prompt_tokens``, and ``ratio`` = reported / estimated (below 1:
+    the haystacks are shorter than the target lengths). Per arm, repeated on
+    its rows: ``chars_per_token``, the value the samples were generated with
+    (the most common one; estimates made with another are rescaled to it),
+    and ``suggested_chars_per_token``, ``evalkit.suite.needle.calibrate`` over
+    all the arm's records. An empty frame with these columns without such records.
+    """
+    import pandas as pd
+
+    from evalkit.suite.needle import DEFAULT_CHARS_PER_TOKEN, calibrate
+
+    empty = pd.DataFrame(columns=list(CALIBRATION_COLUMNS))
+    if df.empty or any(name not in df.columns for name in (*_CALIBRATION_INPUTS, "arm")):
+        return empty
+    estimated = pd.to_numeric(df["estimated_prompt_tokens"], errors="coerce")
+    reported = pd.to_numeric(df["prompt_tokens"], errors="coerce")
+    usage = (
+        df["tokens_source"].astype(str) == "usage"
+        if "tokens_source" in df.columns
+        else pd.Series(False, index=df.index)
+    )
+    keep = (
+        (df["status"].astype(str) == "ok")
+        & df["context_length"].notna()
+        & (estimated > 0).fillna(False)
+        & (reported > 0).fillna(False)
+        & usage
+    )
+    if not keep.any():
+        return empty
+    cpt = pd.Series(DEFAULT_CHARS_PER_TOKEN, index=df.index, dtype="float64")
+    if "chars_per_token" in df.columns:
+        given = pd.to_numeric(df["chars_per_token"], errors="coerce")
+        cpt = given.where(given > 0, cpt)
+    frame = pd.DataFrame(
+        {
+            "arm": df["arm"].astype(str),
+            "context_length": df["context_length"],
+            "estimated": estimated.astype("float64"),
+            "reported": reported.astype("float64"),
+            "cpt": cpt,
+        }
+    )[keep]
+    rows: list[dict[str, Any]] = []
+    for arm, g in frame.groupby("arm", sort=True):
+        used = float(g["cpt"].mode().iloc[0])
+        est = (g["estimated"] * g["cpt"] / used).round()
+        suggested = calibrate(
+            [int(e) for e in est], [int(r) for r in g["reported"]], chars_per_token=used
+        )
+        for length, cell in g.assign(estimated=est).groupby("context_length", sort=True):
+            mean_est = float(cell["estimated"].mean())
+            mean_rep = float(cell["reported"].mean())
+            rows.append(
+                {
+                    "arm": str(arm),
+                    "context_length": int(str(length)),
+                    "n": len(cell),
+                    "estimated_prompt_tokens": mean_est,
+                    "reported_prompt_tokens": mean_rep,
+                    "ratio": mean_rep / mean_est,
+                    "chars_per_token": used,
+                    "suggested_chars_per_token": suggested,
+                }
+            )
+    return pd.DataFrame(rows, columns=list(CALIBRATION_COLUMNS))
 
 
 def timeline(df: pd.DataFrame, freq: str = "1s", by: str | None = None) -> pd.DataFrame:
@@ -87,4 +172,4 @@ def timeline(df: pd.DataFrame, freq: str = "1s", by: str | None = None) -> pd.Da
     return pd.concat(parts, ignore_index=True)[[*keys, *TIMELINE_COLUMNS]]
 
 
-__all__ = ["needle_grid", "timeline"]
+__all__ = ["needle_calibration", "needle_grid", "timeline"]

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from evalkit.config import GateConfig
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from evalkit.report.gate import Breach
 
 
@@ -26,13 +28,15 @@ def render_run(
     baseline_dir: Path | None = None,
     gate: GateConfig | None = None,
     html: bool = True,
+    df: pd.DataFrame | None = None,
 ) -> Rendered:
     """Write report.html, junit.xml and summary.md for a run (gated against a baseline)."""
     from evalkit.metrics import load_run
     from evalkit.report.junit import write_junit
     from evalkit.report.markdown import write_summary_md
 
-    df = load_run(run_dir)
+    if df is None:
+        df = load_run(run_dir)
     out = Rendered()
     if baseline_dir is not None:
         from evalkit.report.gate import evaluate_gate

@@ -155,6 +155,28 @@ def _needle_grid(df: pd.DataFrame) -> pd.DataFrame | None:
     return grid if len(grid) else None
 
 
+def _needle_calibration(df: pd.DataFrame, arms: list[str]) -> list[dict[str, Any]]:
+    """metrics.needle_calibration as one group per arm (in ``arms`` order) with its rows."""
+    from evalkit import metrics
+
+    if "estimated_prompt_tokens" not in df.columns or df["estimated_prompt_tokens"].isna().all():
+        return []
+    rows = _table_rows(metrics.needle_calibration(df), ("arm", "context_length"))
+    groups = []
+    for arm in arms:
+        mine = [r for r in rows if r["arm"] == arm]
+        if mine:
+            groups.append(
+                {
+                    "arm": arm,
+                    "chars_per_token": mine[0]["chars_per_token"],
+                    "suggested": mine[0]["suggested_chars_per_token"],
+                    "rows": mine,
+                }
+            )
+    return groups
+
+
 # --- rendering -----------------------------------------------------------------------------
 
 
@@ -267,6 +289,7 @@ def write_report(run_dir: Path, out: Path | None = None, *, df: pd.DataFrame | N
         overview=by_suite,
         per_arm=per_arm,
         charts=_charts(df, arms, by_suite, per_arm) if len(df) else {},
+        needle_calibration=_needle_calibration(df, arms),
         rows_json=rows_json,
         details_json=details_json,
     )

@@ -15,7 +15,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evalkit.metrics import concat_runs, flips, load_run, paired_diff, summary_table
+from evalkit.metrics import (
+    concat_runs,
+    flips,
+    load_run,
+    needle_calibration,
+    paired_diff,
+    summary_table,
+)
 from evalkit.records import MANIFEST_FILE
 from evalkit.report.gate import Breach, match_targets
 
@@ -153,6 +160,22 @@ def run_table(df: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
+def calibration_markdown(df: pd.DataFrame) -> str:
+    """One line per arm on the needle prompts' estimated vs reported length ("" without any)."""
+    table = needle_calibration(df)
+    lines = []
+    for arm, g in table.groupby("arm", sort=False):
+        lo, hi = float(g["ratio"].min()), float(g["ratio"].max())
+        span = f"{lo:.3f}" if f"{lo:.3f}" == f"{hi:.3f}" else f"{lo:.3f}–{hi:.3f}"
+        lines.append(
+            f"Needle length calibration, `{md_cell(arm)}`: reported / estimated prompt tokens "
+            f"{span}; suggested `chars_per_token` "
+            f"{float(g['suggested_chars_per_token'].iloc[0]):.2f} "
+            f"(generated with {float(g['chars_per_token'].iloc[0]):.2f}).\n"
+        )
+    return "\n".join(lines)
+
+
 def write_summary_md(
     run_dir: Path,
     df: pd.DataFrame | None = None,
@@ -186,6 +209,9 @@ def write_summary_md(
             "ᶜ: clustered standard error. "
             "(est.): token counts estimated, not reported by the endpoint.\n"
         )
+        calibration = calibration_markdown(frame)
+        if calibration:
+            parts.append(calibration)
     else:
         parts.append("No records.\n")
     gate = gate_markdown(breaches, manifest.get("baseline"))
@@ -302,6 +328,7 @@ def compare_markdown(
 __all__ = [
     "SUMMARY_FILE",
     "arm_pairs",
+    "calibration_markdown",
     "compare_markdown",
     "fmt_seconds",
     "fmt_usd",

@@ -105,10 +105,32 @@ def test_needle_metadata_is_joined(tmp_path: Path) -> None:
     assert df[df["suite"] != "needle"]["context_length"].isna().all()
 
 
+def test_needle_length_estimate_is_joined(tmp_path: Path) -> None:
+    run = make_run(tmp_path / "r", n_samples=4, targets=("sim",), error_rate=0)
+    path = run / "samples" / "needle.jsonl"
+    samples = [json.loads(line) for line in path.read_text().splitlines()]
+    for i, s in enumerate(samples[:3]):
+        s["metadata"] = {"estimated_prompt_tokens": 700 + i, "chars_per_token": 4.25}
+    samples[0]["metadata"].update(context_length=1000, depth=0.0)
+    path.write_text("".join(json.dumps(s) + "\n" for s in samples))
+    df = load_run(run)
+    assert df["estimated_prompt_tokens"].dtype == "Int64"
+    assert df["chars_per_token"].dtype == "float64"
+    needle = df[df["suite"] == "needle"].set_index("sample_id")
+    assert needle.loc["needle-0", "estimated_prompt_tokens"] == 700
+    # Joined without context_length too: the estimate alone marks the line as worth parsing.
+    assert needle.loc["needle-2", "estimated_prompt_tokens"] == 702
+    assert needle.loc["needle-2", "chars_per_token"] == 4.25
+    assert pd.isna(needle.loc["needle-2", "context_length"])
+    assert pd.isna(needle.loc["needle-3", "estimated_prompt_tokens"])
+    assert df[df["suite"] != "needle"]["estimated_prompt_tokens"].isna().all()
+
+
 def test_empty_run(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     df = load_run(tmp_path / "empty")
     assert len(df) == 0 and {"arm", "score", "simulated", "context_length"} <= set(df.columns)
+    assert "estimated_prompt_tokens" in df.columns
 
 
 def test_missing_folder(tmp_path: Path) -> None:

@@ -305,6 +305,74 @@ def test_needle_heatmap_only_with_needle_records(tmp_path: Path, html: str) -> N
     assert figure is not None and "<svg" in figure.group()
 
 
+def add_needle_estimates(run_dir: Path, slope: dict[str, float]) -> None:
+    """Needle grid metadata with estimated_prompt_tokens; each target reports slope x that."""
+    add_needle_metadata(run_dir)
+    estimate: dict[str, int] = {}
+
+    def edit(s: dict[str, Any]) -> None:
+        meta = s["metadata"]
+        meta.update(estimated_prompt_tokens=meta["context_length"] - 150, chars_per_token=4.0)
+        estimate[s["id"]] = meta["estimated_prompt_tokens"]
+
+    _rewrite_jsonl(run_dir / "samples" / "needle.jsonl", edit)
+
+    def report(r: dict[str, Any]) -> None:
+        if r["suite"] == "needle":
+            r["prompt_tokens"] = round(slope[r["target"]] * estimate[r["sample_id"]])
+
+    _rewrite_jsonl(run_dir / "records.jsonl", report)
+
+
+def _calibration_rows(page: str) -> list[dict[str, str | None]]:
+    return [a for tag, a in parse(page).tags if tag == "tr" and "data-ratio" in a]
+
+
+def test_needle_calibration_table_only_with_needle_records(tmp_path: Path, html: str) -> None:
+    assert 'id="needle-calibration"' not in html
+    run = make_run(tmp_path / "needle", n_samples=30)
+    add_needle_metadata(run)  # a grid without length estimates: heatmap, but nothing to calibrate
+    assert 'id="needle-calibration"' not in write_report(run).read_text("utf-8")
+    add_needle_estimates(run, {"sim": 0.9, "sim-strong": 1.05})
+    page = write_report(run).read_text("utf-8")
+    block = page.split('id="needle-calibration"')[1].split("</table>")[0]
+    assert "<h3>Needle length calibration</h3>" in block
+    assert "suites/needle/manifest.toml" in block and "--chars-per-token" in block
+    table = metrics.needle_calibration(metrics.load_run(run))
+    rows = _calibration_rows(page)
+    assert len(rows) == len(table) == 2 * 3
+    by_key = {(r["arm"], r["context_length"]): r for r in table.to_dict("records")}
+    for attrs in rows:
+        want = by_key[(attrs["data-arm"], int(attrs["data-length"] or 0))]
+        assert float(attrs["data-ratio"] or "nan") == pytest.approx(want["ratio"])
+    suggested = [a for tag, a in parse(block).tags if tag == "td" and "data-suggested" in a]
+    assert [float(a["data-suggested"] or "nan") for a in suggested] == pytest.approx(
+        [4.0 / 0.9, 4.0 / 1.05]
+    )
+    assert f"{4.0 / 0.9:.2f}" in block and "generated with 4.00" in block
+
+
+def test_needle_calibration_escapes_target_names(tmp_path: Path) -> None:
+    evil = '<img src=x onerror="window.__pwned=1">'
+    run = make_run(tmp_path / "evil", n_samples=6, targets=(evil,), error_rate=0)
+    add_needle_estimates(run, {evil: 0.95})
+    page = write_report(run).read_text("utf-8")
+    block = page.split('id="needle-calibration"')[1].split("</table>")[0]
+    assert evil not in page and "<img" not in block
+    assert "&lt;img src=x onerror=&#34;window.__pwned=1&#34;&gt;" in block
+
+
+def test_summary_md_carries_the_calibration_line(tmp_path: Path) -> None:
+    from evalkit.report.markdown import write_summary_md
+
+    run = make_run(tmp_path / "md", n_samples=6, targets=("sim",), error_rate=0)
+    assert "calibration" not in write_summary_md(run).read_text("utf-8")
+    add_needle_estimates(run, {"sim": 0.8})
+    text = write_summary_md(run).read_text("utf-8")
+    line = next(x for x in text.splitlines() if x.startswith("Needle length calibration"))
+    assert "0.800" in line and f"`chars_per_token` {4.0 / 0.8:.2f}" in line
+
+
 def test_long_messages_are_cut_to_head_and_tail(tmp_path: Path) -> None:
     run = make_run(tmp_path / "hay", n_samples=3, targets=("sim",))
     add_needle_metadata(run, haystack_chars=200_000)
