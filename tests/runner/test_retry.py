@@ -1,0 +1,97 @@
+"""The retry policy: what is retried, how long it waits, when it gives up."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from evalkit.config import TargetConfig
+from evalkit.errors import BadRequestError, RateLimitError, RetryableError, ServerError
+from evalkit.runner.retry import RetryPolicy, call_with_retries
+
+
+def target(**kw: object) -> TargetConfig:
+    base: dict[str, object] = {
+        "name": "t",
+        "base_url": "http://x",
+        "model": "m",
+        "backoff_initial_s": 0.001,
+        "backoff_max_s": 0.01,
+        "max_attempts": 5,
+    }
+    return TargetConfig.model_validate({**base, **kw})
+
+
+class Flaky:
+    """Fails with the given errors in turn, then answers."""
+
+    def __init__(self, *errors: Exception) -> None:
+        self.errors = list(errors)
+        self.calls = 0
+
+    async def __call__(self) -> str:
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return "ok"
+
+
+async def test_success_first_time_is_one_attempt() -> None:
+    result, tally = await call_with_retries(Flaky(), RetryPolicy(target()))
+    assert result == "ok" and tally.count == 1 and tally.waited_s == 0
+
+
+async def test_retryable_errors_are_retried_and_counted() -> None:
+    seen: list[tuple[str, float]] = []
+    fn = Flaky(ServerError("503"), ServerError("500"))
+    result, tally = await call_with_retries(
+        fn, RetryPolicy(target()), on_retry=lambda e, d: seen.append((e.message, d))
+    )
+    assert result == "ok" and tally.count == fn.calls == 3
+    assert [m for m, _ in seen] == ["503", "500"]
+    assert tally.waited_s == pytest.approx(sum(d for _, d in seen))
+
+
+async def test_retry_after_is_a_floor_for_the_wait() -> None:
+    fn = Flaky(RateLimitError("429", retry_after=0.3))
+    t0 = time.monotonic()
+    _, tally = await call_with_retries(fn, RetryPolicy(target()))
+    assert time.monotonic() - t0 >= 0.3
+    assert tally.count == 2 and tally.waited_s >= 0.3
+
+
+async def test_final_errors_are_not_retried() -> None:
+    fn = Flaky(BadRequestError("400"))
+    with pytest.raises(BadRequestError) as info:
+        await call_with_retries(fn, RetryPolicy(target()))
+    assert fn.calls == 1 and info.value.attempts.count == 1  # type: ignore[attr-defined]
+
+
+async def test_attempts_are_bounded_and_the_last_error_is_kept() -> None:
+    fn = Flaky(*(ServerError(f"e{i}") for i in range(10)))
+    with pytest.raises(RetryableError) as info:
+        await call_with_retries(fn, RetryPolicy(target(max_attempts=4)))
+    assert fn.calls == 4 and info.value.message == "e3"
+    assert info.value.attempts.count == 4  # type: ignore[attr-defined]
+
+
+async def test_total_retry_time_is_bounded() -> None:
+    fn = Flaky(*(RateLimitError("429", retry_after=0.2) for _ in range(10)))
+    with pytest.raises(RateLimitError):
+        await call_with_retries(fn, RetryPolicy(target(max_attempts=50, max_retry_time_s=0.3)))
+    assert fn.calls <= 3
+
+
+def test_backoff_grows_exponentially_up_to_the_cap() -> None:
+    policy = RetryPolicy(target(backoff_initial_s=1.0, backoff_max_s=8.0))
+
+    class State:
+        def __init__(self, n: int) -> None:
+            self.attempt_number = n
+            self.outcome = None
+
+    waits = [policy.wait(State(n)) for n in range(1, 7)]  # type: ignore[arg-type]
+    for n, w in enumerate(waits, start=1):
+        ceiling = min(8.0, 2 ** (n - 1))
+        assert ceiling / 2 <= w <= ceiling
