@@ -132,6 +132,7 @@ class RunManifest(_Model):
     suites: list[SuiteInfo] = Field(default_factory=list)
     baseline: str | None = None
     notes: list[str] = Field(default_factory=list)
+    aborted: dict[str, str] = Field(default_factory=dict)  # target -> why it was stopped
 
 
 def utc_now() -> str:
