@@ -73,6 +73,10 @@ class TargetConfig(_Strict):
         if not self.simulated:
             if not self.base_url:
                 raise ValueError("base_url is required (or set simulated = true)")
+            if not self.base_url.startswith(("http://", "https://")):
+                raise ValueError(
+                    f"base_url must start with http:// or https://, got {self.base_url!r}"
+                )
             if not self.model:
                 raise ValueError("model is required")
         return self

@@ -360,3 +360,118 @@ def test_gen_needle_writes_a_suite_that_validates(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
     res = evalkit("gen", "needle", "--lengths", "-5", "--out", str(out), cwd=tmp_path)
     assert res.returncode == 2 and "Traceback" not in res.stderr
+
+
+def test_every_problem_of_a_suite_is_reported_at_once(tmp_path: Path) -> None:
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "empty.png").write_bytes(b"")
+    suite = tmp_path / "bad.jsonl"
+    suite.write_text(
+        '{"id": "a", "prompt": "x", "grader": "nosuch"}\n'
+        '{"id": "b", "messages": [{"role": "robot", "content": "x"}],'
+        ' "grader": {"type": "numeric", "rtol": 1}}\n'
+        '{"id": "c", "messages": [{"role": "user", "content": [{"type": "image_url",'
+        ' "image_url": {"url": "images/empty.png"}}]}], "grader": "exact"}\n'
+        "{bad\n"
+    )
+    res = evalkit("suites", "validate", str(suite), cwd=tmp_path)
+    assert res.returncode == 2
+    for expected in (
+        f"{suite}:1: [grader.nosuch]",
+        f"{suite}:2: [grader.numeric]",
+        f"{suite}:2: messages[0].role",
+        f"{suite}:3: [messages[0].content[0].image_url.url] image 'images/empty.png' is an empty",
+        f"{suite}:4: invalid JSON",
+    ):
+        assert expected in res.stderr, (expected, res.stderr)
+
+
+def test_missing_key_variable_is_caught_before_any_request(
+    tmp_path: Path, mini_suite: Path, standalone_sim: str
+) -> None:
+    write_config(
+        tmp_path / "evalkit.toml",
+        f'[targets.local]\nbase_url = "{standalone_sim}/v1"\nmodel = "evalkit-sim"\n'
+        'api_key_env = "EK_NOT_SET_ANYWHERE"\n',
+    )
+    env = {k: v for k, v in os.environ.items() if k != "EK_NOT_SET_ANYWHERE"}
+    res = evalkit(
+        "run", str(mini_suite), "--target", "local", "--out", "res", cwd=tmp_path, env=env
+    )
+    assert res.returncode == 2 and "EK_NOT_SET_ANYWHERE" in res.stderr
+    assert sim_requests(standalone_sim) == 0
+    assert not (tmp_path / "res").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["run", "--run-id", "../escape"], "--run-id"),
+        (["sim", "--port", "99999"], "port must be 0-65535"),
+        (["run", "--max-cost-rise", "lots"], "--max-cost-rise"),
+    ],
+)
+def test_more_bad_flags_exit_2(
+    tmp_path: Path, mini_suite: Path, args: list[str], expected: str
+) -> None:
+    extra = [str(mini_suite), "--out", "res"] if args[0] == "run" else []
+    res = evalkit(*args, *extra, cwd=tmp_path)
+    assert res.returncode == 2, res.stderr
+    assert expected in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / "escape").exists()
+
+
+def test_base_url_needs_a_scheme(tmp_path: Path, mini_suite: Path) -> None:
+    write_config(
+        tmp_path / "evalkit.toml", '[targets.x]\nbase_url = "localhost:8000/v1"\nmodel = "m"\n'
+    )
+    res = evalkit("run", str(mini_suite), "--target", "x", cwd=tmp_path)
+    assert res.returncode == 2 and "http:// or https://" in res.stderr
+
+
+def test_stopped_target_is_recorded_in_run_json(
+    tmp_path: Path, mini_suite: Path, standalone_sim: str
+) -> None:
+    write_config(
+        tmp_path / "evalkit.toml",
+        f'[targets.wrongmodel]\nbase_url = "{standalone_sim}/v1"\nmodel = "no-such-model"\n'
+        'api_key_env = "EK_SIM_KEY"\n',
+    )
+    res = evalkit(
+        "run",
+        str(mini_suite),
+        "--target",
+        "wrongmodel",
+        "--out",
+        "res",
+        "--run-id",
+        "ab",
+        "--no-progress",
+        cwd=tmp_path,
+        env={"EK_SIM_KEY": "sk-test-SECRET-4242"},
+    )
+    assert res.returncode == 2
+    assert "target 'wrongmodel' stopped: HTTP 404" in res.stderr
+    manifest = json.loads((tmp_path / "res" / "ab" / "run.json").read_text())
+    assert manifest["status"] == "aborted"
+    assert "no-such-model" in manifest["aborted"]["wrongmodel"]
+
+
+def test_a_grader_that_crashes_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "mygraders.py").write_text("def broken(item):\n    raise RuntimeError('oops')\n")
+    suite = tmp_path / "s.jsonl"
+    suite.write_text(
+        '{"id": "a", "prompt": "x", "expected": "y",'
+        ' "grader": {"type": "python", "function": "mygraders:broken"}}\n'
+    )
+    res = evalkit(
+        "run",
+        str(suite),
+        "--out",
+        "res",
+        "--no-progress",
+        cwd=tmp_path,
+        env={"PYTHONPATH": f"{REPO}:{tmp_path}"},
+    )
+    assert res.returncode == 0, res.stderr
+    assert "1 record(s) have a score a grader failed to make" in res.stderr

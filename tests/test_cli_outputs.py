@@ -132,3 +132,23 @@ def test_shards_merge_into_the_full_run(workdir: Path) -> None:
     merged = records(workdir, "merged")
     assert sorted(str(r["sample_id"]) for r in merged) == sorted(f"q{i}" for i in range(40))
     assert (workdir / "res" / "merged" / "report.html").exists()
+
+
+def test_gate_thresholds_can_be_given_as_flags(workdir: Path) -> None:
+    assert run(workdir, "base", "--target", "good") == 0
+    # A total collapse passes when the allowed drop is the whole scale...
+    assert (
+        run(
+            workdir,
+            "lenient",
+            "--target",
+            "bad",
+            "--baseline",
+            "base",
+            "--max-accuracy-drop",
+            "1.0",
+        )
+        == 0
+    )
+    res = evalkit("report", "lenient", "--out", "res", "--baseline", "base", cwd=workdir)
+    assert res.returncode == 1  # ...and fails again with evalkit.toml's threshold

@@ -23,6 +23,50 @@ _DELEGATED = {
 }
 
 
+def _rise(text: str) -> float | None:
+    if text.lower() in ("off", "false", "none"):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number or 'off', got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
+def _gate_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("gate thresholds (override [gate] in evalkit.toml)")
+    off = argparse.SUPPRESS  # absent unless given, so evalkit.toml's value stands
+    g.add_argument(
+        "--max-accuracy-drop",
+        type=_rise,
+        default=off,
+        metavar="X",
+        help="largest allowed absolute accuracy drop per target x suite, e.g. 0.02",
+    )
+    g.add_argument(
+        "--require-significant",
+        action=argparse.BooleanOptionalAction,
+        default=off,
+        help="a drop must also be statistically significant (paired 95%% CI)",
+    )
+    g.add_argument(
+        "--max-p90-latency-rise",
+        type=_rise,
+        default=off,
+        metavar="X",
+        help="largest allowed relative rise of p90 end-to-end latency, e.g. 0.25, or 'off'",
+    )
+    g.add_argument(
+        "--max-cost-rise",
+        type=_rise,
+        default=off,
+        metavar="X",
+        help="largest allowed relative rise of cost per sample, e.g. 0.1, or 'off'",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="evalkit",
@@ -107,6 +151,8 @@ def _parser() -> argparse.ArgumentParser:
     for name, (_, _, text) in _DELEGATED.items():
         d = sub.add_parser(name, help=text, add_help=False)
         d.add_argument("rest", nargs=argparse.REMAINDER)
+    for gated in (run, rep, cmp_):
+        _gate_flags(gated)
     return p
 
 

@@ -6,7 +6,9 @@ import argparse
 import json
 from pathlib import Path
 
-from evalkit.config import Config, load_config
+from pydantic import ValidationError
+
+from evalkit.config import Config, GateConfig, load_config
 from evalkit.errors import ConfigError
 from evalkit.runner import resolve_run_dir
 from evalkit.suite.schema import GraderSpec
@@ -92,7 +94,7 @@ def cmd_merge(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_suites(args: argparse.Namespace, config: Config) -> int:
     """Validate suites (exit 2 listing every problem) or list the suites under a folder."""
-    from evalkit.runner.setup import build_graders
+    from evalkit.runner.setup import load_checked
     from evalkit.suite.loader import MANIFEST, load_suites
 
     if args.suites_command == "list":
@@ -105,8 +107,7 @@ def cmd_suites(args: argparse.Namespace, config: Config) -> int:
         paths = list(args.suites or config.run.suites)
         if not paths:
             raise ConfigError("no suites given (name them, or set [run] suites in evalkit.toml)")
-        suites = load_suites(paths)
-        build_graders(suites, config)
+        suites, _ = load_checked(config, paths, None)
     for s in suites:
         graders = sorted({g.type for sample in s.samples for g in sample.grader})
         line = f"{s.name:<12} {s.kind:<7} {len(s.samples):>5} samples"
@@ -116,9 +117,25 @@ def cmd_suites(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+_GATE_FLAGS = ("max_accuracy_drop", "require_significant", "max_p90_latency_rise", "max_cost_rise")
+
+
+def _with_gate_flags(config: Config, args: argparse.Namespace) -> Config:
+    """evalkit.toml's [gate] with any threshold flags laid over it."""
+    # The flags default to SUPPRESS: present means given, and None means 'off'.
+    given = {k: getattr(args, k) for k in _GATE_FLAGS if hasattr(args, k)}
+    if not given:
+        return config
+    try:
+        gate = GateConfig.model_validate({**config.gate.model_dump(), **given})
+    except ValidationError as exc:
+        raise ConfigError(f"gate flags: {exc.errors()[0]['msg']}") from None
+    return config.model_copy(update={"gate": gate})
+
+
 def dispatch(args: argparse.Namespace, argv: list[str]) -> int:
     """Run the parsed subcommand."""
-    config = load_config(args.config)
+    config = _with_gate_flags(load_config(args.config), args)
     if args.command == "run":
         from evalkit.cli.run import cmd_run
 

@@ -115,8 +115,9 @@ def cmd_run(args: argparse.Namespace, config: Config, argv: list[str]) -> int:
         status = "interrupted"
     if outcome is not None and outcome.aborted:
         status = "aborted"
+    aborted = outcome.aborted if outcome is not None else {}
     manifest = read_manifest(prepared.run_dir).model_copy(
-        update={"status": status, "finished_at": utc_now()}
+        update={"status": status, "finished_at": utc_now(), "aborted": aborted}
     )
     write_manifest(prepared.run_dir, manifest)
 
@@ -125,6 +126,12 @@ def cmd_run(args: argparse.Namespace, config: Config, argv: list[str]) -> int:
     code = finish_run(
         prepared.run_dir, config, baseline=args.baseline, out=out, html=not args.no_report
     )
+    if outcome is not None and outcome.grader_errors:
+        print(
+            f"warning: {outcome.grader_errors} record(s) have a score a grader failed to make "
+            "(scored 0, details.reason = grader_error); see the explanations in the report",
+            file=sys.stderr,
+        )
     if status == "interrupted":
         print(f"interrupted: resume with  evalkit run --resume {prepared.run_dir}", file=sys.stderr)
         return 130

@@ -77,6 +77,12 @@ def _check_compatible(run_dirs: list[Path], manifests: list[RunManifest]) -> lis
                 f"{[s for s, _ in these]} vs {[s for s, _ in suites]}; "
                 "shards must run the same suite files"
             )
+        for key in ("epochs", "limit"):
+            if m.settings.get(key) != first.settings.get(key):
+                raise InputError(
+                    f"{d}: {key} = {m.settings.get(key)!r} but {first_dir} has "
+                    f"{first.settings.get(key)!r}; shards must run the same {key}"
+                )
         these_t = sorted((str(t.get("name")), str(t.get("model"))) for t in m.targets)
         if these_t != targets:
             raise InputError(

@@ -37,6 +37,7 @@ class Tally:
     errors: int = 0
     passed: int = 0
     retries: int = 0
+    grader_errors: int = 0  # records with a score a grader failed to make
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Outcome:
     planned: int
     written: int
     aborted: dict[str, str] = field(default_factory=dict)
+    grader_errors: int = 0
 
 
 def _record_for(
@@ -155,6 +157,8 @@ class Executor:
                 item.sample, comp.text, comp.tool_calls, comp.finish_reason, self._judges.complete
             ),
         )
+        if any(s.details and s.details.get("reason") == "grader_error" for s in scores):
+            self.tally.grader_errors += 1
         primary = scores[0] if scores else None
         # Built from values the client and graders already typed: validating
         # them again would be per-request CPU for nothing.
@@ -177,7 +181,7 @@ class Executor:
                 record = await self._one(item, rt, graders[(item.suite, item.sample.id)])
             except TargetFatalError as exc:
                 if rt.aborted is None:
-                    rt.aborted = f"HTTP {exc.http_status}: {exc.message}"
+                    rt.aborted = exc.message  # names the status and the provider's error text
                 return
             self._count(record)
             self.writer.write(record)
@@ -209,7 +213,12 @@ class Executor:
                     for _ in range(min(rt.target.max_concurrency, queue.qsize())):
                         group.create_task(self._worker(queue, rt))
         aborted = {n: rt.aborted for n, rt in self.runtimes.items() if rt.aborted}
-        return Outcome(planned=len(items), written=self.tally.done, aborted=aborted)
+        return Outcome(
+            planned=len(items),
+            written=self.tally.done,
+            aborted=aborted,
+            grader_errors=self.tally.grader_errors,
+        )
 
 
 __all__ = ["Executor", "Outcome", "Tally"]

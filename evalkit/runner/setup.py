@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import platform
+import re
 import secrets
 import sys
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from typing import Any
 
 from evalkit import __version__
 from evalkit.config import Config, TargetConfig
-from evalkit.errors import ConfigError, Problem, SuiteError
+from evalkit.errors import ConfigError
 from evalkit.graders.base import Grader, build
 from evalkit.records import (
     MANIFEST_FILE,
@@ -32,6 +33,7 @@ from evalkit.suite.loader import Suite, load_suites
 from evalkit.suite.schema import GraderSpec, Sample
 
 SAMPLES_DIR = "samples"
+_RUN_ID = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
 
 BuiltGraders = list[tuple[GraderSpec, Grader]]
 
@@ -82,29 +84,46 @@ def resolve_run_dir(run: str, out: Path) -> Path:
     raise ConfigError(f"no run {run!r} (looked for {as_path}/run.json and {out / run}/run.json)")
 
 
-def build_graders(suites: list[Suite], config: Config) -> dict[tuple[str, str], BuiltGraders]:
-    """Build every sample's graders once; all bad specs are reported together."""
-    cache: dict[str, Grader] = {}
-    out: dict[tuple[str, str], BuiltGraders] = {}
-    problems: list[Problem] = []
-    for suite in suites:
-        for sample in suite.samples:
-            built: BuiltGraders = []
-            for spec in sample.grader:
-                key = json.dumps(spec.to_json(), sort_keys=True, default=str)
+class GraderCache:
+    """Built graders, one per distinct spec; also the loader's grader check."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._built: dict[str, Grader] = {}
+
+    def get(self, spec: GraderSpec) -> Grader:
+        """The built grader for ``spec``; ValueError says what is wrong with it."""
+        key = json.dumps(spec.to_json(), sort_keys=True, default=str)
+        grader = self._built.get(key)
+        if grader is None:
+            if spec.type == "llm_judge" and "target" in spec.options:
                 try:
-                    if spec.type == "llm_judge":
-                        config.target(str(spec.options.get("target", "")))
-                    if key not in cache:
-                        cache[key] = build(spec)
-                    built.append((spec, cache[key]))
-                except (ValueError, ConfigError) as exc:
-                    line = suite.lines.get(sample.id)
-                    problems.append(Problem(suite.path, line, f"grader.{spec.type}", str(exc)))
-            out[(suite.name, sample.id)] = built
-    if problems:
-        raise SuiteError(problems)
-    return out
+                    self.config.target(str(spec.options["target"]))
+                except ConfigError as exc:
+                    raise ValueError(str(exc)) from None
+            grader = self._built[key] = build(spec)
+        return grader
+
+    def check(self, spec: GraderSpec) -> None:
+        """Raise ValueError if ``spec`` cannot be built (the loader's GraderCheck)."""
+        self.get(spec)
+
+    def assign(self, suites: list[Suite]) -> dict[tuple[str, str], BuiltGraders]:
+        """Each sample's graders, built once per distinct spec."""
+        return {
+            (suite.name, s.id): [(spec, self.get(spec)) for spec in s.grader]
+            for suite in suites
+            for s in suite.samples
+        }
+
+
+def load_checked(
+    config: Config, paths: list[str], context_window: int | None
+) -> tuple[list[Suite], dict[tuple[str, str], BuiltGraders]]:
+    """Load suites with their graders vetted line by line; all problems raise together."""
+    cache = GraderCache(config)
+    suites = load_suites(paths, context_window=context_window, check_grader=cache.check)
+    return suites, cache.assign(suites)
 
 
 def _target_json(target: TargetConfig) -> dict[str, Any]:
@@ -122,6 +141,16 @@ def _snapshot(run_dir: Path, suites: list[Suite]) -> None:
         (folder / f"{suite.name}.jsonl").write_text("".join(lines), encoding="utf-8")
 
 
+def check_keys(targets: list[TargetConfig]) -> None:
+    """Every target that names a key variable has it set (checked before any request)."""
+    for t in targets:
+        if not t.simulated and t.api_key_env and not t.api_key():
+            raise ConfigError(
+                f"target {t.name!r}: environment variable {t.api_key_env} (api_key_env) "
+                "is not set or empty"
+            )
+
+
 def _min_context(targets: list[TargetConfig]) -> int | None:
     windows = [t.context_window for t in targets if t.context_window]
     return min(windows) if windows else None
@@ -137,10 +166,15 @@ def prepare(
 ) -> Prepared:
     """Validate everything and create a new run folder (no request is sent)."""
     targets = [config.target(name) for name in settings.targets]
+    check_keys(targets)
     if not settings.suites:
         raise ConfigError("no suites given (name them, or set [run] suites in evalkit.toml)")
-    suites = load_suites(settings.suites, context_window=_min_context(targets))
-    graders = build_graders(suites, config)
+    suites, graders = load_checked(config, settings.suites, _min_context(targets))
+    if run_id is not None and not _RUN_ID.fullmatch(run_id):
+        raise ConfigError(
+            f"--run-id: {run_id!r} must be a plain folder name "
+            "(letters, digits, '.', '_', '-'; not starting with '.')"
+        )
     run_id = run_id or new_run_id()
     run_dir = out / run_id
     if run_dir.exists():
@@ -178,7 +212,8 @@ def prepare_resume(config: Config, run_dir: Path) -> Prepared:
         shard=raw.get("shard"),
     )
     targets = [config.target(name) for name in settings.targets]
-    suites = load_suites(settings.suites, context_window=_min_context(targets))
+    check_keys(targets)
+    suites, graders = load_checked(config, settings.suites, _min_context(targets))
     recorded = {s.name: s.sha256 for s in manifest.suites}
     for suite in suites:
         if recorded.get(suite.name) != suite.sha256:
@@ -186,8 +221,7 @@ def prepare_resume(config: Config, run_dir: Path) -> Prepared:
                 f"suite {suite.name!r} ({suite.path}) changed since run {manifest.run_id} started; "
                 "results would mix two versions: start a new run instead"
             )
-    graders = build_graders(suites, config)
-    manifest = manifest.model_copy(update={"status": "running", "finished_at": None})
+    manifest = manifest.model_copy(update={"status": "running", "finished_at": None, "aborted": {}})
     manifest.notes.append(f"resumed at {utc_now()}")
     write_manifest(run_dir, manifest)
     return Prepared(run_dir, manifest, settings, targets, suites, graders)
@@ -201,10 +235,11 @@ def all_samples(suites: list[Suite]) -> list[Sample]:
 __all__ = [
     "SAMPLES_DIR",
     "BuiltGraders",
+    "GraderCache",
     "Prepared",
     "RunSettings",
     "all_samples",
-    "build_graders",
+    "load_checked",
     "new_run_id",
     "prepare",
     "prepare_resume",

@@ -34,11 +34,21 @@ _FLAGS: dict[str, tuple[str, str]] = {
 _INT_FIELDS = frozenset({"seed"})
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0-65535, got {port}")
+    return port
+
+
 def add_sim_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``evalkit sim`` flags to ``parser``."""
     sim = builtin_sim()
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any)")
+    parser.add_argument("--port", type=_port, default=8000, help="port (default 8000; 0: any)")
     parser.add_argument(
         "--suite",
         action="append",

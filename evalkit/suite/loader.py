@@ -26,12 +26,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from evalkit.errors import Problem, SuiteError
-from evalkit.suite.schema import Sample, SuiteManifest
+from evalkit.suite.schema import GraderSpec, Sample, SuiteManifest, parse_grader_list
 
 MANIFEST = "manifest.toml"
 
 Generator = Callable[[dict[str, Any], "GenContext"], list[dict[str, Any]]]
 """A sample generator: (manifest options, context) -> raw sample objects."""
+
+GraderCheck = Callable[[GraderSpec], None]
+"""Raises ValueError for a grader spec that cannot be built (the runner supplies it)."""
 
 _GENERATORS: dict[str, Generator] = {}
 
@@ -87,8 +90,17 @@ def _image_to_data_uri(url: str, base: Path) -> str:
     mime = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
     if not mime.startswith("image/"):
         raise ValueError(f"{url!r} is not an image file")
-    data = base64.b64encode(target.read_bytes()).decode("ascii")
+    raw = target.read_bytes()
+    if not raw:
+        raise ValueError(f"image {url!r} is an empty file")
+    data = base64.b64encode(raw).decode("ascii")
     return f"data:{mime};base64,{data}"
+
+
+class _ImageError(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def _inline_images(sample: Sample, base: Path) -> None:
@@ -104,7 +116,9 @@ def _inline_images(sample: Sample, base: Path) -> None:
                         "url": _image_to_data_uri(part["image_url"]["url"], base),
                     }
                 except ValueError as exc:
-                    raise ValueError(f"messages[{i}].content[{j}].image_url.url: {exc}") from None
+                    raise _ImageError(
+                        f"messages[{i}].content[{j}].image_url.url", str(exc)
+                    ) from None
 
 
 def _build_samples(
@@ -114,6 +128,7 @@ def _build_samples(
     manifest: SuiteManifest | None,
     base: Path,
     problems: list[Problem],
+    check_grader: GraderCheck | None = None,
 ) -> tuple[list[Sample], dict[str, int]]:
     samples: list[Sample] = []
     lines: dict[str, int] = {}
@@ -130,6 +145,12 @@ def _build_samples(
                 obj["params"] = {**defaults.params, **(obj.get("params") or {})}
             if defaults.tags:
                 obj["tags"] = [*defaults.tags, *(obj.get("tags") or [])]
+        if check_grader is not None:
+            # Checked on the raw field so that a line's grader problems are
+            # reported with its other problems, not after they are fixed.
+            _check_graders(
+                obj.get("grader"), check_grader, Problem(file, lineno, None, ""), problems
+            )
         try:
             sample = Sample.model_validate(obj)
         except ValidationError as exc:
@@ -156,12 +177,24 @@ def _build_samples(
             continue
         try:
             _inline_images(sample, base)
-        except ValueError as exc:
-            problems.append(Problem(file, lineno, None, str(exc)))
+        except _ImageError as exc:
+            problems.append(Problem(file, lineno, exc.field, str(exc)))
             continue
         lines[sample.id] = lineno
         samples.append(sample)
     return samples, lines
+
+
+def _check_graders(raw: Any, check: GraderCheck, where: Problem, problems: list[Problem]) -> None:
+    try:
+        specs = parse_grader_list(raw)
+    except ValueError:
+        return  # the sample's own validation reports a malformed grader field
+    for spec in specs:
+        try:
+            check(spec)
+        except ValueError as exc:
+            problems.append(Problem(where.file, where.line, f"grader.{spec.type}", str(exc)))
 
 
 def _read_jsonl(path: Path, problems: list[Problem]) -> tuple[list[tuple[int, Any]], bytes]:
@@ -248,7 +281,12 @@ def _locate(path: Path, problems: list[Problem]) -> tuple[Path | None, Path | No
     return None, None
 
 
-def _load_one(path: Path, context_window: int | None, problems: list[Problem]) -> Suite | None:
+def _load_one(
+    path: Path,
+    context_window: int | None,
+    problems: list[Problem],
+    check_grader: GraderCheck | None,
+) -> Suite | None:
     before = len(problems)
     manifest_path, jsonl = _locate(path, problems)
     manifest = _read_manifest(manifest_path, problems) if manifest_path else None
@@ -282,7 +320,9 @@ def _load_one(path: Path, context_window: int | None, problems: list[Problem]) -
             return None
         raw = list(enumerate(generated, start=1))
         digest.update(json.dumps(generated, sort_keys=True).encode())
-    samples, lines = _build_samples(raw, file=file, manifest=manifest, base=base, problems=problems)
+    samples, lines = _build_samples(
+        raw, file=file, manifest=manifest, base=base, problems=problems, check_grader=check_grader
+    )
     if len(problems) > before:
         return None
     name = (manifest.name if manifest and manifest.name else None) or (
@@ -299,13 +339,23 @@ def _load_one(path: Path, context_window: int | None, problems: list[Problem]) -
     )
 
 
-def load_suites(paths: Iterable[str | Path], *, context_window: int | None = None) -> list[Suite]:
-    """Load every suite, or raise one ``SuiteError`` listing every problem found."""
+def load_suites(
+    paths: Iterable[str | Path],
+    *,
+    context_window: int | None = None,
+    check_grader: GraderCheck | None = None,
+) -> list[Suite]:
+    """Load every suite, or raise one ``SuiteError`` listing every problem found.
+
+    ``check_grader`` (raising ValueError) vets every grader spec as its line
+    is read, so grader problems come out together with all the others.
+    """
     _ensure_generators()
+    paths = list(paths)
     problems: list[Problem] = []
     suites: list[Suite] = []
     for p in paths:
-        suite = _load_one(Path(p), context_window, problems)
+        suite = _load_one(Path(p), context_window, problems, check_grader)
         if suite is not None:
             suites.append(suite)
     names: dict[str, str] = {}
@@ -316,6 +366,8 @@ def load_suites(paths: Iterable[str | Path], *, context_window: int | None = Non
             )
         names[s.name] = s.path
     if problems:
+        order = {str(p): i for i, p in enumerate(paths)}
+        problems.sort(key=lambda p: (order.get(p.file, len(order)), p.file, p.line or 0))
         raise SuiteError(problems)
     return suites
 
@@ -332,4 +384,13 @@ def _ensure_generators() -> None:
     from evalkit.suite import hf, needle  # noqa: F401
 
 
-__all__ = ["MANIFEST", "GenContext", "Generator", "Suite", "generator", "load_suite", "load_suites"]
+__all__ = [
+    "MANIFEST",
+    "GenContext",
+    "Generator",
+    "GraderCheck",
+    "Suite",
+    "generator",
+    "load_suite",
+    "load_suites",
+]

@@ -160,3 +160,22 @@ def test_merge_does_not_import_the_cli() -> None:
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert res.stdout.strip() == "False"
+
+
+def test_shards_with_different_epochs_do_not_merge(tmp_path: Path) -> None:
+    import json
+
+    from fakerun import make_run
+
+    from evalkit.errors import InputError
+    from evalkit.runner.merge import merge_runs
+
+    dirs = []
+    for i, epochs in ((1, 1), (2, 2)):
+        d = make_run(tmp_path / f"s{i}", n_samples=4, run_id=f"s{i}")
+        manifest = json.loads((d / "run.json").read_text())
+        manifest["settings"] = {"shard": f"{i}/2", "epochs": epochs, "limit": None}
+        (d / "run.json").write_text(json.dumps(manifest))
+        dirs.append(d)
+    with pytest.raises(InputError, match="epochs"):
+        merge_runs(dirs, tmp_path / "merged")
