@@ -156,14 +156,32 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _split_global(argv: list[str]) -> tuple[str | None, str | None, list[str]]:
+    """(command, --config value, the command's own arguments) of a command line."""
+    config = None
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--config" and i + 1 < len(argv):
+            config, i = argv[i + 1], i + 2
+        elif arg.startswith("--config="):
+            config, i = arg.split("=", 1)[1], i + 1
+        elif arg.startswith("-"):
+            return None, config, []
+        else:
+            return arg, config, argv[i + 1 :]
+    return None, config, []
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the evalkit command line; returns the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
-        if args_list and args_list[0] in _DELEGATED:
+        command, config_path, rest = _split_global(args_list)
+        if command in _DELEGATED:
             # These parse their own flags (argparse's REMAINDER drops leading options).
-            module, func, _ = _DELEGATED[args_list[0]]
-            return int(getattr(importlib.import_module(module), func)(args_list[1:]))
+            module, func, _ = _DELEGATED[command]
+            return int(getattr(importlib.import_module(module), func)(rest, config_path))
         parser = _parser()
         args = parser.parse_args(args_list)
         if args.command is None:

@@ -107,7 +107,10 @@ def cmd_suites(args: argparse.Namespace, config: Config) -> int:
         paths = list(args.suites or config.run.suites)
         if not paths:
             raise ConfigError("no suites given (name them, or set [run] suites in evalkit.toml)")
-        suites, _ = load_checked(config, paths, None)
+        # Generated suites size themselves to the smallest window the run would use.
+        windows = [config.target(t).context_window for t in config.run.targets]
+        window = min((w for w in windows if w), default=None)
+        suites, _ = load_checked(config, paths, window)
     for s in suites:
         graders = sorted({g.type for sample in s.samples for g in sample.grader})
         line = f"{s.name:<12} {s.kind:<7} {len(s.samples):>5} samples"

@@ -12,6 +12,7 @@ decorators.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from importlib.metadata import entry_points
 from typing import Any, Protocol
 
 from evalkit.errors import GraderError
+from evalkit.graders._options import check_names
 from evalkit.records import ScoreRecord, ToolCall
 from evalkit.suite.schema import GraderSpec, Sample
 
@@ -81,11 +83,21 @@ _MAX_EXPLANATION = 300
 
 
 def grader(name: str) -> Callable[[GraderFactory], GraderFactory]:
-    """Register a grader factory under ``name`` (a later registration wins)."""
+    """Register a grader factory under ``name`` (a later registration wins).
+
+    The registered (and returned) factory first checks the option names
+    against the factory's signature: unknown options, then missing required
+    ones, are reported before any option's value is looked at.
+    """
 
     def register(factory: GraderFactory) -> GraderFactory:
-        _REGISTRY[name] = factory
-        return factory
+        @functools.wraps(factory)
+        def checked(**options: Any) -> Grader:
+            check_names(factory, options)
+            return factory(**options)
+
+        _REGISTRY[name] = checked
+        return checked
 
     return register
 

@@ -1,9 +1,26 @@
 """The ``python`` grader: a user function, named by its import path, scores the output.
 
-``function`` is ``package.module:function`` or ``package.module.function``;
-it is imported when the suite loads. The function receives the
-``GradeItem`` and returns a ``Score``, a bool, or a number in [0, 1] (or an
-awaitable of one of those).
+Options: ``function`` (required) is ``package.module:function`` or
+``package.module.function`` (a nested attribute such as ``mod:Class.method``
+works too); it is imported when the suite loads, so a bad path fails the
+load, not the run. ``pass_threshold`` (default 0.5) applies to numbers.
+
+The function's contract:
+
+- It is called once per output with one argument, a ``GradeItem``
+  (``from evalkit.graders import GradeItem``): ``item.sample`` (the
+  validated ``Sample``: ``id``, ``messages``, ``expected``, ``metadata``,
+  ``tags``, ...), ``item.output`` (the reply's text), ``item.tool_calls``
+  (``ToolCall`` records: ``id``, ``name``, ``arguments`` as raw text),
+  ``item.finish_reason`` and ``item.complete`` (the judge completion
+  function, or None).
+- It returns a ``Score`` (used as is), a ``bool`` (1.0 and passed, or 0.0
+  and failed), or a finite number in [0, 1] (that value, passed when it is
+  at least ``pass_threshold``); or an awaitable of one of those, which is
+  awaited. Anything else scores 0 with ``details.reason = "bad_return"``.
+- An exception it raises does not stop the run: it is recorded as a 0,
+  failed score whose explanation names the exception, with
+  ``details.reason = "grader_error"`` (and ``details.error_type``).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from evalkit.metrics.stats import mean_ci
+from evalkit.metrics.stats import paired_ci
 from evalkit.metrics.tables import By, cluster_ids, group_keys, percentile, scores_with_errors
 
 if TYPE_CHECKING:
@@ -27,7 +27,9 @@ PAIRED_COLUMNS = (
     "ci_low",
     "ci_high",
     "significant",
+    "p_value",
     "clustered",
+    "ci_method",
     "n_flip_up",
     "n_flip_down",
     "p90_latency_a",
@@ -101,8 +103,11 @@ def paired_diff(df: pd.DataFrame, a: str, b: str, by: By = "suite") -> pd.DataFr
     Per group: ``n`` shared items, ``mean_a``/``mean_b`` (errors count as 0),
     ``diff`` = mean_b - mean_a, ``se`` = sd(d)/sqrt(n) of the per-item
     differences (clustered when items carry a cluster), the 95% CI
-    ``ci_low``/``ci_high``, ``significant`` (the CI excludes 0),
-    ``n_flip_up`` (a failed, b passed) and ``n_flip_down``; also the p90
+    ``ci_low``/``ci_high``, ``significant``, ``p_value`` and ``ci_method``
+    (``stats.paired_ci``: the normal CI excluding 0 with 30 or more non-zero
+    differences; below that, or when the SE is 0, an exact sign test and,
+    for 0/1 scores, an exact interval), ``n_flip_up`` (a failed, b passed)
+    and ``n_flip_down``; also the p90
     end-to-end latency of ok records ``p90_latency_a``/``_b``, the mean cost
     per sample ``cost_a``/``cost_b``, and their relative deltas
     ``p90_latency_rel_delta``/``cost_rel_delta`` (b / a - 1).
@@ -126,7 +131,8 @@ def paired_diff(df: pd.DataFrame, a: str, b: str, by: By = "suite") -> pd.DataFr
                 }
             )
         )
-        ci = mean_ci(d, clusters)
+        test = paired_ci(d, clusters)
+        ci = test.ci
         p90_a = percentile(g["e2e_ok_a"], 90)
         p90_b = percentile(g["e2e_ok_b"], 90)
         cost_a = float(g["cost_usd_a"].mean())
@@ -141,8 +147,10 @@ def paired_diff(df: pd.DataFrame, a: str, b: str, by: By = "suite") -> pd.DataFr
                 "se": ci.se,
                 "ci_low": ci.low,
                 "ci_high": ci.high,
-                "significant": ci.excludes_zero,
+                "significant": test.significant,
+                "p_value": test.p_value,
                 "clustered": ci.clustered,
+                "ci_method": ci.method,
                 "n_flip_up": int((~g["passed_a"] & g["passed_b"]).sum()),
                 "n_flip_down": int((g["passed_a"] & ~g["passed_b"]).sum()),
                 "p90_latency_a": p90_a,

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from evalkit.metrics.nested import score_entries, tags, tool_call_entries, uniform
 from evalkit.records import MANIFEST_FILE, RECORDS_FILE
 
 if TYPE_CHECKING:
@@ -215,10 +216,10 @@ def _flatten(records: list[dict[str, Any]]) -> dict[str, list[Any]]:
     itls = [_itl(r.get("itl_s")) for r in records]
     for k, name in enumerate(_ITL):
         cols[name] = [t[k] for t in itls]
-    calls = [r.get("tool_calls") for r in records]
+    calls = [tool_call_entries(r.get("tool_calls")) for r in records]
     cols["tool_calls"] = calls
     cols["n_tool_calls"] = [len(c) if c else 0 for c in calls]
-    scores = [r.get("scores") or [] for r in records]
+    scores = [score_entries(r.get("scores")) for r in records]
     cols["scores"] = scores
     cols["explanation"] = [s[0].get("explanation") if s else None for s in scores]
     n = len(records)
@@ -265,13 +266,17 @@ def load_run(path: str | Path) -> pd.DataFrame:
     Record fields are flattened: ``error`` -> ``error_type``/``error_message``,
     ``itl_s`` -> ``itl_n``/``itl_mean_s``/``itl_p50_s``/``itl_p90_s``/
     ``itl_p99_s``/``itl_max_s``; ``tool_calls`` and ``scores`` stay list
-    columns (plus ``n_tool_calls``, ``explanation`` of the primary grader, and
-    ``score_<grader>``/``passed_<grader>`` per grader name, first occurrence).
+    columns of uniform dicts (``nested.TOOL_CALL_KEYS``, ``nested.SCORE_KEYS``;
+    a score's free-form ``details`` is JSON text), plus ``n_tool_calls``,
+    ``explanation`` of the primary grader, and ``score_<grader>``/
+    ``passed_<grader>`` per grader name (first occurrence).
     Joined: ``simulated`` (from run.json), ``arm`` (the target name), and
     ``context_length``/``depth``/``estimated_prompt_tokens``/``chars_per_token``
     from the samples' metadata (null when absent). Fields a record has beyond
-    these are kept as they are. A torn last line is skipped. ``df.attrs``
-    holds ``run_id`` and ``run_dir``.
+    these are kept as they are when their values share one scalar type, else
+    as JSON text. So the frame writes to parquet as is: ``df.to_parquet(path)``
+    (list columns come back from ``pd.read_parquet`` as arrays). A torn last
+    line is skipped. ``df.attrs`` holds ``run_id`` and ``run_dir``.
     """
     run_dir = Path(path)
     if not run_dir.is_dir():
@@ -280,10 +285,11 @@ def load_run(path: str | Path) -> pd.DataFrame:
     cols: dict[str, list[Any]] = {
         name: [r.get(name, default) for r in records] for name, default in _PLAIN.items()
     }
+    cols["tags"] = [tags(t) for t in cols["tags"]]
     cols.update(_flatten(records))
     extra = sorted(set().union(*(r.keys() for r in records)) - cols.keys() - set(_NESTED))
     for name in extra:
-        cols[name] = [r.get(name) for r in records]
+        cols[name] = uniform([r.get(name) for r in records])
     manifest = _read_manifest(run_dir)
     simulated = {
         str(t.get("name")): bool(t.get("simulated", False))
@@ -357,18 +363,14 @@ def load_runs(paths: Iterable[str | Path]) -> pd.DataFrame:
 
 
 def to_parquet(df: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``df`` as parquet (pyarrow); list and dict columns become JSON text."""
+    """Write a load_run/load_runs frame as parquet (pyarrow), creating the folder; returns the path.
+
+    The frame is parquet-ready as it is (see ``load_run``); this only adds
+    the folder and drops the row index.
+    """
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    frame = df.copy()
-    for name in frame.columns:
-        column = frame[name]
-        if column.dtype == object and column.map(lambda v: isinstance(v, list | dict)).any():
-            frame[name] = column.map(
-                lambda v: v if v is None else json.dumps(v, ensure_ascii=False, default=str)
-            )
-    frame.attrs = {}
-    frame.to_parquet(out, engine="pyarrow", index=False)
+    df.to_parquet(out, engine="pyarrow", index=False)
     return out
 
 

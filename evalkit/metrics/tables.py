@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from evalkit.metrics.stats import mean_ci
+from evalkit.metrics.stats import accuracy_ci
 
 if TYPE_CHECKING:
     import numpy as np
@@ -30,6 +30,7 @@ ACCURACY_COLUMNS = (
     "ci_low",
     "ci_high",
     "clustered",
+    "ci_method",
     "retries",
     "errors_by_type",
     "simulated",
@@ -114,6 +115,8 @@ def accuracy_table(df: pd.DataFrame, by: By = DEFAULT_BY) -> pd.DataFrame:
     requests cannot look better than one that answers them; ``accuracy_ok``
     is the mean over ok records only. The SE is clustered when records carry
     a ``cluster`` (or the frame has several epochs: see ``cluster_ids``).
+    The 95% CI is ``stats.accuracy_ci``'s: mean +- 1.96 SE, or for 0/1 scores
+    at n < 30 (or SE 0) the Wilson interval; ``ci_method`` says which.
     Also: ``n``, ``n_ok``, ``n_error``, ``retries`` (sum of attempts - 1),
     ``errors_by_type`` (dict type -> count) and ``simulated`` (any record).
     """
@@ -122,7 +125,7 @@ def accuracy_table(df: pd.DataFrame, by: By = DEFAULT_BY) -> pd.DataFrame:
     for values, g in _groups(df, keys):
         ok = (g["status"].astype(str) == "ok").to_numpy()
         scores = scores_with_errors(g).tolist()
-        ci = mean_ci(scores, cluster_ids(g))
+        ci = accuracy_ci(scores, cluster_ids(g))
         ok_scores = g["score"][ok].dropna()
         errors = g["error_type"][~ok].astype(str).value_counts()
         rows.append(
@@ -137,6 +140,7 @@ def accuracy_table(df: pd.DataFrame, by: By = DEFAULT_BY) -> pd.DataFrame:
                 "ci_low": ci.low,
                 "ci_high": ci.high,
                 "clustered": ci.clustered,
+                "ci_method": ci.method,
                 "retries": int((g["attempts"] - 1).clip(lower=0).sum()),
                 "errors_by_type": {str(k): int(v) for k, v in errors.items() if v},
                 "simulated": bool(g["simulated"].any()) if "simulated" in g else False,

@@ -64,15 +64,27 @@ def _rows(df: pd.DataFrame, target: str, suite: str) -> pd.DataFrame:
 
 def _accuracy(
     base: pd.DataFrame, cur: pd.DataFrame
-) -> tuple[float, float, float, float, float] | None:
-    """(mean_base, mean_cur, diff, ci_low, ci_high): paired on shared samples if any."""
+) -> tuple[float, float, float, float, float, bool] | None:
+    """(mean_base, mean_cur, diff, ci_low, ci_high, significant): paired on shared samples if any.
+
+    Paired, ``significant`` is paired_diff's (an exact sign test when there
+    are few flips, so three items that fail are not "significant"); unpaired,
+    it is the normal interval excluding 0.
+    """
     import pandas as pd
 
     both = pd.concat([base.assign(arm="baseline"), cur.assign(arm="current")], ignore_index=True)
     diff = paired_diff(both, "baseline", "current", by=None)
     if len(diff) and int(diff["n"].iloc[0]) > 0:
         row = diff.iloc[0]
-        return (row["mean_a"], row["mean_b"], row["diff"], row["ci_low"], row["ci_high"])
+        return (
+            float(row["mean_a"]),
+            float(row["mean_b"]),
+            float(row["diff"]),
+            float(row["ci_low"]),
+            float(row["ci_high"]),
+            bool(row["significant"]),
+        )
     # No sample in common (the suite was rewritten): fall back to unpaired means.
     a = accuracy_table(base, by=None)
     b = accuracy_table(cur, by=None)
@@ -81,7 +93,8 @@ def _accuracy(
     ma, mb = float(a["accuracy"].iloc[0]), float(b["accuracy"].iloc[0])
     se = math.sqrt(float(a["se"].iloc[0]) ** 2 + float(b["se"].iloc[0]) ** 2)
     d = mb - ma
-    return (ma, mb, d, d - Z95 * se, d + Z95 * se)
+    low, high = d - Z95 * se, d + Z95 * se
+    return (ma, mb, d, low, high, low > 0 or high < 0)
 
 
 def _rise(before: float, after: float) -> float:
@@ -96,9 +109,9 @@ def _check_pair(
     out: list[Breach] = []
     acc = _accuracy(base, cur)
     if acc is not None:
-        ma, mb, d, low, high = acc
+        ma, mb, d, low, high, significant = acc
         drop = -d
-        significant = high < 0
+        significant = significant and d < 0
         if drop > gate.max_accuracy_drop and (significant or not gate.require_significant):
             out.append(
                 Breach(

@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evalkit.records import read_manifest
+from evalkit.report.arms import require_comparable
 from evalkit.report.payload import clip_middle, json_scalar, sample_payload, script_json
+from evalkit.report.stopped import read_manifest_dict, records_per_target, stopped_targets
 
 if TYPE_CHECKING:
     import jinja2
@@ -58,8 +60,20 @@ def _public_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-def _manifest_view(run_dir: Path) -> dict[str, Any]:
-    """run.json fields the header shows; targets keep name, model and URL only, never headers."""
+def _stopped_view(run_dir: Path, df: pd.DataFrame | None) -> list[dict[str, str]]:
+    """The run's stopped targets (run.json ``aborted``) with reason and items not run."""
+    counts = records_per_target(df)
+    return [
+        {"target": s.target, "reason": s.reason, "not_run": s.not_run_text()}
+        for s in stopped_targets(read_manifest_dict(run_dir), counts)
+    ]
+
+
+def _manifest_view(run_dir: Path, df: pd.DataFrame | None = None) -> dict[str, Any]:
+    """run.json fields the header shows; targets keep name, model and URL only, never headers.
+
+    ``df`` holds the run's records, to count what each stopped target left undone.
+    """
     m = read_manifest(run_dir)
     targets = [
         {
@@ -84,6 +98,7 @@ def _manifest_view(run_dir: Path) -> dict[str, Any]:
         "targets": targets,
         "simulated": [t["name"] for t in targets if t["simulated"]],
         "notes": list(m.notes),
+        "stopped": _stopped_view(run_dir, df),
     }
 
 
@@ -275,7 +290,7 @@ def write_report(run_dir: Path, out: Path | None = None, *, df: pd.DataFrame | N
     run_dir = Path(run_dir)
     if df is None:
         df = metrics.load_run(run_dir)
-    run = _manifest_view(run_dir)
+    run = _manifest_view(run_dir, df)
     by_suite = _summary(df, ("arm", "suite")) if len(df) else []
     per_arm = _summary(df, ("arm",)) if len(df) else []
     arms = _arms(df)
@@ -337,6 +352,11 @@ def _flips(df: pd.DataFrame, a: str, b: str) -> dict[str, Any]:
     }
 
 
+def _records_of(df: pd.DataFrame, label: str) -> pd.DataFrame:
+    """The records of one run of a load_runs frame."""
+    return df[df["run_label"].astype(str) == label] if "run_label" in df.columns else df
+
+
 def write_compare_report(
     run_dirs: list[Path], out: Path, *, gate_breaches: list[Any] | None = None
 ) -> Path:
@@ -344,13 +364,18 @@ def write_compare_report(
 
     The first arm is the baseline: every other arm is compared with it on
     the samples both have (paired differences with SE and 95% CI, flips in
-    each direction with both outputs, latency and cost deltas).
+    each direction with both outputs, latency and cost deltas). InputError,
+    before anything is written, when there is one run with a single target.
     """
     from evalkit import metrics
 
     dirs = [Path(d) for d in run_dirs]
     df = metrics.load_runs(dirs)
-    runs = [_manifest_view(d) for d in dirs]
+    require_comparable(df)
+    runs = [
+        _manifest_view(d, _records_of(df, label))
+        for d, label in zip(dirs, df.attrs["runs"], strict=True)
+    ]
     arms = _arms(df)
     by_suite = _summary(df, ("arm", "suite")) if len(df) else []
     per_arm = _summary(df, ("arm",)) if len(df) else []

@@ -9,6 +9,12 @@ the target's context window (error type ``context_length``) is
 nothing about its answers. (accuracy_table still counts it as 0.) A record no
 grader scored passes: nothing was asserted about it.
 
+A target the runner stopped at a fatal error (run.json ``aborted``: a bad
+key, no credit, an unknown model) gets a testsuite named after it holding
+one ``<testcase name="(target stopped)">`` with an ``<error
+type="target_fatal">`` that carries the reason, so that a CI dashboard shows
+why the target's results are missing.
+
 Model output is untrusted text: ElementTree escapes markup, and characters
 XML 1.0 forbids (most control characters, lone surrogates) are stripped.
 """
@@ -24,12 +30,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evalkit.metrics import load_run
+from evalkit.report.stopped import (
+    StoppedTarget,
+    read_manifest_dict,
+    records_per_target,
+    stopped_targets,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
 JUNIT_FILE = "junit.xml"
 SKIPPED_ERRORS = frozenset({"context_length"})
+STOPPED_CASE = "(target stopped)"
 MESSAGE_CHARS = 200
 TEXT_CHARS = 2000
 _FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -106,6 +119,31 @@ def _error(case: ET.Element, rec: Mapping[Any, Any]) -> str:
     return "error"
 
 
+def _stopped_suite(root: ET.Element, stopped: StoppedTarget, run_id: str) -> None:
+    counts = {"tests": "1", "failures": "0", "errors": "1", "skipped": "0", "time": "0.000"}
+    element = ET.SubElement(root, "testsuite", {"name": xml_text(stopped.target), **counts})
+    props = ET.SubElement(element, "properties")
+    ET.SubElement(props, "property", {"name": "run_id", "value": xml_text(run_id)})
+    case = ET.SubElement(
+        element,
+        "testcase",
+        {
+            "classname": xml_text(f"evalkit.{stopped.target}"),
+            "name": STOPPED_CASE,
+            "time": "0.000",
+        },
+    )
+    error = ET.SubElement(
+        case,
+        "error",
+        {"message": xml_text(_first_line(stopped.reason), MESSAGE_CHARS), "type": "target_fatal"},
+    )
+    details = [stopped.reason, f"records: {stopped.n_done}"]
+    if stopped.not_run_text():
+        details.append(stopped.not_run_text())
+    error.text = xml_text("\n".join(details))
+
+
 def _seconds(value: Any) -> float:
     try:
         number = float(value)
@@ -166,6 +204,11 @@ def write_junit(run_dir: Path, df: pd.DataFrame | None = None, out: Path | None 
             totals[key] += value
         element.set("time", f"{suite_time:.3f}")
         total_time += suite_time
+    counts_by_target = records_per_target(frame)
+    for stopped in stopped_targets(read_manifest_dict(run_dir), counts_by_target):
+        _stopped_suite(root, stopped, run_id)
+        totals["tests"] += 1
+        totals["errors"] += 1
     for key, value in totals.items():
         root.set(key, str(value))
     root.set("time", f"{total_time:.3f}")
@@ -177,4 +220,4 @@ def write_junit(run_dir: Path, df: pd.DataFrame | None = None, out: Path | None 
     return out
 
 
-__all__ = ["JUNIT_FILE", "SKIPPED_ERRORS", "write_junit", "xml_text"]
+__all__ = ["JUNIT_FILE", "SKIPPED_ERRORS", "STOPPED_CASE", "write_junit", "xml_text"]

@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from evalkit.metrics.nested import parsed
+
 if TYPE_CHECKING:
     import pandas as pd
     from markupsafe import Markup
@@ -253,7 +255,8 @@ def _scores(raw: Any) -> list[dict[str, Any]]:
             "passed": bool(sc.get("passed")),
             "explanation": str(sc.get("explanation") or ""),
         }
-        details = dict(sc.get("details") or {})
+        raw = parsed(sc.get("details"))  # JSON text in a load_run frame
+        details = dict(raw) if isinstance(raw, dict) else ({"details": raw} if raw else {})
         diff = details.pop("diff", None)
         if diff is not None:
             entry["diff"] = _json_safe(diff)

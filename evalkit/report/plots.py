@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import math
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -140,6 +141,21 @@ def sanitize_svg(svg: str, prefix: str) -> str:
     return svg.strip()
 
 
+def _legend(ax: Axes, **kwargs: Any) -> None:
+    """A legend, when anything drawn has a label (matplotlib warns on an empty one)."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(**kwargs)
+
+
+def _finite(value: Any) -> float | None:
+    """``value`` as a float, or None when it is missing, NaN or not a number."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
 def _percent_axis(ax: Axes) -> None:
     from matplotlib.ticker import PercentFormatter
 
@@ -183,8 +199,7 @@ def latency_cdf(df: pd.DataFrame, arms: Sequence[str]) -> str:
             ax.set_ylim(0, 1.01)
             _percent_axis(ax)
         axes[0].set_ylabel("share of requests")
-        if arms:
-            axes[1].legend(loc="lower right")
+        _legend(axes[1], loc="lower right")
         return _to_svg(fig)
 
 
@@ -215,9 +230,9 @@ def accuracy_by_suite(acc: pd.DataFrame, arms: Sequence[str]) -> str:
         for i, arm in enumerate(arms):
             sub = acc[acc["arm"] == arm].set_index(acc.loc[acc["arm"] == arm, "suite"].astype(str))
             sub = sub.reindex(suites)
-            mean = sub["accuracy"].to_numpy(dtype=float)
-            low = np.clip(mean - sub["ci_low"].to_numpy(dtype=float), 0, None)
-            high = np.clip(sub["ci_high"].to_numpy(dtype=float) - mean, 0, None)
+            mean = _floats(sub["accuracy"])
+            low = np.clip(mean - _floats(sub["ci_low"]), 0, None)
+            high = np.clip(_floats(sub["ci_high"]) - mean, 0, None)
             yerr = np.nan_to_num(np.vstack([low, high]))
             ax.bar(
                 x + (i - (len(arms) - 1) / 2) * width,
@@ -235,15 +250,24 @@ def accuracy_by_suite(acc: pd.DataFrame, arms: Sequence[str]) -> str:
         ax.grid(axis="x", visible=False)
         _percent_axis(ax)
         ax.set_title("Accuracy by suite (95% CI)", loc="left")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        _legend(ax, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         return _to_svg(fig)
+
+
+def _floats(column: Any) -> Any:
+    """A column as a float array, None and non-numbers as NaN."""
+    import numpy as np
+
+    return np.array([math.nan if _finite(v) is None else float(v) for v in column], dtype=float)
 
 
 def cost_vs_accuracy(table: pd.DataFrame, arms: Sequence[str]) -> str:
     """One point per arm: cost per 1,000 samples against accuracy (with its CI).
 
     ``table`` is ``metrics.summary_table(df, by=("arm",))`` with ``arm`` as a
-    column; an estimated cost is drawn as a hollow marker.
+    column; an estimated cost is drawn as a hollow marker. An arm without an
+    accuracy is left out; one without a CI (a single record) has no error
+    bar; one without a cost is drawn at 0.
     """
     colors = arm_colors(arms)
     room = _legend_room([f"{a} (est.)" for a in arms])
@@ -253,8 +277,15 @@ def cost_vs_accuracy(table: pd.DataFrame, arms: Sequence[str]) -> str:
             if row.empty:
                 continue
             r = row.iloc[0]
-            acc, cost = float(r["accuracy"]), float(r["cost_per_1k"])
-            yerr = [[max(acc - float(r["ci_low"]), 0.0)], [max(float(r["ci_high"]) - acc, 0.0)]]
+            acc, cost = _finite(r["accuracy"]), _finite(r["cost_per_1k"]) or 0.0
+            if acc is None:
+                continue
+            low, high = _finite(r.get("ci_low")), _finite(r.get("ci_high"))
+            yerr = (
+                [[max(acc - low, 0.0)], [max(high - acc, 0.0)]]
+                if low is not None and high is not None
+                else None
+            )
             estimated = bool(r.get("cost_estimated", False))
             ax.errorbar(
                 [cost],
@@ -268,13 +299,13 @@ def cost_vs_accuracy(table: pd.DataFrame, arms: Sequence[str]) -> str:
                 label=f"{arm} (est.)" if estimated else arm,
             )
         ax.set_xlabel("cost per 1,000 samples (USD)")
-        costs = table["cost_per_1k"].astype(float).dropna()
-        top = float(costs.max()) if len(costs) else 0.0
+        costs = [c for c in (_finite(v) for v in table["cost_per_1k"]) if c is not None]
+        top = max(costs, default=0.0)
         ax.set_xlim(0, top * 1.25 if top > 0 else 1.0)
         ax.set_ylim(0, 1.05)
         _percent_axis(ax)
         ax.set_title("Cost vs accuracy", loc="left")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        _legend(ax, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         return _to_svg(fig)
 
 
@@ -347,7 +378,7 @@ def timeline_chart(tl: pd.DataFrame, arms: Sequence[str]) -> str:
         ax_err.set_ylim(0, max(1.0, peak * 1.15))
         ax_err.yaxis.set_major_locator(MaxNLocator(integer=True))
         if len(groups) > 1:
-            ax_tps.legend(loc="upper right")
+            _legend(ax_tps, loc="upper right")
         return _to_svg(fig)
 
 

@@ -96,12 +96,13 @@ class GraderCache:
         key = json.dumps(spec.to_json(), sort_keys=True, default=str)
         grader = self._built.get(key)
         if grader is None:
-            if spec.type == "llm_judge" and "target" in spec.options:
+            grader = build(spec)  # unknown options are reported before an unknown judge
+            if spec.type == "llm_judge":
                 try:
                     self.config.target(str(spec.options["target"]))
                 except ConfigError as exc:
                     raise ValueError(str(exc)) from None
-            grader = self._built[key] = build(spec)
+            self._built[key] = grader
         return grader
 
     def check(self, spec: GraderSpec) -> None:

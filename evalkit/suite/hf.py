@@ -24,11 +24,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from evalkit.suite.loader import GenContext, generator
+from evalkit.suite.schema import Sample
 
 OPTIONS = ("path", "split", "name", "columns", "prompt_template", "limit", "cache_dir")
 COLUMN_ROLES = ("id", "prompt", "system", "expected", "messages", "tags")
 BUILDERS = {".json": "json", ".jsonl": "json", ".csv": "csv", ".parquet": "parquet"}
+MAX_ROW_PROBLEMS = 5  # row problems spelled out; the rest are counted
 _OTHER_FILE_SUFFIXES = (".txt", ".tsv", ".arrow", ".gz", ".zip", ".xlsx", ".xml", ".yaml", ".toml")
 
 
@@ -79,7 +83,8 @@ def _looks_local(source: str) -> bool:
     )
 
 
-def _load_rows(options: dict[str, Any], base: Path) -> list[dict[str, Any]]:
+def _load_rows(options: dict[str, Any], base: Path) -> tuple[list[dict[str, Any]], bool]:
+    """The split's rows, and whether they came from local files (not the hub)."""
     source = _text_option(options, "path")
     if source is None:
         raise ValueError("the hf generator needs 'path' (a data file, a folder or a hub id)")
@@ -114,7 +119,7 @@ def _load_rows(options: dict[str, Any], base: Path) -> list[dict[str, Any]]:
     finally:
         if bars:
             datasets.enable_progress_bars()
-    return [dict(row) for row in ds]
+    return [dict(row) for row in ds], local.exists()
 
 
 def _render(value: Any) -> str:
@@ -125,9 +130,12 @@ def _render(value: Any) -> str:
 
 def _template_fields(template: str) -> list[str]:
     try:
-        return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+        names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
     except ValueError as exc:
         raise ValueError(f"prompt_template: {exc}") from None
+    if any(not name or name.isdigit() for name in names):
+        raise ValueError("prompt_template: name a column in every {field}, e.g. {question}")
+    return names
 
 
 def _check_columns(
@@ -143,9 +151,79 @@ def _check_columns(
             )
 
 
+def _where(source: str, split: str, local: bool) -> str:
+    """How a row's dataset is named in messages: the path as written, or hub id and split."""
+    return source if local else f"{source} (split {split!r})"
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _row_sample(
+    row: dict[str, Any], index: int, columns: dict[str, str], template: str | None, split: str
+) -> tuple[dict[str, Any], list[str]]:
+    """One row as a raw sample, and what is wrong with the row (``[field] reason`` each)."""
+    problems: list[str] = []
+    sample: dict[str, Any] = {"metadata": {"row": index}}
+    if "id" in columns:
+        value = row[columns["id"]]
+        if value is None:
+            problems.append(f"[id] column {columns['id']!r} is empty")
+        sample["id"] = str(value)
+    else:
+        sample["id"] = f"{split}-{index}"
+    if template is not None:
+        blank = [name for name in _template_fields(template) if row[name] is None]
+        if blank:
+            problems.append(f"[prompt_template] column(s) {blank} are empty")
+        sample["prompt"] = template.format_map({k: _render(v) for k, v in row.items()})
+    elif "prompt" in columns:
+        if _is_blank(row[columns["prompt"]]):
+            problems.append(f"[prompt] column {columns['prompt']!r} is empty")
+        sample["prompt"] = _render(row[columns["prompt"]])
+    elif "messages" in columns:
+        if row[columns["messages"]] is None:
+            problems.append(f"[messages] column {columns['messages']!r} is empty")
+        sample["messages"] = row[columns["messages"]]
+    if "system" in columns and row[columns["system"]] is not None:
+        sample["system"] = str(row[columns["system"]])
+    if "expected" in columns:
+        sample["expected"] = row[columns["expected"]]
+    if "tags" in columns and row[columns["tags"]] is not None:
+        tags = row[columns["tags"]]
+        sample["tags"] = [str(t) for t in tags] if isinstance(tags, list) else [str(tags)]
+    if not problems:
+        # Validated here, not only by the loader, so that a bad row is named
+        # by its row in the dataset rather than by a line of the manifest.
+        try:
+            Sample.model_validate(sample)
+        except ValidationError as exc:
+            for err in exc.errors():
+                where = ".".join(str(p) for p in err["loc"])
+                msg = err["msg"].removeprefix("Value error, ")
+                problems.append(f"[{where}] {msg}" if where else msg)
+    return sample, problems
+
+
+def _raise_row_problems(bad: list[str]) -> None:
+    shown = bad[:MAX_ROW_PROBLEMS]
+    more = len(bad) - len(shown)
+    tail = f"; and {more} more row problem(s)" if more else ""
+    raise ValueError("; ".join(shown) + tail)
+
+
 @generator("hf")
 def hf_generator(options: dict[str, Any], ctx: GenContext) -> list[dict[str, Any]]:
-    """The ``[generator] type = "hf"`` entry: one sample per dataset row."""
+    """The ``[generator] type = "hf"`` entry: one sample per dataset row.
+
+    A row that cannot become a sample (an empty id or prompt cell, a
+    malformed ``messages`` value, a duplicate id) fails the suite with a
+    message naming it as ``row N of <path>`` (rows count from 1, after any
+    CSV header). Each sample's ``metadata`` holds ``row`` (its index in the
+    split, from 0) and ``source`` (that same ``row N of <path>`` label), the
+    hint the loader may use to name the row in problems it finds itself.
+    """
     unknown = sorted(set(options) - set(OPTIONS))
     if unknown:
         raise ValueError(f"unknown hf option(s) {unknown}; known: {list(OPTIONS)}")
@@ -156,31 +234,27 @@ def hf_generator(options: dict[str, Any], ctx: GenContext) -> list[dict[str, Any
     limit = options.get("limit")
     if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
         raise ValueError(f"limit must be a positive integer, not {limit!r}")
-    rows = _load_rows(options, ctx.base_dir)
+    rows, local = _load_rows(options, ctx.base_dir)
     if not rows:
         raise ValueError("the dataset split has no rows")
     _check_columns(columns, template, rows[0])
-    split = options.get("split", "train")
+    split = str(options.get("split", "train"))
+    where = _where(str(options["path"]), split, local)
     out: list[dict[str, Any]] = []
+    bad: list[str] = []
+    first_row: dict[str, int] = {}
     for index, row in enumerate(rows[:limit] if limit else rows):
-        sample: dict[str, Any] = {
-            "id": str(row[columns["id"]]) if "id" in columns else f"{split}-{index}",
-            "metadata": {"row": index},
-        }
-        if template is not None:
-            sample["prompt"] = template.format_map({k: _render(v) for k, v in row.items()})
-        elif "prompt" in columns:
-            sample["prompt"] = _render(row[columns["prompt"]])
-        if "messages" in columns and template is None and "prompt" not in columns:
-            sample["messages"] = row[columns["messages"]]
-        if "system" in columns and row[columns["system"]] is not None:
-            sample["system"] = str(row[columns["system"]])
-        if "expected" in columns:
-            sample["expected"] = row[columns["expected"]]
-        if "tags" in columns and row[columns["tags"]] is not None:
-            tags = row[columns["tags"]]
-            sample["tags"] = [str(t) for t in tags] if isinstance(tags, list) else [str(tags)]
+        label = f"row {index + 1} of {where}"
+        sample, problems = _row_sample(row, index, columns, template, split)
+        sample["metadata"]["source"] = label
+        if not problems and sample["id"] in first_row:
+            first = first_row[sample["id"]]
+            problems.append(f"[id] duplicate id {sample['id']!r} (first at row {first})")
+        first_row.setdefault(sample["id"], index + 1)
+        bad += [f"{label}: {p}" for p in problems]
         out.append(sample)
+    if bad:
+        _raise_row_problems(bad)
     return out
 
 

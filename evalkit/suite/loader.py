@@ -122,21 +122,29 @@ def _inline_images(sample: Sample, base: Path) -> None:
 
 
 def _build_samples(
-    raw: Iterable[tuple[int, Any]],
+    raw: Iterable[tuple[int | None, Any]],
     *,
     file: str,
     manifest: SuiteManifest | None,
     base: Path,
     problems: list[Problem],
     check_grader: GraderCheck | None = None,
+    generated: bool = False,
 ) -> tuple[list[Sample], dict[str, int]]:
     samples: list[Sample] = []
     lines: dict[str, int] = {}
     defaults = manifest.defaults if manifest else None
-    for lineno, obj in raw:
+    source_file = file
+    for index, obj in raw:
+        file, lineno = source_file, index
         if not isinstance(obj, dict):
             problems.append(Problem(file, lineno, None, "a sample must be a JSON object"))
             continue
+        source = (obj.get("metadata") or {}).get("source") if generated else None
+        if isinstance(source, str) and source:
+            # A generated sample names its origin ("row 3 of data.csv"); the
+            # generator's output index would mislead as a line number.
+            file, lineno = f"{source_file}: {source}", None
         if defaults is not None:
             obj = dict(obj)
             if "grader" not in obj and defaults.grader:
@@ -180,7 +188,7 @@ def _build_samples(
         except _ImageError as exc:
             problems.append(Problem(file, lineno, exc.field, str(exc)))
             continue
-        lines[sample.id] = lineno
+        lines[sample.id] = index or 0
         samples.append(sample)
     return samples, lines
 
@@ -321,7 +329,13 @@ def _load_one(
         raw = list(enumerate(generated, start=1))
         digest.update(json.dumps(generated, sort_keys=True).encode())
     samples, lines = _build_samples(
-        raw, file=file, manifest=manifest, base=base, problems=problems, check_grader=check_grader
+        raw,
+        file=file,
+        manifest=manifest,
+        base=base,
+        problems=problems,
+        check_grader=check_grader,
+        generated=jsonl is None,
     )
     if len(problems) > before:
         return None

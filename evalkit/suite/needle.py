@@ -19,10 +19,12 @@ import math
 import random
 import sys
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from evalkit.errors import InputError
 from evalkit.suite import haystack
 from evalkit.suite.loader import GenContext, generator
 
@@ -30,6 +32,7 @@ DEFAULT_CHARS_PER_TOKEN = 4.0
 DEFAULT_RESERVE_TOKENS = 200
 DEFAULT_MAX_LENGTH = 32_000
 MIN_LENGTH = 1_000
+FIT_MIN_SPAN = 2.0  # calibrate fits a slope only over estimates spanning this factor
 VALUE_KINDS = ("number", "uuid", "word")
 DEPTH_SPACINGS = ("linear", "sigmoid")
 DEFAULT_PARAMS: dict[str, Any] = {"temperature": 0, "max_tokens": 64}
@@ -270,9 +273,17 @@ def calibrate(
 
     ``samples_estimates`` are the samples' ``estimated_prompt_tokens`` (made
     with ``chars_per_token``); ``reported`` the endpoint's
-    ``usage.prompt_tokens`` for the same samples. The fit is
-    reported = slope * estimated + overhead (the chat template adds a roughly
-    constant number of tokens), through the origin when all estimates are equal.
+    ``usage.prompt_tokens`` for the same samples.
+
+    When the estimates span a wide range (the largest at least
+    ``FIT_MIN_SPAN`` = 2 times the smallest, so at least two context lengths
+    an octave apart) the fit is reported = slope * estimated + overhead (the
+    chat template adds a roughly constant number of tokens) and the result is
+    ``chars_per_token / slope``. Otherwise (one context length, or lengths too
+    close together) a slope over nearly equal estimates is mostly noise, so
+    the result is the plain ratio
+    ``chars_per_token * sum(samples_estimates) / sum(reported)``; the same
+    ratio stands in for a fitted slope that is not positive.
     """
     if len(samples_estimates) != len(reported):
         raise ValueError("samples_estimates and reported must have the same length")
@@ -282,18 +293,16 @@ def calibrate(
         raise ValueError("token counts must be positive")
     if chars_per_token <= 0:
         raise ValueError("chars_per_token must be positive")
+    ratio = chars_per_token * sum(samples_estimates) / sum(reported)
+    if max(samples_estimates) < FIT_MIN_SPAN * min(samples_estimates):
+        return ratio
     n = len(reported)
     mean_e = sum(samples_estimates) / n
     mean_r = sum(reported) / n
-    var = sum((e - mean_e) ** 2 for e in samples_estimates)
-    slope = 0.0
-    if var > 0:
-        pairs = zip(samples_estimates, reported, strict=True)
-        cov = sum((e - mean_e) * (r - mean_r) for e, r in pairs)
-        slope = cov / var
-    if slope <= 0:
-        slope = sum(reported) / sum(samples_estimates)
-    return chars_per_token / slope
+    pairs = zip(samples_estimates, reported, strict=True)
+    cov = sum((e - mean_e) * (r - mean_r) for e, r in pairs)
+    slope = cov / sum((e - mean_e) ** 2 for e in samples_estimates)
+    return chars_per_token / slope if slope > 0 else ratio
 
 
 def _int_list(text: str) -> list[int]:
@@ -331,14 +340,61 @@ def add_gen_needle_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--reserve-tokens", type=int, default=DEFAULT_RESERVE_TOKENS)
     parser.add_argument("--chars-per-token", type=float, default=DEFAULT_CHARS_PER_TOKEN)
-    parser.add_argument(
+    window = parser.add_mutually_exclusive_group()
+    window.add_argument(
         "--context-window", type=int, help="top of the default length grid (default 32000)"
+    )
+    window.add_argument(
+        "--target",
+        metavar="NAME",
+        help="take the top of the default length grid from this target's context_window",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="evalkit.toml that defines --target (default ./evalkit.toml)",
     )
     parser.add_argument("--out", default="-", help="JSONL file to write ('-': standard output)")
 
 
-def gen_needle_command(args: argparse.Namespace) -> int:
-    """Run ``evalkit gen needle``: write the grid as suite JSONL; 0 on success, 2 on bad input."""
+WindowOf = Callable[[str, str | None], int | None]
+"""(target name, evalkit.toml path or None) -> that target's context_window.
+
+The CLI supplies it (``evalkit.config`` is a sibling layer the suite package
+may not import) and may raise ``ConfigError`` for an unknown target or file.
+"""
+
+
+def _context_window(args: argparse.Namespace, window_of: WindowOf | None) -> int | None:
+    """``--context-window``, or the ``context_window`` of ``--target`` in ``--config``."""
+    if args.target is None:
+        if args.config is not None:
+            raise ValueError("--config names the file that defines --target; give --target too")
+        return args.context_window  # type: ignore[no-any-return]
+    if window_of is None:
+        raise ValueError(
+            "--target is not available here (no evalkit.toml reader was passed); "
+            "give --context-window N instead"
+        )
+    try:
+        window = window_of(args.target, args.config)
+    except InputError as exc:
+        raise ValueError(str(exc)) from None
+    if window is None:
+        print(
+            f"evalkit gen needle: target {args.target!r} has no context_window; "
+            f"the default grid stops at {DEFAULT_MAX_LENGTH}",
+            file=sys.stderr,
+        )
+    return window
+
+
+def gen_needle_command(args: argparse.Namespace, window_of: WindowOf | None = None) -> int:
+    """Run ``evalkit gen needle``: write the grid as suite JSONL; 0 on success, 2 on bad input.
+
+    ``window_of`` resolves ``--target``/``--config`` to a context window; the
+    CLI passes ``lambda name, path: load_config(path).target(name).context_window``.
+    """
     options: dict[str, Any] = {
         "needles_per_cell": args.needles,
         "seed": args.seed,
@@ -354,7 +410,7 @@ def gen_needle_command(args: argparse.Namespace) -> int:
         options["n_depths"] = 5 if args.n_depths is None else args.n_depths
         options["depth_spacing"] = args.depth_spacing
     try:
-        cfg = parse_options(options, args.context_window)
+        cfg = parse_options(options, _context_window(args, window_of))
         if args.haystack == haystack.BUILTIN:
             text = haystack.load_text(haystack.BUILTIN, Path.cwd())
         else:
@@ -378,9 +434,11 @@ __all__ = [
     "DEFAULT_CHARS_PER_TOKEN",
     "DEFAULT_RESERVE_TOKENS",
     "DEPTH_SPACINGS",
+    "FIT_MIN_SPAN",
     "OPTIONS",
     "VALUE_KINDS",
     "NeedleConfig",
+    "WindowOf",
     "add_gen_needle_arguments",
     "calibrate",
     "default_lengths",

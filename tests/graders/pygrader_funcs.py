@@ -41,3 +41,18 @@ class Namespace:
 
 
 NOT_CALLABLE = 3
+
+
+def raises(item: GradeItem) -> bool:
+    return 1 / 0 > 0
+
+
+def echo_item(item: GradeItem) -> Score:
+    details = {
+        "id": item.sample.id,
+        "output": item.output,
+        "expected": item.sample.expected,
+        "tools": [c.name for c in item.tool_calls],
+        "question": item.sample.messages[-1]["content"],
+    }
+    return Score(1.0, True, "echo", details)

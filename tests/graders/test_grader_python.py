@@ -53,3 +53,26 @@ def test_bad_return_is_explained(function: str) -> None:
 def test_pass_threshold() -> None:
     spec = {"type": "python", "function": "pygrader_funcs:overlap", "pass_threshold": 0.9}
     assert not score(spec, make_item("red green", "red green blue")).passed
+
+
+async def test_an_exception_in_the_function_is_a_recorded_zero() -> None:
+    from evalkit.graders import build, grade
+    from evalkit.suite.schema import GraderSpec
+
+    spec = GraderSpec.parse({"type": "python", "function": "pygrader_funcs:raises"})
+    [record] = await grade([(spec, build(spec))], make_item("a", "a"))
+    assert (record.score, record.passed) == (0.0, False)
+    assert record.details == {"reason": "grader_error", "error_type": "ZeroDivisionError"}
+    assert "ZeroDivisionError" in record.explanation
+
+
+def test_the_function_receives_the_grade_item() -> None:
+    item = make_item("the reply", ["x"], tool_calls=[("lookup", '{"q": 1}')], prompt="Q?")
+    s = score({"type": "python", "function": "pygrader_funcs:echo_item"}, item)
+    assert s.details == {
+        "id": "s1",
+        "output": "the reply",
+        "expected": ["x"],
+        "tools": ["lookup"],
+        "question": "Q?",
+    }

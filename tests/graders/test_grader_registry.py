@@ -194,3 +194,83 @@ def test_factory_must_return_a_callable() -> None:
 def test_score_range_is_enforced() -> None:
     with pytest.raises(ValueError):
         Score(1.5, True)
+
+
+UNKNOWN_OPTIONS = [
+    # (spec, the whole message after "grader 'type': bad options: ")
+    (
+        {"type": "llm_judge", "judge": "sim-strong"},
+        "unknown option 'judge' (known: target, rubric, pass_threshold, criteria); "
+        "option 'target' is required",
+    ),
+    (
+        {"type": "llm_judge", "target": "j", "judge": "x", "rubrik": "y"},
+        "unknown options 'judge', 'rubrik' (known: target, rubric, pass_threshold, criteria)",
+    ),
+    # The name is checked before any value: a bad value does not hide a misspelt option.
+    (
+        {"type": "llm_judge", "target": "", "pass_treshold": 2},
+        "unknown option 'pass_treshold' (known: target, rubric, pass_threshold, criteria)",
+    ),
+    ({"type": "llm_judge"}, "option 'target' is required"),
+    (
+        {"type": "python", "fn": "m:f"},
+        "unknown option 'fn' (known: function, pass_threshold); option 'function' is required",
+    ),
+    ({"type": "python"}, "option 'function' is required"),
+    (
+        {"type": "exact", "casesensitive": False},
+        "unknown option 'casesensitive' (known: normalize, case_sensitive, strip)",
+    ),
+    ({"type": "normalized", "strip": True}, "unknown option 'strip' (known: none)"),
+    ({"type": "needle", "modes": "all"}, "unknown option 'modes' (known: mode)"),
+    (
+        {"type": "numeric", "tol": 0.1},
+        "unknown option 'tol' (known: abs_tol, rel_tol, pick)",
+    ),
+    ({"type": "choice", "letters": "AB"}, "unknown option 'letters' (known: choices)"),
+    (
+        {"type": "includes", "any": True},
+        "unknown option 'any' (known: case_sensitive, all)",
+    ),
+    (
+        {"type": "regex", "regex": "a"},
+        "unknown option 'regex' (known: pattern, flags, fullmatch)",
+    ),
+    (
+        {"type": "tool_call", "ordered": True},
+        "unknown option 'ordered' (known: order_matters, partial_credit)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("spec", "message"), UNKNOWN_OPTIONS)
+def test_option_names_are_checked_first_in_every_factory(
+    spec: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError) as info:
+        build(GraderSpec.parse(spec))
+    assert str(info.value) == f"grader {spec['type']!r}: bad options: {message}"
+
+
+def test_json_grader_names_its_options() -> None:
+    with pytest.raises(ValueError, match=r"unknown option 'schemas' \(known: .*schema"):
+        build(GraderSpec.parse({"type": "json", "schemas": {}}))
+
+
+@grader("_test_any_options")
+def _any_options(**options: Any) -> Any:
+    return lambda item: Score(1.0, True, ",".join(sorted(options)))
+
+
+def test_a_factory_taking_kwargs_accepts_any_option_name() -> None:
+    built = build(GraderSpec.parse({"type": "_test_any_options", "whatever": 1}))
+    result = built(make_item("x", "x"))
+    assert isinstance(result, Score) and result.explanation == "whatever"
+
+
+def test_the_registered_factory_checks_names_when_called_directly() -> None:
+    from evalkit.graders.judge import llm_judge
+
+    with pytest.raises(TypeError, match=r"^unknown option 'judge' \(known: target"):
+        llm_judge(judge="sim-strong")

@@ -54,7 +54,15 @@ def test_known_shift(df: pd.DataFrame) -> None:
     assert diff.loc["chat", "diff"] == pytest.approx(p)
     assert diff.loc["chat", "mean_b"] - diff.loc["chat", "mean_a"] == pytest.approx(p)
     assert diff.loc["chat", "se"] == pytest.approx(sd / math.sqrt(n))
-    assert diff.loc["chat", "ci_low"] == pytest.approx(p - 1.96 * sd / math.sqrt(n))
+    # 6 flips (< 30): exact. All 6 go up, so the Clopper-Pearson lower bound on the
+    # share that goes up is (alpha/2)^(1/6), and the diff bound is (2q - 1) * 6/40;
+    # the upper bound is the normal one (the hull of both intervals).
+    alpha = math.erfc(1.96 / math.sqrt(2))
+    q_low = (alpha / 2) ** (1 / k)
+    assert diff.loc["chat", "ci_low"] == pytest.approx((2 * q_low - 1) * k / n, abs=1e-9)
+    assert diff.loc["chat", "ci_high"] == pytest.approx(p + 1.96 * sd / math.sqrt(n))
+    assert diff.loc["chat", "ci_method"] == "exact"
+    assert diff.loc["chat", "p_value"] == pytest.approx(2 / 2**k)  # exact McNemar
     assert diff.loc["chat", "significant"]
     assert (diff.loc["chat", "n_flip_up"], diff.loc["chat", "n_flip_down"]) == (k, 0)
     assert diff.loc["tools", "diff"] == 0

@@ -149,15 +149,79 @@ def test_load_runs_names_colliding_targets_by_run(tmp_path: Path) -> None:
     assert twice.attrs["runs"] == ["cur", "cur#2"]
 
 
-def test_parquet_round_trip(run: Path, tmp_path: Path) -> None:
-    df = load_run(run)
-    path = to_parquet(df, tmp_path / "out" / "run.parquet")
+def _varied(run: Path) -> Path:
+    """Give the run's records what real graders and runners write: details of every shape."""
+    path = run / "records.jsonl"
+    recs = [json.loads(line) for line in path.read_text().splitlines()]
+    shapes: list[object] = [
+        {"diff": "-a\n+b"},
+        {"got": [1, "two", None], "nested": {"deep": [1.5, {"x": True}]}},
+        {"n": 3},
+        None,
+        {"why": "<b>x</b>", "calls": [{"name": "f", "arguments": {"a": 1}}]},
+    ]
+    for i, rec in enumerate(recs):
+        for sc in rec["scores"]:
+            sc["details"] = shapes[i % len(shapes)]
+            if i % 7 == 0:
+                sc["judge_model"] = "judge-1"  # a key beyond the schema
+        if rec["scores"] and i % 3 == 0:  # a second grader on some records
+            rec["scores"].append({"grader": "judge", "score": 1, "passed": True, "details": [1]})
+        if rec["tool_calls"]:
+            rec["tool_calls"].append({"name": "lookup", "arguments": "{}", "id": None})
+        rec["tags"] = ["smoke", "v2"] if i % 2 else []
+        rec["shard_info"] = {"i": 1} if i % 5 == 0 else "none"  # a field of mixed type
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs))
+    return run
+
+
+def _plain(value: object) -> object:
+    """A parquet cell as plain Python: arrays as lists, recursively."""
+    if hasattr(value, "tolist") and not isinstance(value, str):
+        value = value.tolist()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def test_load_run_frame_writes_to_parquet_as_is(run: Path, tmp_path: Path) -> None:
+    df = load_run(_varied(run))
+    path = tmp_path / "run.parquet"
+    df.to_parquet(path)  # pyarrow, no conversion first
     back = pd.read_parquet(path)
-    assert len(back) == len(df)
+    assert len(back) == len(df) and list(back.columns) == list(df.columns)
     assert back["score"].equals(df["score"])
-    calls = back.loc[back["suite"] == "tools", "tool_calls"].dropna()
-    assert json.loads(calls.iloc[0])[0]["name"] == "get_weather"
-    assert json.loads(back["scores"].iloc[0]) == df["scores"].iloc[0]
+    for name in ("scores", "tool_calls", "tags"):
+        assert [_plain(v) for v in back[name]] == df[name].tolist(), name
+    scores = df["scores"].iloc[1]
+    assert json.loads(scores[0]["details"]) == {
+        "got": [1, "two", None],
+        "nested": {"deep": [1.5, {"x": True}]},
+    }
+    assert json.loads(df["scores"].iloc[0][0]["details"]) == {
+        "diff": "-a\n+b",
+        "judge_model": "judge-1",
+    }
+    calls = df.loc[df["suite"] == "tools", "tool_calls"].dropna().iloc[0]
+    assert [c["name"] for c in calls] == ["get_weather", "lookup"]
+    assert calls[0] == {"id": "c1", "name": "get_weather", "arguments": '{"city":"Tokyo"}'}
+    assert set(back["shard_info"]) == {'{"i": 1}', '"none"'}  # mixed types: JSON text
+    assert to_parquet(df, tmp_path / "out" / "run.parquet").exists()
+    assert pd.read_parquet(tmp_path / "out" / "run.parquet")["sample_id"].equals(back["sample_id"])
+
+
+def test_degenerate_frames_write_to_parquet(tmp_path: Path) -> None:
+    run = make_run(tmp_path / "r", n_samples=2, targets=("sim",))
+    (run / "records.jsonl").write_text("")  # interrupted before the first record
+    empty = load_run(run)
+    assert empty.empty
+    empty.to_parquet(tmp_path / "empty.parquet")
+    assert pd.read_parquet(tmp_path / "empty.parquet").empty
+    both = load_runs([_varied(make_run(tmp_path / "a", n_samples=3)), run])
+    both.to_parquet(tmp_path / "both.parquet")
+    assert len(pd.read_parquet(tmp_path / "both.parquet")) == len(both)
 
 
 def test_import_evalkit_does_not_import_pandas() -> None:

@@ -520,3 +520,13 @@ def test_compare_report_of_one_run_with_two_targets(run_dir: Path, tmp_path: Pat
     assert "<h3>sim-strong − sim</h3>" in page
     assert 'id="gate"' not in page  # no gate was evaluated
     assert page.count('<tr data-suite="') >= 6  # side-by-side and paired rows per suite
+
+
+def test_compare_report_of_a_single_arm_is_refused(tmp_path: Path) -> None:
+    from evalkit.errors import InputError
+
+    run = make_run(tmp_path / "solo", n_samples=2, targets=("sim",))
+    out = tmp_path / "out" / "compare.html"
+    with pytest.raises(InputError, match="compare needs at least two targets or runs; solo has"):
+        write_compare_report([run], out)
+    assert not out.parent.exists()

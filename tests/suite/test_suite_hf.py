@@ -117,3 +117,68 @@ def test_bad_manifests(generator: str, message: str, tmp_path: Path) -> None:
     _manifest(tmp_path, generator)
     with pytest.raises(SuiteError, match=message):
         load_suite(tmp_path)
+
+
+def _problem_text(folder: Path) -> str:
+    with pytest.raises(SuiteError) as err:
+        load_suite(folder)
+    assert len(err.value.problems) == 1
+    return str(err.value.problems[0])
+
+
+def test_a_bad_row_is_named_by_its_row_and_data_file(tmp_path: Path) -> None:
+    # Rows 1-2 are fine; row 3 has an empty question; row 4 repeats row 1's id.
+    lines = ["qid,question,answer", "q1,What?,4", "q2,Who?,5", "q3,,6", "q1,Again?,7"]
+    (tmp_path / "data.csv").write_text("\n".join(lines) + "\n", "utf-8")
+    manifest = _manifest(tmp_path, 'path = "data.csv"\n' + MAPPING.replace(', system = "sys"', ""))
+    text = _problem_text(tmp_path)
+    assert text == (
+        f"{manifest}: [generator] row 3 of data.csv: [prompt] column 'question' is empty; "
+        "row 4 of data.csv: [id] duplicate id 'q1' (first at row 1)"
+    )
+    assert f"{manifest}:3" not in text and f"{manifest}:4" not in text
+
+
+def test_a_malformed_messages_cell_names_its_row(tmp_path: Path) -> None:
+    good = [{"role": "user", "content": "Hi"}]
+    bad = [{"role": "robot", "content": "Hi"}]
+    rows = [{"m": good, "a": "x"}, {"m": good, "a": "y"}, {"m": bad, "a": "z"}]
+    path = tmp_path / "data" / "chats.jsonl"
+    path.parent.mkdir()
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    manifest = _manifest(tmp_path, 'path = "data/chats.jsonl"\ncolumns = { messages = "m" }')
+    text = _problem_text(tmp_path)
+    assert text.startswith(f"{manifest}: [generator] row 3 of data/chats.jsonl: ")
+    assert "messages[0].role: 'robot'" in text
+
+
+def test_many_bad_rows_are_counted_not_all_listed(tmp_path: Path) -> None:
+    lines = ["question,answer"] + [f",{i}" for i in range(12)]
+    (tmp_path / "data.csv").write_text("\n".join(lines) + "\n", "utf-8")
+    _manifest(tmp_path, 'path = "data.csv"\ncolumns = { prompt = "question" }')
+    text = _problem_text(tmp_path)
+    assert text.count("is empty") == 5 and "row 5 of data.csv" in text
+    assert text.endswith("; and 7 more row problem(s)")
+
+
+def test_rows_carry_their_source_label(tmp_path: Path) -> None:
+    _write_csv(tmp_path / "data.csv")
+    _manifest(tmp_path, f'path = "data.csv"\n{MAPPING}')
+    samples = load_suite(tmp_path).samples
+    assert [s.metadata["source"] for s in samples] == [f"row {n} of data.csv" for n in (1, 2, 3)]
+    assert [s.metadata["row"] for s in samples] == [0, 1, 2]
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("Q: {question} {}", "name a column in every {field}"),
+        ("Q: {0}", "name a column in every {field}"),
+        ("Q: {question} ({choices})", "[prompt_template] column(s) ['choices'] are empty"),
+    ],
+)
+def test_template_problems(template: str, message: str, tmp_path: Path) -> None:
+    rows = [{"question": "a?", "choices": "x"}, {"question": "b?", "choices": None}]
+    (tmp_path / "d.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    _manifest(tmp_path, f'path = "d.jsonl"\nprompt_template = "{template}"')
+    assert message in _problem_text(tmp_path)

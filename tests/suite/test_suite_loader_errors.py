@@ -101,7 +101,8 @@ def test_every_problem_is_reported_at_once(broken: dict[str, Path]) -> None:
     assert outside.line == 2 and "outside the suite's folder" in outside.message
     assert absent.line == 3 and "not found" in absent.message
     for p in (outside, absent):
-        assert "messages[0].content[1].image_url.url" in p.message
+        assert p.field == "messages[0].content[1].image_url.url"
+        assert "[messages[0].content[1].image_url.url]" in str(p)
 
     (empty,) = _of(problems, broken["empty"])
     assert "no samples" in empty.message

@@ -212,6 +212,30 @@ def test_calibrate() -> None:
             calibrate(*bad)
 
 
+def test_calibrate_one_length_uses_the_plain_ratio() -> None:
+    # Only the 1k samples came back: estimates within a few tokens of each other,
+    # reported / estimated = 0.94 (~4.25 chars per token), with per-sample noise
+    # that a slope over the 7-token spread would amplify into nonsense.
+    estimates = [793, 794, 796, 798, 800]
+    reported = [742, 745, 748, 752, 756]
+    ratio = 4.0 * sum(estimates) / sum(reported)
+    assert calibrate(estimates, reported) == pytest.approx(ratio)
+    assert 4.2 < calibrate(estimates, reported) < 4.3
+    # Lengths closer than a factor 2 also fall back: 4k and 6k with the same noise.
+    near = [3800, 3810, 5800, 5790]
+    near_reported = [3600, 3640, 5430, 5400]
+    assert calibrate(near, near_reported) == pytest.approx(4.0 * sum(near) / sum(near_reported))
+
+
+def test_calibrate_fits_once_the_estimates_span_a_factor_2() -> None:
+    # 3 chars per token and a 40-token template: the fit recovers 3.0 where the
+    # plain ratio would not (the overhead inflates it).
+    estimates = [1000, 2000]
+    reported = [round(e * 4 / 3) + 40 for e in estimates]
+    assert calibrate(estimates, reported) == pytest.approx(3.0, rel=1e-3)
+    assert 4.0 * sum(estimates) / sum(reported) < 2.97
+
+
 def test_recalibrated_generation_hits_the_target() -> None:
     # Pretend the endpoint counts 1 token per 3 characters; calibrate, regenerate.
     first = _gen({"lengths": [4000, 16000], "depths": [50]})

@@ -19,7 +19,7 @@ from evalkit.records import ToolCall
 from evalkit.suite import Sample, load_suite
 from evalkit.suite.schema import GraderSpec
 
-SHIPPED = ("chat", "vision", "tools", "json", "needle")
+SHIPPED = ("chat", "vision", "tools", "json", "needle", "needle-128k")
 
 
 def _graders() -> Any:

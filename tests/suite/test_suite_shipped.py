@@ -132,3 +132,30 @@ def test_jsonl_is_what_the_build_script_writes(name: str, tmp_path: Path) -> Non
     )
     ids = [json.loads(line)["id"] for line in written.read_text("utf-8").splitlines()]
     assert len(ids) == len(set(ids))
+
+
+def test_needle_128k_follows_the_targets_context_window() -> None:
+    suite = load_suite(SUITES / "needle-128k", context_window=128_000)
+    assert suite.name == "needle-128k" and suite.kind == "needle" and suite.description
+    samples = suite.samples
+    lengths = sorted({s.metadata["context_length"] for s in samples})
+    assert lengths == [1000, 2000, 4000, 8000, 16000, 32000, 64000, 128000]
+    cells = Counter(s.cluster for s in samples)
+    assert len(cells) == len(lengths) * 5 and set(cells.values()) == {1}
+    longest = max(s.metadata["estimated_prompt_tokens"] for s in samples)
+    assert 127_000 < longest <= 128_000 - 200
+    for s in samples:
+        assert s.grader[0].type == "needle", s.id
+        assert s.params == {"temperature": 0, "max_tokens": 64}, s.id
+
+
+def test_needle_128k_without_a_window_stops_at_32k() -> None:
+    # What `evalkit suites list` loads: no target, so the 32k default grid.
+    samples = load_suite(SUITES / "needle-128k").samples
+    assert max(s.metadata["context_length"] for s in samples) == 32000
+    assert len(samples) == 6 * 5
+
+
+def test_the_quick_needle_suite_ignores_the_window() -> None:
+    samples = load_suite(SUITES / "needle", context_window=128_000).samples
+    assert {s.metadata["context_length"] for s in samples} == {1000, 4000, 16000, 32000}
