@@ -13,6 +13,7 @@ import pytest
 from fakerun import make_run
 
 from evalkit import metrics
+from evalkit.errors import InputError
 from evalkit.report.html import script_json, write_compare_report, write_report
 from evalkit.report.payload import MAX_MESSAGE_CHARS
 
@@ -523,8 +524,6 @@ def test_compare_report_of_one_run_with_two_targets(run_dir: Path, tmp_path: Pat
 
 
 def test_compare_report_of_a_single_arm_is_refused(tmp_path: Path) -> None:
-    from evalkit.errors import InputError
-
     run = make_run(tmp_path / "solo", n_samples=2, targets=("sim",))
     out = tmp_path / "out" / "compare.html"
     with pytest.raises(InputError, match="compare needs at least two targets or runs; solo has"):
