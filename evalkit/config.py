@@ -97,7 +97,9 @@ class GateConfig(_Strict):
     """Thresholds that fail a run against a baseline (exit code 1)."""
 
     max_accuracy_drop: float = Field(0.02, ge=0, le=1)  # absolute, per suite
-    require_significant: bool = True  # the drop must also be outside the 95% CI
+    # The drop must also be significant: paired 95% CI below zero, and an exact
+    # sign test on the flips when few samples flipped (docs/ci.md).
+    require_significant: bool = True
     max_p90_latency_rise: float | None = Field(0.25, ge=0)  # relative, e.g. 0.25 = +25%
     max_cost_rise: float | None = Field(0.10, ge=0)  # relative
 

@@ -40,9 +40,9 @@ def cmd_compare(args: argparse.Namespace, config: Config) -> int:
         if len(run_dirs) < 2:
             raise ConfigError("compare --gate needs a baseline run and a current run")
         breaches = evaluate_gate(load_run(run_dirs[-1]), load_run(run_dirs[0]), config.gate)
+    md = compare_markdown(run_dirs, breaches=breaches if args.gate else None)
     dest = Path(args.report) if args.report else run_dirs[-1]
     dest.mkdir(parents=True, exist_ok=True)
-    md = compare_markdown(run_dirs, breaches=breaches if args.gate else None)
     (dest / "compare.md").write_text(md, encoding="utf-8")
     html = write_compare_report(run_dirs, dest / "compare.html", gate_breaches=breaches)
     print(md)

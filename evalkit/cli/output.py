@@ -13,6 +13,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def _fmt(value: Any, spec: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
@@ -45,7 +49,9 @@ def print_summary(run_dir: Path, df: pd.DataFrame) -> None:
     ):
         table.add_column(col, justify="left" if col in ("target", "suite") else "right")
     for row in summary_table(df).reset_index().to_dict("records"):
-        ci = f"±{(row['ci_high'] - row['ci_low']) / 2:.1%}" if not math.isnan(row["se"]) else ""
+        low, high = row.get("ci_low"), row.get("ci_high")
+        # Small-n intervals are Wilson intervals: lopsided, so show both ends.
+        ci = "" if _missing(low) or _missing(high) else f"[{low:.1%}, {high:.1%}]"
         est = " est." if row.get("cost_estimated") else ""
         table.add_row(
             str(row["arm"]),

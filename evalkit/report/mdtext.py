@@ -5,7 +5,8 @@ messages, target and sample names) and each needs its own escaping:
 
 - plain text (``md_cell``): HTML is neutralised with entities (``&lt;``),
   which Markdown renderers show as the characters; table pipes, backslashes
-  and the markup characters that would restyle the text are backslash-escaped;
+  and the markup characters that would restyle the text or open a link are
+  backslash-escaped;
   newlines are folded. Underscores inside words are left alone (GitHub does
   not read them as emphasis), so ``chat_01`` stays readable in a terminal.
 - code spans (``md_code``): a renderer shows everything between backticks
@@ -21,7 +22,8 @@ import math
 import re
 from typing import Any
 
-_MARKUP = re.compile(r"[\\`*\[\]~|<>]|&(?=#?[A-Za-z0-9]+;)|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+# "[" alone: an escaped "[" opens no link or image, so "]" can stay as it is.
+_MARKUP = re.compile(r"[\\`*\[~|<>]|&(?=#?[A-Za-z0-9]+;)|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 _REPLACE = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 

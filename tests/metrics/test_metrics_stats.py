@@ -1,4 +1,7 @@
-"""Error-bar formulas against values worked out by hand (Miller 2024; inspect_ai's cluster SE)."""
+"""Error-bar formulas against values worked out by hand (Miller 2024; inspect_ai's cluster SE).
+
+Also the small-sample rule: Wilson and exact binomial intervals, the sign test.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,8 @@ import math
 
 import pytest
 
-from evalkit.metrics import mean_ci, wilson
+from evalkit.metrics import accuracy_ci, mean_ci, paired_ci, wilson
+from evalkit.metrics.exact import binom_cdf, clopper_pearson, sign_test
 
 
 def test_clt_standard_error_by_hand() -> None:
@@ -91,3 +95,88 @@ def test_wilson_stays_inside_unit_interval_at_the_edges() -> None:
     assert all(math.isnan(x) for x in wilson(0, 0))
     with pytest.raises(ValueError):
         wilson(11, 10)
+
+
+# --- small samples: Wilson for accuracy, exact tests for paired differences ----------------
+
+ALPHA = math.erfc(1.96 / math.sqrt(2))  # the two-sided level of a 1.96-sigma interval
+
+
+def test_exact_binomial_tools_by_hand() -> None:
+    # P(X <= 1), X ~ Bin(4, 0.3): 0.7^4 + 4 * 0.3 * 0.7^3
+    assert binom_cdf(1, 4, 0.3) == pytest.approx(0.7**4 + 4 * 0.3 * 0.7**3)
+    assert binom_cdf(4, 4, 0.3) == 1.0 and binom_cdf(-1, 4, 0.3) == 0.0
+    low, high = clopper_pearson(8, 10)  # the textbook [0.444, 0.975]
+    assert (low, high) == pytest.approx((0.4439, 0.9748), abs=1e-4)
+    assert clopper_pearson(0, 3)[1] == pytest.approx(1 - 0.025 ** (1 / 3))
+    assert clopper_pearson(3, 3) == pytest.approx((0.025 ** (1 / 3), 1.0))
+    # sign test: twice the smaller binomial(1/2) tail, capped at 1
+    assert sign_test(3, 0) == sign_test(0, 3) == 0.25
+    assert sign_test(6, 0) == 1 / 32
+    assert sign_test(10, 3) == pytest.approx(2 * (1 + 13 + 78 + 286) / 2**13)
+    assert sign_test(0, 0) == sign_test(5, 5) == 1.0
+
+
+def test_small_binary_accuracy_gets_the_wilson_interval() -> None:
+    normal = mean_ci([1, 1, 1])
+    assert (normal.low, normal.high) == (1.0, 1.0)  # what the normal interval claims
+    ci = accuracy_ci([1, 1, 1])
+    assert ci.method == "wilson" and (ci.low, ci.high) == pytest.approx(wilson(3, 3))
+    assert ci.se == 0 and ci.mean == 1
+    assert accuracy_ci([1, 0, 1, 1]).low == pytest.approx(wilson(3, 4)[0])
+    assert accuracy_ci([1]).method == "wilson"  # one item: no SE, still an interval
+
+
+def test_large_or_fractional_samples_keep_the_normal_interval() -> None:
+    spread = [1, 0] * 15  # n = 30, SE > 0
+    assert accuracy_ci(spread) == mean_ci(spread)
+    assert accuracy_ci([1] * 100).method == "wilson"  # SE 0 at any n
+    assert accuracy_ci([1] * 100).low == pytest.approx(wilson(100, 100)[0])
+    fractional = [0.5, 1.0, 0.25]
+    assert accuracy_ci(fractional) == mean_ci(fractional)
+
+
+def test_clustered_small_accuracy_covers_both_intervals() -> None:
+    scores = [1, 1, 0, 0, 1, 0]
+    clusters = ["a", "a", "b", "b", "c", "c"]
+    clustered = mean_ci(scores, clusters)
+    ci = accuracy_ci(scores, clusters)
+    low, high = wilson(3, 6)
+    assert ci.method == "wilson" and ci.clustered
+    assert ci.low == pytest.approx(min(low, clustered.low))
+    assert ci.high == pytest.approx(max(high, clustered.high))
+
+
+def test_three_flips_are_not_significant() -> None:
+    test = paired_ci([-1, -1, -1])
+    assert mean_ci([-1, -1, -1]).excludes_zero  # the normal interval says [-1, -1]
+    assert test.p_value == 0.25 and not test.significant
+    assert test.ci.method == "exact" and (test.n_pos, test.n_neg) == (0, 3)
+    # Clopper-Pearson on 0 of 3 flips up, mapped to the difference by (2q - 1) * 3/3
+    q_high = clopper_pearson(0, 3, ALPHA)[1]
+    assert (test.ci.low, test.ci.high) == pytest.approx((-1.0, 2 * q_high - 1))
+    assert test.ci.low < 0 < test.ci.high
+
+
+def test_enough_one_way_flips_are_significant() -> None:
+    diffs = [1.0] * 6 + [0.0] * 34
+    test = paired_ci(diffs)
+    assert test.p_value == 1 / 32 and test.significant
+    normal = mean_ci(diffs)
+    q_low = (ALPHA / 2) ** (1 / 6)  # Clopper-Pearson lower bound of 6 of 6
+    assert test.ci.low == pytest.approx(min((2 * q_low - 1) * 6 / 40, normal.low))
+    assert test.ci.high == pytest.approx(normal.high)  # the hull with the normal interval
+
+
+def test_constant_fractional_differences_are_not_significant_at_small_n() -> None:
+    test = paired_ci([0.5, 0.5, 0.5])
+    assert test.ci.se == 0 and test.ci.excludes_zero  # normal: [0.5, 0.5]
+    assert test.ci.method == "normal" and test.p_value == 0.25 and not test.significant
+
+
+def test_many_flips_use_the_normal_rule() -> None:
+    diffs = [1.0] * 25 + [-1.0] * 10 + [0.0] * 65
+    test = paired_ci(diffs)
+    normal = mean_ci(diffs)
+    assert test.ci == normal and test.significant == normal.excludes_zero
+    assert test.p_value == pytest.approx(math.erfc(abs(normal.mean / normal.se) / math.sqrt(2)))

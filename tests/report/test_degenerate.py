@@ -122,7 +122,9 @@ def test_every_output_renders(tmp_path: Path, make: Callable[[Path], Path]) -> N
     assert (run / "summary.md").exists()
 
 
-@pytest.mark.parametrize("make", [one_record, all_errors, nan_columns], ids=str)
+@pytest.mark.parametrize(
+    "make", [one_record, all_errors, nan_columns], ids=["one record", "all errors", "NaN"]
+)
 def test_compare_outputs_render(tmp_path: Path, make: Callable[[Path], Path]) -> None:
     run = make(tmp_path)
     other = make(tmp_path / "again")

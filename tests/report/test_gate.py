@@ -138,3 +138,19 @@ def test_unpaired_fallback_when_no_sample_is_shared(baseline: pd.DataFrame) -> N
 def test_match_targets() -> None:
     assert match_targets(["a"], ["b"]) == ([("b", "a")], [])
     assert match_targets(["a", "c"], ["a", "b"]) == ([("a", "a")], ["b"])
+
+
+def test_a_three_item_drop_is_not_significant(tmp_path: Path) -> None:
+    # Three samples per suite that all passed and now all fail: the normal paired CI is
+    # [-1, -1] (SD 0), but an exact sign test on 3 flips gives p = 0.25.
+    def tiny(name: str, skill: float) -> pd.DataFrame:
+        run_dir = make_run(
+            tmp_path / name, n_samples=3, targets=("sim",), skill={"sim": skill}, error_rate=0
+        )
+        return load_run(run_dir)
+
+    base, cur = tiny("base", 1.0), tiny("cur", 0.0)
+    gate = GateConfig(max_p90_latency_rise=None, max_cost_rise=None)
+    assert evaluate_gate(cur, base, gate) == []
+    loose = gate.model_copy(update={"require_significant": False})
+    assert sorted(b.suite for b in evaluate_gate(cur, base, loose)) == ["chat", "needle", "tools"]
