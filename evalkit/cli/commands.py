@@ -35,12 +35,11 @@ def cmd_compare(args: argparse.Namespace, config: Config) -> int:
 
     out = _out(args, config)
     run_dirs = [resolve_run_dir(r, out) for r in args.runs]
-    breaches = []
-    if args.gate:
-        if len(run_dirs) < 2:
-            raise ConfigError("compare --gate needs a baseline run and a current run")
-        breaches = evaluate_gate(load_run(run_dirs[-1]), load_run(run_dirs[0]), config.gate)
-    md = compare_markdown(run_dirs, breaches=breaches if args.gate else None)
+    if args.gate and len(run_dirs) < 2:
+        raise ConfigError("compare --gate needs a baseline run and a current run")
+    frames = [load_run(d) for d in run_dirs]  # once, for the gate and the Markdown
+    breaches = evaluate_gate(frames[-1], frames[0], config.gate) if args.gate else []
+    md = compare_markdown(frames, breaches=breaches if args.gate else None)
     dest = Path(args.report) if args.report else run_dirs[-1]
     dest.mkdir(parents=True, exist_ok=True)
     (dest / "compare.md").write_text(md, encoding="utf-8")

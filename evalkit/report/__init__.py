@@ -38,15 +38,14 @@ def render_run(
     if df is None:
         df = load_run(run_dir)
     out = Rendered()
-    if baseline_dir is not None:
-        from evalkit.report.gate import evaluate_gate
-
-        out.breaches = evaluate_gate(df, load_run(baseline_dir), gate or GateConfig())
     comparison = None
     if baseline_dir is not None:
+        from evalkit.report.gate import evaluate_gate
         from evalkit.report.markdown import compare_markdown
 
-        comparison = compare_markdown([baseline_dir, run_dir])
+        base = load_run(baseline_dir)  # loaded once for the gate and the comparison
+        out.breaches = evaluate_gate(df, base, gate or GateConfig())
+        comparison = compare_markdown([base, df])
     out.files.append(write_junit(run_dir, df))
     out.files.append(
         write_summary_md(

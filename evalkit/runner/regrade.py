@@ -17,9 +17,9 @@ from typing import Any
 
 from evalkit.config import Config
 from evalkit.errors import ConfigError
-from evalkit.graders.base import GradeItem, Grader, build, grade
+from evalkit.graders.base import GradeItem, Grader, grade
 from evalkit.records import RECORDS_FILE, ToolCall, iter_record_dicts
-from evalkit.runner.setup import SAMPLES_DIR
+from evalkit.runner.setup import SAMPLES_DIR, GraderCache
 from evalkit.runner.targets import JudgePool
 from evalkit.suite.schema import GraderSpec, Sample
 
@@ -39,20 +39,17 @@ def _load_samples(run_dir: Path) -> dict[tuple[str, str], Sample]:
 
 
 class _Graders:
-    """Built graders, shared between samples whose specs are equal."""
+    """Each sample's own graders, or the same override for every sample."""
 
-    def __init__(self, override: list[GraderSpec] | None) -> None:
-        self._cache: dict[str, Grader] = {}
+    def __init__(self, config: Config, override: list[GraderSpec] | None) -> None:
+        self._cache = GraderCache(config)
         self._override = [(s, self._get(s)) for s in override] if override else None
 
     def _get(self, spec: GraderSpec) -> Grader:
-        key = json.dumps(spec.to_json(), sort_keys=True, default=str)
-        if key not in self._cache:
-            try:
-                self._cache[key] = build(spec)
-            except ValueError as exc:
-                raise ConfigError(str(exc)) from None
-        return self._cache[key]
+        try:
+            return self._cache.get(spec)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
 
     def for_sample(self, sample: Sample) -> list[tuple[GraderSpec, Grader]]:
         if self._override is not None:
@@ -63,7 +60,7 @@ class _Graders:
 async def regrade(run_dir: Path, config: Config, override: list[GraderSpec] | None = None) -> int:
     """Re-grade every ok record of a run in place; returns how many were graded."""
     samples = _load_samples(run_dir)
-    graders = _Graders(override)
+    graders = _Graders(config, override)
     records = list(iter_record_dicts(run_dir))
     limit = asyncio.Semaphore(64)  # only LLM judges wait on the network here
 
