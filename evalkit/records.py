@@ -18,6 +18,8 @@ from typing import IO, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from evalkit.types import ItlStats, ToolCall
+
 RECORDS_FILE = "records.jsonl"
 MANIFEST_FILE = "run.json"
 SCHEMA_VERSION = 1
@@ -37,14 +39,6 @@ class ErrorInfo(_Model):
     message: str
 
 
-class ToolCall(_Model):
-    """One function call the model made; ``arguments`` is the raw JSON text it sent."""
-
-    id: str | None = None
-    name: str
-    arguments: str = ""
-
-
 class ScoreRecord(_Model):
     """One grader's verdict on one output."""
 
@@ -53,17 +47,6 @@ class ScoreRecord(_Model):
     passed: bool
     explanation: str = ""
     details: dict[str, Any] | None = None
-
-
-class ItlStats(_Model):
-    """Inter-token latency of one request: gaps between token-bearing chunks."""
-
-    n: int
-    mean: float
-    p50: float
-    p90: float
-    p99: float
-    max: float
 
 
 class Record(_Model):
@@ -256,14 +239,12 @@ __all__ = [
     "MANIFEST_FILE",
     "RECORDS_FILE",
     "ErrorInfo",
-    "ItlStats",
     "Key",
     "Record",
     "RecordWriter",
     "RunManifest",
     "ScoreRecord",
     "SuiteInfo",
-    "ToolCall",
     "done_keys",
     "drop_error_records",
     "iter_record_dicts",

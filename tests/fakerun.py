@@ -12,16 +12,15 @@ from pathlib import Path
 from evalkit.config import builtin_sim
 from evalkit.records import (
     ErrorInfo,
-    ItlStats,
     Record,
     RecordWriter,
     RunManifest,
     ScoreRecord,
     SuiteInfo,
-    ToolCall,
     write_manifest,
 )
 from evalkit.suite.schema import Sample
+from evalkit.types import ItlStats, ToolCall
 
 SUITES = ("chat", "tools", "needle")
 

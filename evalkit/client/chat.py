@@ -37,8 +37,8 @@ from evalkit.errors import (
     TargetFatalError,
     TimeoutError_,
 )
-from evalkit.records import ItlStats, ToolCall
 from evalkit.suite.schema import Sample
+from evalkit.types import ItlStats, ToolCall, percentile
 
 _DRAIN_S = 1.0  # how long to wait for the end of the body after [DONE]
 _SHOWN_PAYLOAD = 200  # characters of a malformed chunk quoted in an error
@@ -435,13 +435,6 @@ def _completion(
     )
 
 
-def _percentile(ordered: list[float], q: float) -> float:
-    pos = (len(ordered) - 1) * q
-    lo = int(pos)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
-
-
 def itl_stats(times: list[float]) -> ItlStats | None:
     """Inter-token latency from chunk arrival times; None below two token chunks.
 
@@ -453,9 +446,9 @@ def itl_stats(times: list[float]) -> ItlStats | None:
     return ItlStats(
         n=len(gaps),
         mean=sum(gaps) / len(gaps),
-        p50=_percentile(gaps, 0.5),
-        p90=_percentile(gaps, 0.9),
-        p99=_percentile(gaps, 0.99),
+        p50=percentile(gaps, 0.5),
+        p90=percentile(gaps, 0.9),
+        p99=percentile(gaps, 0.99),
         max=gaps[-1],
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from evalkit.records import ItlStats, ToolCall
+from evalkit.types import ItlStats, ToolCall
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,8 +21,9 @@ from typing import Any, Protocol
 
 from evalkit.errors import GraderError
 from evalkit.graders._options import check_names
-from evalkit.records import ScoreRecord, ToolCall
+from evalkit.records import ScoreRecord
 from evalkit.suite.schema import GraderSpec, Sample
+from evalkit.types import ToolCall
 
 ENTRY_POINT_GROUP = "evalkit.graders"
 

@@ -23,7 +23,7 @@ from evalkit.errors import GraderError
 from evalkit.graders._bfcl import CallCheck, ExpectedCall, GotCall, check_call
 from evalkit.graders._options import as_bool
 from evalkit.graders.base import GradeItem, Grader, Score, grader
-from evalkit.records import ToolCall
+from evalkit.types import ToolCall
 
 _RANK = {"wrong_name": 0, "bad_json": 1}  # other failures rank 2, a match 3
 

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from evalkit.metrics.stats import accuracy_ci
+from evalkit.types import percentile as shared_percentile
 
 if TYPE_CHECKING:
-    import numpy as np
     import pandas as pd
 
 By = str | Sequence[str] | None
@@ -150,12 +150,9 @@ def accuracy_table(df: pd.DataFrame, by: By = DEFAULT_BY) -> pd.DataFrame:
 
 
 def percentile(values: Any, q: float) -> float:
-    """numpy's linear-interpolated percentile of the non-null ``values`` (NaN if none)."""
-    import numpy as np
-
-    arr: np.ndarray[Any, np.dtype[np.float64]] = np.asarray(values, dtype="float64")
-    arr = arr[~np.isnan(arr)]
-    return float(np.percentile(arr, q)) if arr.size else math.nan
+    """The ``q``-th percentile (0..100) of the non-null ``values``, NaN if none (numpy's method)."""
+    kept = sorted(v for v in (float(x) for x in values if x is not None) if not math.isnan(v))
+    return shared_percentile(kept, q / 100) if kept else math.nan
 
 
 def latency_table(df: pd.DataFrame, by: By = DEFAULT_BY) -> pd.DataFrame:

@@ -18,10 +18,11 @@ from typing import Any
 from evalkit.config import Config
 from evalkit.errors import ConfigError
 from evalkit.graders.base import GradeItem, Grader, grade
-from evalkit.records import RECORDS_FILE, ToolCall, iter_record_dicts
+from evalkit.records import RECORDS_FILE, iter_record_dicts
 from evalkit.runner.setup import SAMPLES_DIR, GraderCache
 from evalkit.runner.targets import JudgePool
 from evalkit.suite.schema import GraderSpec, Sample
+from evalkit.types import ToolCall
 
 
 def _load_samples(run_dir: Path) -> dict[tuple[str, str], Sample]:
@@ -73,7 +74,10 @@ async def regrade(run_dir: Path, config: Config, override: list[GraderSpec] | No
                 raise ConfigError(
                     f"record {rec['suite']}/{rec['sample_id']} has no sample in the snapshot"
                 )
-            calls = [ToolCall.model_validate(c) for c in rec.get("tool_calls") or []]
+            calls = [
+                ToolCall(id=c.get("id"), name=c["name"], arguments=c.get("arguments") or "")
+                for c in rec.get("tool_calls") or []
+            ]
             item = GradeItem(
                 sample, rec.get("output") or "", calls, rec.get("finish_reason"), judges.complete
             )

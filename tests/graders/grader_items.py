@@ -7,8 +7,8 @@ from typing import Any
 
 from evalkit.graders import GradeItem, Score, build
 from evalkit.graders.base import CompleteFn
-from evalkit.records import ToolCall
 from evalkit.suite.schema import GraderSpec, Sample
+from evalkit.types import ToolCall
 
 
 def make_item(

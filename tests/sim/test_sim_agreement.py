@@ -16,9 +16,9 @@ import pytest
 
 from evalkit.config import SimConfig
 from evalkit.graders.base import GradeItem, build, grade
-from evalkit.records import ToolCall
 from evalkit.suite import Suite, load_suites
 from evalkit.suite.schema import Sample
+from evalkit.types import ToolCall
 
 from .simcases import SimFactory, body_for, chat_url
 

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from suite_files import SUITES
 
-from evalkit.records import ToolCall
 from evalkit.suite import Sample, load_suite
 from evalkit.suite.schema import GraderSpec
+from evalkit.types import ToolCall
 
 SHIPPED = ("chat", "vision", "tools", "json", "needle", "needle-128k")
 
