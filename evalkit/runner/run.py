@@ -23,7 +23,7 @@ from evalkit.errors import RateLimitError, RetryableError, TargetFatalError
 from evalkit.graders.base import GradeItem, grade
 from evalkit.records import ErrorInfo, Record, RecordWriter, utc_now
 from evalkit.runner.plan import WorkItem
-from evalkit.runner.retry import Attempts, Failed, call_with_retries
+from evalkit.runner.retry import Attempts, Failed, Retrier
 from evalkit.runner.setup import BuiltGraders, Prepared, all_samples
 from evalkit.runner.targets import JudgePool, TargetRuntime, open_target
 
@@ -111,7 +111,9 @@ class Executor:
         self._stack = contextlib.AsyncExitStack()
         self._judges = JudgePool(config, self._stack)
 
-    async def _one(self, item: WorkItem, rt: TargetRuntime, graders: BuiltGraders) -> Record:
+    async def _one(
+        self, item: WorkItem, rt: TargetRuntime, retrier: Retrier, graders: BuiltGraders
+    ) -> Record:
         target = rt.target
         body = rt.client.build_body(item.sample)
         tokens = 0
@@ -128,12 +130,7 @@ class Executor:
             started_at = started_at or utc_now()
             return await rt.client.complete(body)
 
-        def on_retry(exc: RetryableError, delay: float) -> None:
-            self.tally.retries += 1
-            if isinstance(exc, RateLimitError) and exc.retry_after:
-                rt.admission.cool_down(exc.retry_after)
-
-        outcome = await call_with_retries(attempt, rt.retry, on_retry=on_retry)
+        outcome = await retrier.run(attempt)
         run_id = self.prepared.manifest.run_id
         if isinstance(outcome, Failed):
             exc = outcome.error
@@ -185,13 +182,20 @@ class Executor:
 
     async def _worker(self, queue: asyncio.Queue[WorkItem], rt: TargetRuntime) -> None:
         graders = self.prepared.graders
+
+        def on_retry(exc: RetryableError, delay: float) -> None:
+            self.tally.retries += 1
+            if isinstance(exc, RateLimitError) and exc.retry_after:
+                rt.admission.cool_down(exc.retry_after)
+
+        retrier = Retrier(rt.retry, on_retry)  # the worker's own: it runs one item at a time
         while rt.aborted is None:
             try:
                 item = queue.get_nowait()
             except asyncio.QueueEmpty:
                 return
             try:
-                record = await self._one(item, rt, graders[(item.suite, item.sample.id)])
+                record = await self._one(item, rt, retrier, graders[(item.suite, item.sample.id)])
             except TargetFatalError as exc:
                 if rt.aborted is None:
                     rt.aborted = exc.message  # names the status and the provider's error text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import time
 from typing import Any
 
@@ -9,7 +11,14 @@ import pytest
 
 from evalkit.config import TargetConfig
 from evalkit.errors import BadRequestError, RateLimitError, RetryableError, ServerError
-from evalkit.runner.retry import Failed, RetryPolicy, Succeeded, call_with_retries
+from evalkit.runner.retry import (
+    Attempts,
+    Failed,
+    Retrier,
+    RetryPolicy,
+    Succeeded,
+    call_with_retries,
+)
 
 
 def target(**kw: object) -> TargetConfig:
@@ -115,3 +124,51 @@ def test_backoff_grows_exponentially_up_to_the_cap() -> None:
     for n, w in enumerate(waits, start=1):
         ceiling = min(8.0, 2 ** (n - 1))
         assert ceiling / 2 <= w <= ceiling
+
+
+async def test_a_retrier_counts_each_call_on_its_own() -> None:
+    retrier = Retrier(RetryPolicy(target()))
+    first = await retrier.run(Flaky(ServerError("503"), ServerError("503")))
+    second = await retrier.run(Flaky())
+    third = await retrier.run(Flaky(BadRequestError("400")))
+    assert isinstance(first, Succeeded) and first.attempts.count == 3
+    assert first.attempts.waited_s > 0
+    assert isinstance(second, Succeeded) and second.attempts == Attempts(1, 0.0)
+    assert isinstance(third, Failed) and third.attempts == Attempts(1, 0.0)
+
+
+async def test_a_retrier_refuses_a_second_call_at_the_same_time() -> None:
+    retrier = Retrier(RetryPolicy(target()))
+    gate = asyncio.Event()
+
+    async def slow() -> str:
+        await gate.wait()
+        return "ok"
+
+    first = asyncio.create_task(retrier.run(slow))
+    await asyncio.sleep(0)
+    with pytest.raises(RuntimeError, match="one call at a time"):
+        await retrier.run(Flaky())
+    gate.set()
+    assert isinstance(await first, Succeeded)
+    assert isinstance(await retrier.run(Flaky()), Succeeded)  # free again
+
+
+async def test_a_reused_retrier_leaves_no_garbage_cycles() -> None:
+    # What reusing it is for: a controller built per request refers to itself,
+    # so each one waits for the cyclic garbage collector.
+    retrier = Retrier(RetryPolicy(target()))
+    await retrier.run(Flaky())
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(50):
+            await retrier.run(Flaky())
+        reused = gc.collect()
+        for _ in range(50):
+            await call_with_retries(Flaky(), RetryPolicy(target()))
+        fresh = gc.collect()
+    finally:
+        gc.enable()
+    assert reused == 0
+    assert fresh >= 50  # the measure sees cycles where there are some
