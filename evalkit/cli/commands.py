@@ -29,9 +29,9 @@ def cmd_report(args: argparse.Namespace, config: Config) -> int:
 def cmd_compare(args: argparse.Namespace, config: Config) -> int:
     """Compare runs side by side; with --gate, exit 1 if the last regresses on the first."""
     from evalkit.metrics import load_run
+    from evalkit.report.comparison import compare_markdown
     from evalkit.report.gate import evaluate_gate
     from evalkit.report.html import write_compare_report
-    from evalkit.report.markdown import compare_markdown
 
     out = _out(args, config)
     run_dirs = [resolve_run_dir(r, out) for r in args.runs]
