@@ -152,11 +152,6 @@ def check_keys(targets: list[TargetConfig]) -> None:
             )
 
 
-def _min_context(targets: list[TargetConfig]) -> int | None:
-    windows = [t.context_window for t in targets if t.context_window]
-    return min(windows) if windows else None
-
-
 def prepare(
     config: Config,
     settings: RunSettings,
@@ -170,7 +165,9 @@ def prepare(
     check_keys(targets)
     if not settings.suites:
         raise ConfigError("no suites given (name them, or set [run] suites in evalkit.toml)")
-    suites, graders = load_checked(config, settings.suites, _min_context(targets))
+    suites, graders = load_checked(
+        config, settings.suites, config.smallest_context_window(settings.targets)
+    )
     if run_id is not None and not _RUN_ID.fullmatch(run_id):
         raise ConfigError(
             f"--run-id: {run_id!r} must be a plain folder name "
@@ -214,7 +211,9 @@ def prepare_resume(config: Config, run_dir: Path) -> Prepared:
     )
     targets = [config.target(name) for name in settings.targets]
     check_keys(targets)
-    suites, graders = load_checked(config, settings.suites, _min_context(targets))
+    suites, graders = load_checked(
+        config, settings.suites, config.smallest_context_window(settings.targets)
+    )
     recorded = {s.name: s.sha256 for s in manifest.suites}
     for suite in suites:
         if recorded.get(suite.name) != suite.sha256:
