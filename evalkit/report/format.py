@@ -77,36 +77,34 @@ def seconds(x: Any) -> str:
     return f"{v:,.{_significant(v)}f} s"
 
 
+def _written(x: Any, write: Callable[[float], str]) -> str:
+    v = value(x)
+    return MISSING if v is None else write(v)
+
+
 def percent(x: Any, digits: int = 1) -> str:
     """A rate in [0, 1] as a percentage: 0.7134 -> "71.3%"."""
-    v = value(x)
-    return MISSING if v is None else f"{v * 100:.{digits}f}%"
+    return _written(x, lambda v: f"{v * 100:.{digits}f}%")
 
 
 def change(x: Any) -> str:
     """A relative change (b / a - 1) as a signed percentage: "+12.5%"."""
-    v = value(x)
-    return MISSING if v is None else f"{v * 100:+.1f}%"
+    return _written(x, lambda v: f"{v * 100:+.1f}%")
 
 
 def points(x: Any, *, signed: bool = True) -> str:
     """A difference of two rates in percentage points: -0.04 -> "-4.0 pp"."""
-    v = value(x)
-    if v is None:
-        return MISSING
-    return f"{v * 100:+.1f} pp" if signed else f"{v * 100:.1f} pp"
+    return _written(x, lambda v: f"{v * 100:+.1f} pp" if signed else f"{v * 100:.1f} pp")
 
 
 def number(x: Any, digits: int = 0) -> str:
     """A count or measure with thousands separators: "12,345", "12.3"."""
-    v = value(x)
-    return MISSING if v is None else f"{v:,.{digits}f}"
+    return _written(x, lambda v: f"{v:,.{digits}f}")
 
 
 def score(x: Any) -> str:
     """One grader's score in [0, 1], to two decimals: "0.67"."""
-    v = value(x)
-    return MISSING if v is None else f"{v:.2f}"
+    return _written(x, lambda v: f"{v:.2f}")
 
 
 def interval(low: Any, high: Any, fmt: Callable[[Any], str]) -> str:
