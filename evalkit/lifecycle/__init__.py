@@ -7,13 +7,16 @@ nothing but a run's opening lines (``echo``). The command line maps flags to
 these calls and prints their results. This layer sits above the runner and
 the report and below the CLI.
 
-Modules: ``runs`` (the run lifecycle), ``outputs`` (rendering and the gate),
-``stored`` (compare, grade, merge), ``inputs`` (configs and run references).
+Modules: ``runs`` (starting a run; ``run`` and ``run_async``), ``job`` (a
+started run: execute, close, finish; ``RunResult``), ``outputs`` (rendering
+and the gate), ``stored`` (compare, grade, merge), ``inputs`` (configs and
+run references).
 """
 
 from evalkit.lifecycle.inputs import ConfigLike, RunRef
+from evalkit.lifecycle.job import Progress, ProgressFactory, RunResult, RunStatus
 from evalkit.lifecycle.outputs import Outputs, render
-from evalkit.lifecycle.runs import Progress, ProgressFactory, RunResult, RunStatus, run, run_async
+from evalkit.lifecycle.runs import run, run_async
 from evalkit.lifecycle.stored import Comparison, Graded, compare, grade, merge
 
 __all__ = [

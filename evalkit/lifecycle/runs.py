@@ -17,147 +17,18 @@ is the command line's decision.
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, Literal, Protocol
 
 from evalkit.config import Config
 from evalkit.errors import ConfigError
 from evalkit.lifecycle.inputs import ConfigLike, RunRef, config_of, out_of, run_dir_of
-from evalkit.lifecycle.outputs import Outputs, render_dir
-from evalkit.records import (
-    Record,
-    RecordWriter,
-    done_keys,
-    drop_error_records,
-    read_manifest,
-    utc_now,
-    write_manifest,
-)
-from evalkit.runner import (
-    Prepared,
-    RunSettings,
-    WorkItem,
-    parse_shard,
-    plan,
-    prepare,
-    prepare_resume,
-)
-from evalkit.runner.progress import RunProgress
-from evalkit.runner.run import Executor, Outcome, Tally
+from evalkit.lifecycle.job import Job, ProgressFactory, RunResult, make_display
+from evalkit.records import done_keys, drop_error_records
+from evalkit.runner import Prepared, RunSettings, parse_shard, plan, prepare, prepare_resume
 
-if TYPE_CHECKING:
-    from evalkit.report.gate import Breach
-
-RunStatus = Literal["finished", "interrupted", "aborted"]
 Names = str | Path | Sequence[str | Path] | None
 Echo = Callable[[str], None]
-
-
-class Progress(Protocol):
-    """A live display of a run: entered around the execution, told of every record."""
-
-    def __enter__(self) -> object: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    def update(self, record: Record, tally: Tally) -> None: ...
-
-
-ProgressFactory = Callable[[int], Progress]
-"""Makes a run's display from the number of requests it will make (``RunProgress`` fits)."""
-
-
-@dataclass(frozen=True, eq=False)
-class RunResult:
-    """How a run ended: its folder, status, exit code, counts and outputs."""
-
-    run_dir: Path
-    run_id: str
-    status: RunStatus
-    exit_code: int
-    """The command line's code: 0 ok, 1 the gate failed, 2 a target stopped, 130 interrupted."""
-    planned: int
-    """Requests this call set out to make (on resume: what was left)."""
-    written: int
-    """Records this call appended."""
-    already_recorded: int
-    """Records the folder held before this call (a resumed run)."""
-    retried: int
-    """Error records dropped so that this call makes them again (``retry_errors``)."""
-    aborted: dict[str, str]
-    """Targets stopped for good (401, 402, 404) with the reason; resume once they are fixed."""
-    grader_errors: int
-    """Records with a score a grader failed to make (scored 0, details.reason = grader_error)."""
-    outputs: Outputs
-    """The files written, the records as a DataFrame, and the gate's verdict."""
-
-    @property
-    def breaches(self) -> list[Breach]:
-        """Why the gate failed (empty when it passed or there was no baseline)."""
-        return self.outputs.breaches
-
-
-@dataclass
-class _Job:
-    """A started run: its folder is ready and its plan made."""
-
-    prepared: Prepared
-    config: Config
-    items: list[WorkItem]
-    already: int
-    retried: int
-    baseline_dir: Path | None
-    html: bool
-    executor: Executor | None = None
-
-    async def execute(self, display: Progress) -> Outcome:
-        with RecordWriter(self.prepared.run_dir) as writer:
-            self.executor = Executor(self.prepared, self.config, writer, on_record=display.update)
-            return await self.executor.run(self.items)
-
-    def close(self, status: RunStatus, aborted: dict[str, str]) -> None:
-        """Write run.json's final status: what a resume and the report read."""
-        run_dir = self.prepared.run_dir
-        update = {"status": status, "finished_at": utc_now(), "aborted": aborted}
-        write_manifest(run_dir, read_manifest(run_dir).model_copy(update=update))
-
-    def finish(self, outcome: Outcome | None) -> RunResult:
-        """Close the run (``outcome`` None: interrupted), write its outputs, gate it."""
-        aborted = outcome.aborted if outcome is not None else {}
-        status: RunStatus = (
-            "interrupted" if outcome is None else "aborted" if aborted else "finished"
-        )
-        self.close(status, aborted)
-        outputs = render_dir(
-            self.prepared.run_dir,
-            self.config.gate,
-            baseline_dir=self.baseline_dir,
-            html=self.html,
-        )
-        code = 130 if status == "interrupted" else 2 if status == "aborted" else outputs.exit_code
-        tally = self.executor.tally if self.executor is not None else Tally()
-        return RunResult(
-            run_dir=self.prepared.run_dir,
-            run_id=self.prepared.manifest.run_id,
-            status=status,
-            exit_code=code,
-            planned=len(self.items),
-            written=tally.done,
-            already_recorded=self.already,
-            retried=self.retried,
-            aborted=aborted,
-            grader_errors=tally.grader_errors,
-            outputs=outputs,
-        )
 
 
 def _names(value: Names) -> list[str]:
@@ -190,7 +61,7 @@ def _settings(
     )
 
 
-def _describe(job: _Job, echo: Echo) -> None:
+def _describe(job: Job, echo: Echo) -> None:
     m = job.prepared.manifest
     echo(f"run {m.run_id} -> {job.prepared.run_dir}")
     for t in job.prepared.targets:
@@ -218,7 +89,7 @@ def _start(
     config: ConfigLike,
     echo: Echo | None,
     argv: Sequence[str] | None,
-) -> _Job:
+) -> Job:
     """Check everything, create or reopen the run folder, and plan what is left."""
     cfg = config_of(config)
     where = out_of(cfg, out)
@@ -257,16 +128,10 @@ def _start(
     items = plan(
         s.targets, prepared.suites, epochs=s.epochs, limit=s.limit, shard=shard_of, done=done
     )
-    job = _Job(prepared, cfg, items, len(done), retried, baseline_dir, html=report)
+    job = Job(prepared, cfg, items, len(done), retried, baseline_dir, html=report)
     if echo is not None:
         _describe(job, echo)
     return job
-
-
-def _display(progress: bool | ProgressFactory, total: int) -> Progress:
-    if isinstance(progress, bool):
-        return RunProgress(total, enabled=progress and sys.stderr.isatty())
-    return progress(total)
 
 
 def _refuse_running_loop() -> None:
@@ -336,7 +201,7 @@ def run(
         echo=echo,
         argv=argv,
     )
-    display = _display(progress, len(job.items))
+    display = make_display(progress, len(job.items))
     outcome = None
     try:
         with display:
@@ -389,7 +254,7 @@ async def run_async(
         echo=echo,
         argv=argv,
     )
-    display = _display(progress, len(job.items))
+    display = make_display(progress, len(job.items))
     try:
         with display:
             outcome = await job.execute(display)
@@ -399,4 +264,4 @@ async def run_async(
     return await asyncio.to_thread(job.finish, outcome)
 
 
-__all__ = ["Progress", "ProgressFactory", "RunResult", "RunStatus", "run", "run_async"]
+__all__ = ["run", "run_async"]
