@@ -2,13 +2,14 @@
 
 A factory's keyword parameters are its grader's options and their
 annotations are the options' types, so the signature is the one place an
-option is described. ``call_checked`` reports unknown option names, then
+option is described. ``check_options`` reports unknown option names, then
 missing required ones, before any value is looked at (a misspelt option is
 named as such, not as a missing or bad value of another), then validates
-every value with pydantic in strict mode: JSON ``1`` or ``"true"`` is not a
-boolean and ``"0.1"`` is not a number. Each problem names its option. The
-factory is left the checks a type cannot state, such as a pattern that
-must compile. The aliases below state the usual constraints in a signature.
+each value against its annotation with a pydantic ``TypeAdapter`` in strict
+mode: JSON ``1`` or ``"true"`` is not a boolean and ``"0.1"`` is not a
+number. Each problem names its option. The factory is left the checks a
+type cannot state, such as a pattern that must compile. The aliases below
+state the usual constraints in a signature.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any
+from types import SimpleNamespace
+from typing import Annotated, Any, get_type_hints
 
-from pydantic import ConfigDict, Field, ValidationError, validate_call
+from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic.errors import PydanticUserError
 
 from evalkit.graders._normalize import clip
@@ -71,37 +73,52 @@ def check_names(factory: Callable[..., Any], options: Mapping[str, Any]) -> None
 
 
 @functools.cache
-def _validating(factory: Callable[..., Any]) -> Callable[..., Any]:
-    # Built on first use, not at registration: schema building costs about a
-    # millisecond per factory, and a suite uses a few of them.
-    return validate_call(config=_STRICT)(factory)
+def _adapters(factory: Callable[..., Any]) -> dict[str, TypeAdapter[Any]]:
+    # Built on first use, not at registration: a suite uses a few factories.
+    # Only the options' annotations are read (a return annotation may name a
+    # type imported for type checkers alone).
+    params = [p for p in inspect.signature(factory).parameters.values() if p.kind in _NAMED]
+    own = getattr(factory, "__annotations__", {})
+    home = getattr(inspect.unwrap(factory), "__globals__", None)  # where its names resolve
+    annotations = SimpleNamespace(
+        __annotations__={p.name: own[p.name] for p in params if p.name in own}
+    )
+    hints = get_type_hints(annotations, home, include_extras=True)
+    return {p.name: TypeAdapter(hints.get(p.name, Any), config=_STRICT) for p in params}
 
 
-def _describe(error: Mapping[str, Any]) -> str:
-    where = ".".join(str(part) for part in error["loc"])
+def _describe(name: str, error: Mapping[str, Any]) -> str:
+    where = ".".join(str(part) for part in (name, *error["loc"]))
     message = str(error["msg"])
     return f"option {where!r}: {message[:1].lower()}{message[1:]}, not {clip(error['input'])}"
 
 
-def call_checked(
-    factory: Callable[..., Any], args: tuple[Any, ...], options: dict[str, Any]
-) -> Any:
-    """``factory(*args, **options)`` once the options' names and values are checked.
+def check_options(factory: Callable[..., Any], options: Mapping[str, Any]) -> dict[str, Any]:
+    """``options`` checked against ``factory``'s signature, as the factory should receive them.
 
-    Raises ``TypeError`` naming every bad option; the factory's own
-    ``ValueError``/``TypeError`` pass through.
+    Names first (``check_names``), then each value against its parameter's
+    annotation; raises ``TypeError`` naming every bad option. Options a
+    ``**kwargs`` factory takes beyond its named parameters pass unchecked.
     """
     check_names(factory, options)
     try:
-        validating = _validating(factory)
+        adapters = _adapters(factory)
     except (PydanticUserError, NameError) as exc:  # a type pydantic cannot use, or no such name
         raise TypeError(f"the factory's signature cannot be checked: {exc}") from None
-    try:
-        return validating(*args, **options)
-    except ValidationError as exc:
-        if exc.title != getattr(factory, "__name__", None):
-            raise  # raised inside the factory, not about its arguments
-        raise TypeError("; ".join(_describe(e) for e in exc.errors())) from None
+    checked: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, value in options.items():
+        adapter = adapters.get(name)
+        if adapter is None:
+            checked[name] = value
+            continue
+        try:
+            checked[name] = adapter.validate_python(value)
+        except ValidationError as exc:
+            problems.extend(_describe(name, e) for e in exc.errors())
+    if problems:
+        raise TypeError("; ".join(problems))
+    return checked
 
 
-__all__ = ["Fraction", "NonNegative", "Text", "call_checked", "check_names"]
+__all__ = ["Fraction", "NonNegative", "Text", "check_names", "check_options"]

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from evalkit.errors import GraderError
-from evalkit.graders._options import call_checked
+from evalkit.graders._options import check_options
 from evalkit.suite.schema import GraderSpec, Sample
 from evalkit.types import ToolCall
 
@@ -169,8 +169,7 @@ def grader(name: str) -> Callable[[GraderFactory], GraderFactory]:
         @functools.wraps(factory)
         def checked(context: BuildContext | None = None, /, **options: Any) -> Grader:
             args = (context or BuildContext(),) if takes_context else ()
-            result: Grader = call_checked(factory, args, options)
-            return result
+            return factory(*args, **check_options(factory, options))
 
         FACTORIES[name] = checked
         return checked

@@ -96,6 +96,12 @@ def _unresolvable(*, x: NoSuchType = None) -> Any:  # type: ignore[name-defined]
     return lambda item: Score(1.0, True)
 
 
+@grader("_base_return_annotation")
+def _return_annotation(*, n: int = 1) -> OnlyForTypeCheckers:  # type: ignore[name-defined]  # noqa: F821
+    # A plugin may annotate its return with a name imported under TYPE_CHECKING.
+    return lambda item: Score(1.0, True, str(n))
+
+
 @pytest.mark.parametrize(
     ("name", "explanation"),
     [
@@ -202,6 +208,11 @@ def test_a_validation_error_inside_the_factory_is_not_blamed_on_options() -> Non
 def test_a_signature_pydantic_cannot_read_is_reported() -> None:
     with pytest.raises(ValueError, match="signature cannot be checked: name 'NoSuchType'"):
         build(GraderSpec(type="_base_unresolvable"))
+
+
+async def test_only_the_options_annotations_are_read() -> None:
+    built = build(GraderSpec(type="_base_return_annotation", options={"n": 2}))
+    assert (await built.score(make_item("x"))).explanation == "2"
 
 
 def test_the_registered_factory_is_the_checked_one() -> None:
