@@ -118,3 +118,10 @@ def test_a_sample_check_is_skipped_for_a_spec_that_does_not_build() -> None:
     with pytest.raises(ValueError, match="option 'pick'"):
         cache.check_spec(spec)
     cache.check_sample(spec, Sample(id="a", prompt="x", expected="not a number"))
+
+
+def test_every_shipped_suite_passes_its_load_time_checks() -> None:
+    # The checks must not cry wolf: 485 real samples of every family load clean.
+    names = ("chat", "vision", "tools", "json", "needle", "needle-128k")
+    suites, graders = load_checked(Config(), [str(REPO / "suites" / n) for n in names], 128_000)
+    assert len(graders) == sum(len(s.samples) for s in suites) > 400
