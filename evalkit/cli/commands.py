@@ -84,7 +84,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 def cmd_suites(args: argparse.Namespace) -> int:
     """Validate suites (exit 2 listing every problem) or list the suites under a folder."""
-    from evalkit.runner.setup import load_checked
+    from evalkit.runner.grading import load_checked
     from evalkit.suite.loader import MANIFEST, load_suites
 
     config = config_for(args)

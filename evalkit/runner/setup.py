@@ -7,7 +7,6 @@ it was started with. Nothing here touches the network.
 
 from __future__ import annotations
 
-import json
 import platform
 import re
 import secrets
@@ -20,7 +19,6 @@ from typing import Any
 from evalkit import __version__
 from evalkit.config import Config, TargetConfig
 from evalkit.errors import ConfigError
-from evalkit.graders.base import Grader, build
 from evalkit.records import (
     MANIFEST_FILE,
     RunManifest,
@@ -29,13 +27,12 @@ from evalkit.records import (
     utc_now,
     write_manifest,
 )
-from evalkit.suite.loader import Suite, load_suites
-from evalkit.suite.schema import GraderSpec, Sample
+from evalkit.runner.grading import BuiltGraders, load_checked
+from evalkit.suite.loader import Suite
+from evalkit.suite.schema import Sample
 
 SAMPLES_DIR = "samples"
 _RUN_ID = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
-
-BuiltGraders = list[tuple[GraderSpec, Grader]]
 
 
 @dataclass
@@ -82,49 +79,6 @@ def resolve_run_dir(run: str, out: Path) -> Path:
         if (candidate / MANIFEST_FILE).exists():
             return candidate
     raise ConfigError(f"no run {run!r} (looked for {as_path}/run.json and {out / run}/run.json)")
-
-
-class GraderCache:
-    """Built graders, one per distinct spec; also the loader's grader check."""
-
-    def __init__(self, config: Config) -> None:
-        self.config = config
-        self._built: dict[str, Grader] = {}
-
-    def get(self, spec: GraderSpec) -> Grader:
-        """The built grader for ``spec``; ValueError says what is wrong with it."""
-        key = json.dumps(spec.to_json(), sort_keys=True, default=str)
-        grader = self._built.get(key)
-        if grader is None:
-            grader = build(spec)  # unknown options are reported before an unknown judge
-            if spec.type == "llm_judge":
-                try:
-                    self.config.target(str(spec.options["target"]))
-                except ConfigError as exc:
-                    raise ValueError(str(exc)) from None
-            self._built[key] = grader
-        return grader
-
-    def check(self, spec: GraderSpec) -> None:
-        """Raise ValueError if ``spec`` cannot be built (the loader's GraderCheck)."""
-        self.get(spec)
-
-    def assign(self, suites: list[Suite]) -> dict[tuple[str, str], BuiltGraders]:
-        """Each sample's graders, built once per distinct spec."""
-        return {
-            (suite.name, s.id): [(spec, self.get(spec)) for spec in s.grader]
-            for suite in suites
-            for s in suite.samples
-        }
-
-
-def load_checked(
-    config: Config, paths: list[str], context_window: int | None
-) -> tuple[list[Suite], dict[tuple[str, str], BuiltGraders]]:
-    """Load suites with their graders vetted line by line; all problems raise together."""
-    cache = GraderCache(config)
-    suites = load_suites(paths, context_window=context_window, check_grader=cache.check)
-    return suites, cache.assign(suites)
 
 
 def _target_json(target: TargetConfig) -> dict[str, Any]:
@@ -235,12 +189,9 @@ def all_samples(suites: list[Suite]) -> list[Sample]:
 
 __all__ = [
     "SAMPLES_DIR",
-    "BuiltGraders",
-    "GraderCache",
     "Prepared",
     "RunSettings",
     "all_samples",
-    "load_checked",
     "new_run_id",
     "prepare",
     "prepare_resume",
