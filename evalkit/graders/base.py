@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from evalkit.errors import GraderError
 from evalkit.graders._options import check_names
-from evalkit.records import ScoreRecord
+from evalkit.runfolder import ScoreRecord
 from evalkit.suite.schema import GraderSpec, Sample
 from evalkit.types import ToolCall
 
