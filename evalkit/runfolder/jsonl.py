@@ -16,13 +16,15 @@ import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticSerializationError
 
 from evalkit.errors import RunFolderError
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def scrub(value: Any) -> Any:
@@ -77,16 +79,38 @@ def read_objects(path: Path, what: str) -> list[dict[str, Any]]:
     return out
 
 
-def invalid(path: Path, index: int | None, exc: ValidationError) -> RunFolderError:
-    """The error for the ``index``-th object of ``path`` (None: the whole file) failing its model.
+def read_models(path: Path, model: type[M], what: str) -> list[M]:
+    """Every line of the JSONL file ``path`` validated as ``model`` ([] if there is no file).
 
-    Names the line (the index-th non-blank one) and the first field at fault.
+    The same rules as ``read_objects``; a line that does not validate is a
+    RunFolderError naming ``path:line`` and the field.
     """
-    where = str(path)
-    if index is not None:
-        lines = (i for i, line in enumerate(Path(path).read_bytes().splitlines()) if line.strip())
-        lineno = next((i + 1 for k, i in enumerate(lines) if k == index), None)
-        where = f"{path}:{lineno}" if lineno is not None else where
+    try:
+        lines = Path(path).read_bytes().splitlines()
+    except FileNotFoundError:
+        return []
+    try:  # pydantic parses and validates each line in one go: the common case
+        return [model.model_validate_json(line) for line in lines if line.strip()]
+    except ValidationError:
+        pass  # a torn tail, a lone surrogate or a bad line: the careful path says which
+    out: list[M] = []
+    for i, data in enumerate(read_objects(path, what)):
+        try:
+            out.append(model.model_validate(data))
+        except ValidationError as exc:
+            raise _invalid_line(path, i, exc) from None
+    return out
+
+
+def _invalid_line(path: Path, index: int, exc: ValidationError) -> RunFolderError:
+    """The error for the ``index``-th object of ``path`` failing its model."""
+    lines = (i for i, line in enumerate(Path(path).read_bytes().splitlines()) if line.strip())
+    lineno = next((i + 1 for k, i in enumerate(lines) if k == index), None)
+    return invalid(f"{path}:{lineno}", exc)
+
+
+def invalid(where: str, exc: ValidationError) -> RunFolderError:
+    """The error for a run folder file's content at ``where`` failing its model: the first field."""
     err = exc.errors()[0]
     field = ".".join(str(part) for part in err["loc"]) or "(the object)"
     more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
@@ -122,4 +146,4 @@ def write_lines_atomic(path: Path, lines: Iterable[str]) -> int:
     return n
 
 
-__all__ = ["invalid", "model_line", "read_objects", "scrub", "write_lines_atomic"]
+__all__ = ["invalid", "model_line", "read_models", "read_objects", "scrub", "write_lines_atomic"]

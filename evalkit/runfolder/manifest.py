@@ -38,7 +38,7 @@ def read_manifest(run_dir: Path) -> RunManifest:
     except ValidationError as exc:
         if exc.errors()[0]["type"] == "json_invalid":
             raise RunFolderError(f"{path}: not valid JSON ({exc.errors()[0]['msg']})") from None
-        raise invalid(path, None, exc) from None
+        raise invalid(str(path), exc) from None
 
 
 def read_manifest_if_any(run_dir: Path) -> RunManifest | None:

@@ -16,9 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
-from pydantic import ValidationError
-
-from evalkit.runfolder.jsonl import invalid, model_line, read_objects, write_lines_atomic
+from evalkit.runfolder.jsonl import model_line, read_models, read_objects, write_lines_atomic
 from evalkit.runfolder.layout import records_path
 from evalkit.runfolder.models import Key, Record
 
@@ -90,14 +88,7 @@ def read_record_dicts(run_dir: Path) -> list[dict[str, Any]]:
 
 def read_records(run_dir: Path) -> list[Record]:
     """Every record of a run, validated; RunFolderError names the line and field at fault."""
-    path = records_path(run_dir)
-    out: list[Record] = []
-    for i, data in enumerate(read_objects(path, "record")):
-        try:
-            out.append(Record.model_validate(data))
-        except ValidationError as exc:
-            raise invalid(path, i, exc) from None
-    return out
+    return read_models(records_path(run_dir), Record, "record")
 
 
 def rewrite_records(run_dir: Path, records: Iterable[Record]) -> int:

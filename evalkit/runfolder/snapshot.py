@@ -12,10 +12,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from evalkit.errors import ConfigError
-from evalkit.runfolder.jsonl import invalid, model_line, read_objects, write_lines_atomic
+from evalkit.runfolder.jsonl import model_line, read_models, read_objects, write_lines_atomic
 from evalkit.runfolder.layout import SAMPLES_DIR, samples_dir, samples_path, snapshot_suites
 from evalkit.suite.schema import Sample
 
@@ -40,16 +38,11 @@ def read_samples(run_dir: Path) -> dict[tuple[str, str], Sample]:
     """
     if not samples_dir(run_dir).is_dir():
         raise ConfigError(f"{run_dir} has no {SAMPLES_DIR}/ snapshot of its samples")
-    out: dict[tuple[str, str], Sample] = {}
-    for suite in snapshot_suites(run_dir):
-        path = samples_path(run_dir, suite)
-        for i, data in enumerate(read_objects(path, "sample")):
-            try:
-                sample = Sample.model_validate(data)
-            except ValidationError as exc:
-                raise invalid(path, i, exc) from None
-            out[(suite, sample.id)] = sample
-    return out
+    return {
+        (suite, sample.id): sample
+        for suite in snapshot_suites(run_dir)
+        for sample in read_models(samples_path(run_dir, suite), Sample, "sample")
+    }
 
 
 __all__ = ["read_sample_dicts", "read_samples", "write_snapshot"]

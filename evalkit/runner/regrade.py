@@ -15,7 +15,7 @@ from pathlib import Path
 from evalkit.config import Config
 from evalkit.errors import ConfigError
 from evalkit.graders.base import GradeItem, Grader, grade
-from evalkit.runfolder import Record, read_records, read_samples, rewrite_records
+from evalkit.runfolder import read_records, read_samples, rewrite_records
 from evalkit.runner.setup import GraderCache
 from evalkit.runner.targets import JudgePool
 from evalkit.suite.schema import GraderSpec, Sample
@@ -50,25 +50,25 @@ async def regrade(run_dir: Path, config: Config, override: list[GraderSpec] | No
     async with contextlib.AsyncExitStack() as stack:
         judges = JudgePool(config, stack)
 
-        async def one(rec: Record) -> Record:
-            if rec.status != "ok":
-                return rec
+        async def one(i: int) -> None:
+            rec = records[i]
             sample = samples.get((rec.suite, rec.sample_id))
             if sample is None:
                 raise ConfigError(
                     f"record {rec.suite}/{rec.sample_id} has no sample in the snapshot"
                 )
-            item = GradeItem(
-                sample, rec.output or "", rec.tool_calls or [], rec.finish_reason, judges.complete
-            )
+            calls = list(rec.tool_calls or [])
+            item = GradeItem(sample, rec.output or "", calls, rec.finish_reason, judges.complete)
             async with limit:
                 scores = await grade(graders.for_sample(sample), item)
-            return rec.with_scores(scores)
+            # Replaced as it is graded, so that a large run is never held twice.
+            records[i] = rec.with_scores(scores)
 
-        graded = await asyncio.gather(*(one(r) for r in records))
+        ok = [i for i, rec in enumerate(records) if rec.status == "ok"]
+        await asyncio.gather(*(one(i) for i in ok))
 
-    rewrite_records(run_dir, graded)
-    return sum(r.status == "ok" for r in records)
+    rewrite_records(run_dir, records)
+    return len(ok)
 
 
 __all__ = ["regrade"]
