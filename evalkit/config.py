@@ -133,8 +133,12 @@ class Config(_Strict):
             return self.targets[name]
         if name == "sim":
             return builtin_sim()
-        known = ", ".join(sorted({*self.targets, "sim"}))
+        known = ", ".join(sorted(self.target_names()))
         raise ConfigError(f"unknown target {name!r} (configured: {known})")
+
+    def target_names(self) -> set[str]:
+        """Every target name usable here: the configured ones and the built-in ``sim``."""
+        return {*self.targets, "sim"}
 
 
 def builtin_sim() -> TargetConfig:

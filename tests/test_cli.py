@@ -185,7 +185,9 @@ def test_bad_suite_exits_2_naming_file_and_line_and_sends_nothing(
     tmp_path: Path, standalone_sim: str, line: str, expected: str
 ) -> None:
     suite = tmp_path / "bad.jsonl"
-    suite.write_text('{"id": "ok", "prompt": "fine", "grader": "exact"}\n' + line + "\n")
+    suite.write_text(
+        '{"id": "ok", "prompt": "fine", "expected": "x", "grader": "exact"}\n' + line + "\n"
+    )
     cfg = write_config(
         tmp_path / "evalkit.toml",
         f'[targets.local]\nbase_url = "{standalone_sim}/v1"\nmodel = "evalkit-sim"\n',
@@ -325,7 +327,7 @@ def test_resume_refuses_changed_suite_and_conflicting_flags(tmp_path: Path) -> N
     res = evalkit("run", "--resume", "c1", "--out", "res", "--epochs", "2", cwd=tmp_path)
     assert res.returncode == 2 and "--epochs" in res.stderr
     with suite.open("a") as fh:
-        fh.write('{"id": "new", "prompt": "x", "grader": "exact"}\n')
+        fh.write('{"id": "new", "prompt": "x", "expected": "x", "grader": "exact"}\n')
     res = evalkit("run", "--resume", "c1", "--out", "res", cwd=tmp_path)
     assert res.returncode == 2 and "changed since run c1" in res.stderr
 
@@ -475,3 +477,114 @@ def test_a_grader_that_crashes_is_reported(tmp_path: Path) -> None:
     )
     assert res.returncode == 0, res.stderr
     assert "1 record(s) have a score a grader failed to make" in res.stderr
+
+
+# One line per grader family whose `expected` cannot work: (line, what stderr says of it).
+BAD_EXPECTED = [
+    (
+        {"id": "re", "prompt": "x", "expected": "(a", "grader": "regex"},
+        "[expected] regex: expected pattern '(a' does not compile",
+    ),
+    (
+        {"id": "tc", "prompt": "x", "expected": {"calls": []}, "grader": "tool_call"},
+        "[expected] tool_call: 'expected' must be {\"tool_calls\"",
+    ),
+    (
+        {
+            "id": "js",
+            "prompt": "x",
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": "x", "schema": {"type": "objekt"}},
+            },
+            "grader": "json",
+        },
+        "[expected] json: response_format.json_schema.schema is not a valid JSON Schema",
+    ),
+    (
+        {"id": "nu", "prompt": "x", "expected": "forty-two", "grader": "numeric"},
+        "[expected] numeric: 'expected' must be a number, not 'forty-two'",
+    ),
+    (
+        {"id": "ch", "prompt": "x", "expected": "E", "grader": "choice"},
+        "[expected] choice: 'expected' must be one of the letters ['A', 'B', 'C', 'D'], not 'E'",
+    ),
+    (
+        {
+            "id": "ju",
+            "prompt": "x",
+            "expected": "{0.__class__.__mro__}",
+            "grader": {
+                "type": "llm_judge",
+                "target": "sim",
+                "rubric": "{{ expected.format(answer) }} {{ answer }}",
+            },
+        },
+        "[expected] llm_judge: the rubric does not render for this sample: SecurityError",
+    ),
+    (
+        {"id": "ne", "prompt": "x", "expected": ["ok", " "], "grader": "needle"},
+        "[expected] needle: an expected needle value is blank",
+    ),
+    (
+        {"id": "ex", "prompt": "x", "expected": {"a": 1}, "grader": "exact"},
+        "[expected] exact: 'expected' must be a string or a list of strings",
+    ),
+    (
+        {"id": "jt", "prompt": "x", "grader": {"type": "llm_judge", "target": "nope"}},
+        "[grader.llm_judge] grader 'llm_judge': bad options: option 'target': "
+        "unknown target 'nope' (configured: local, sim)",
+    ),
+]
+
+
+def _bad_expected_suite(tmp_path: Path) -> Path:
+    suite = tmp_path / "bad.jsonl"
+    good = {"id": "ok", "prompt": "fine", "expected": "4", "grader": "numeric"}
+    lines = [good, *(line for line, _ in BAD_EXPECTED)]
+    suite.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    return suite
+
+
+def _assert_every_bad_expected_named(suite: Path, stderr: str) -> None:
+    for lineno, (_, message) in enumerate(BAD_EXPECTED, start=2):
+        assert f"{suite}:{lineno}: {message}" in stderr, (lineno, stderr)
+    assert f"{suite}:1:" not in stderr
+    assert "Traceback" not in stderr
+
+
+def test_suites_validate_reports_bad_expected_values(tmp_path: Path) -> None:
+    suite = _bad_expected_suite(tmp_path)
+    cfg = write_config(
+        tmp_path / "evalkit.toml",
+        '[targets.local]\nbase_url = "http://127.0.0.1:9/v1"\nmodel = "m"\n',
+    )
+    res = evalkit("--config", str(cfg), "suites", "validate", str(suite), cwd=tmp_path)
+    assert res.returncode == 2
+    _assert_every_bad_expected_named(suite, res.stderr)
+
+
+def test_run_refuses_bad_expected_values_before_any_request(
+    tmp_path: Path, standalone_sim: str
+) -> None:
+    suite = _bad_expected_suite(tmp_path)
+    cfg = write_config(
+        tmp_path / "evalkit.toml",
+        f'[targets.local]\nbase_url = "{standalone_sim}/v1"\nmodel = "evalkit-sim"\n',
+    )
+    res = evalkit(
+        "--config",
+        str(cfg),
+        "run",
+        str(suite),
+        "--target",
+        "local",
+        "--out",
+        "res",
+        "--no-progress",
+        cwd=tmp_path,
+    )
+    assert res.returncode == 2
+    _assert_every_bad_expected_named(suite, res.stderr)
+    assert sim_requests(standalone_sim) == 0
+    assert not (tmp_path / "res").exists()

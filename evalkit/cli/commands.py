@@ -93,7 +93,7 @@ def cmd_merge(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_suites(args: argparse.Namespace, config: Config) -> int:
     """Validate suites (exit 2 listing every problem) or list the suites under a folder."""
-    from evalkit.runner.setup import load_checked
+    from evalkit.runner.grading import load_checked
     from evalkit.suite.loader import MANIFEST, load_suites
 
     if args.suites_command == "list":

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from evalkit.config import Config
 from evalkit.errors import ConfigError
-from evalkit.graders.base import GradeItem, Grader, grade
+from evalkit.graders import BuiltGrader, GradeItem, grade
 from evalkit.runfolder import read_records, read_samples, rewrite_records
-from evalkit.runner.setup import GraderCache
+from evalkit.runner.grading import GraderCache
 from evalkit.runner.targets import JudgePool
 from evalkit.suite.schema import GraderSpec, Sample
 
@@ -26,18 +26,18 @@ class _Graders:
 
     def __init__(self, config: Config, override: list[GraderSpec] | None) -> None:
         self._cache = GraderCache(config)
-        self._override = [(s, self._get(s)) for s in override] if override else None
+        self._override = [self._get(s) for s in override] if override else None
 
-    def _get(self, spec: GraderSpec) -> Grader:
+    def _get(self, spec: GraderSpec) -> BuiltGrader:
         try:
             return self._cache.get(spec)
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
 
-    def for_sample(self, sample: Sample) -> list[tuple[GraderSpec, Grader]]:
+    def for_sample(self, sample: Sample) -> list[BuiltGrader]:
         if self._override is not None:
             return self._override
-        return [(spec, self._get(spec)) for spec in sample.grader]
+        return [self._get(spec) for spec in sample.grader]
 
 
 async def regrade(run_dir: Path, config: Config, override: list[GraderSpec] | None = None) -> int:

@@ -7,13 +7,11 @@ it was started with. Nothing here touches the network.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from evalkit.config import Config, TargetConfig
 from evalkit.errors import ConfigError
-from evalkit.graders.base import Grader, build
 from evalkit.runfolder import (
     RunManifest,
     RunSettings,
@@ -21,10 +19,9 @@ from evalkit.runfolder import (
     read_manifest,
     reopen_run_folder,
 )
-from evalkit.suite.loader import Suite, load_suites
-from evalkit.suite.schema import GraderSpec, Sample
-
-BuiltGraders = list[tuple[GraderSpec, Grader]]
+from evalkit.runner.grading import BuiltGraders, load_checked
+from evalkit.suite.loader import Suite
+from evalkit.suite.schema import Sample
 
 
 @dataclass
@@ -37,49 +34,6 @@ class Prepared:
     targets: list[TargetConfig]
     suites: list[Suite]
     graders: dict[tuple[str, str], BuiltGraders] = field(default_factory=dict)
-
-
-class GraderCache:
-    """Built graders, one per distinct spec; also the loader's grader check."""
-
-    def __init__(self, config: Config) -> None:
-        self.config = config
-        self._built: dict[str, Grader] = {}
-
-    def get(self, spec: GraderSpec) -> Grader:
-        """The built grader for ``spec``; ValueError says what is wrong with it."""
-        key = json.dumps(spec.to_json(), sort_keys=True, default=str)
-        grader = self._built.get(key)
-        if grader is None:
-            grader = build(spec)  # unknown options are reported before an unknown judge
-            if spec.type == "llm_judge":
-                try:
-                    self.config.target(str(spec.options["target"]))
-                except ConfigError as exc:
-                    raise ValueError(str(exc)) from None
-            self._built[key] = grader
-        return grader
-
-    def check(self, spec: GraderSpec) -> None:
-        """Raise ValueError if ``spec`` cannot be built (the loader's GraderCheck)."""
-        self.get(spec)
-
-    def assign(self, suites: list[Suite]) -> dict[tuple[str, str], BuiltGraders]:
-        """Each sample's graders, built once per distinct spec."""
-        return {
-            (suite.name, s.id): [(spec, self.get(spec)) for spec in s.grader]
-            for suite in suites
-            for s in suite.samples
-        }
-
-
-def load_checked(
-    config: Config, paths: list[str], context_window: int | None
-) -> tuple[list[Suite], dict[tuple[str, str], BuiltGraders]]:
-    """Load suites with their graders vetted line by line; all problems raise together."""
-    cache = GraderCache(config)
-    suites = load_suites(paths, context_window=context_window, check_grader=cache.check)
-    return suites, cache.assign(suites)
 
 
 def check_keys(targets: list[TargetConfig]) -> None:
@@ -131,11 +85,8 @@ def all_samples(suites: list[Suite]) -> list[Sample]:
 
 
 __all__ = [
-    "BuiltGraders",
-    "GraderCache",
     "Prepared",
     "all_samples",
-    "load_checked",
     "prepare",
     "prepare_resume",
 ]

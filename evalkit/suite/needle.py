@@ -26,7 +26,7 @@ from typing import Any
 
 from evalkit.errors import InputError
 from evalkit.suite import haystack
-from evalkit.suite.loader import GenContext, generator
+from evalkit.suite.generators import GenContext, generator
 
 DEFAULT_CHARS_PER_TOKEN = 4.0
 DEFAULT_RESERVE_TOKENS = 200
