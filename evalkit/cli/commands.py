@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from evalkit.config import Config, GateConfig, load_config
 from evalkit.errors import ConfigError
-from evalkit.runner import resolve_run_dir
+from evalkit.runfolder import resolve_run_dir
 from evalkit.suite.schema import GraderSpec
 
 

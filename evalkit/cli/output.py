@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evalkit.config import Config
-from evalkit.runner import resolve_run_dir
+from evalkit.runfolder import resolve_run_dir
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -10,23 +10,17 @@ from pathlib import Path
 
 from evalkit.config import Config
 from evalkit.errors import ConfigError
-from evalkit.records import (
+from evalkit.runfolder import (
     RecordWriter,
+    RunSettings,
     done_keys,
     drop_error_records,
     read_manifest,
+    resolve_run_dir,
     utc_now,
     write_manifest,
 )
-from evalkit.runner import (
-    Prepared,
-    RunSettings,
-    parse_shard,
-    plan,
-    prepare,
-    prepare_resume,
-    resolve_run_dir,
-)
+from evalkit.runner import Prepared, parse_shard, plan, prepare, prepare_resume
 from evalkit.runner.plan import WorkItem
 from evalkit.runner.progress import RunProgress
 from evalkit.runner.run import Executor, Outcome
