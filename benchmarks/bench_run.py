@@ -29,8 +29,8 @@ from typing import Any
 import aiohttp
 
 from evalkit.config import parse_config
-from evalkit.records import RecordWriter, read_records
-from evalkit.runner import RunSettings, plan, prepare
+from evalkit.runfolder import RecordWriter, RunSettings, read_records
+from evalkit.runner import plan, prepare
 from evalkit.runner.run import Executor
 from evalkit.suite import load_suite
 
@@ -146,7 +146,11 @@ def main() -> int:
         )
 
         prep_wall, prep_cpu, prepared = measure(
-            lambda: prepare(config, RunSettings([str(suite_path)], ["bench"]), out=tmp / "results")
+            lambda: prepare(
+                config,
+                RunSettings(suites=[str(suite_path)], targets=["bench"]),
+                out=tmp / "results",
+            )
         )
         items = plan(["bench"], prepared.suites)
 

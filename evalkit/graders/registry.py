@@ -26,7 +26,7 @@ from evalkit.graders.base import (
     Score,
     ScoreFn,
 )
-from evalkit.records import ScoreRecord
+from evalkit.runfolder import ScoreRecord
 from evalkit.suite.schema import GraderSpec, Sample
 
 ENTRY_POINT_GROUP = "evalkit.graders"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from evalkit.config import Config, load_config
-from evalkit.runner import resolve_run_dir
+from evalkit.runfolder import resolve_run_dir
 
 ConfigLike = Config | str | Path | None
 """A loaded config, the path of an evalkit.toml, or None for ./evalkit.toml (or defaults)."""

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 from evalkit.config import Config
 from evalkit.lifecycle.outputs import Outputs, render_dir
-from evalkit.records import Record, RecordWriter, read_manifest, utc_now, write_manifest
+from evalkit.runfolder import Record, RecordWriter, read_manifest, utc_now, write_manifest
 from evalkit.runner import Prepared, WorkItem
 from evalkit.runner.progress import RunProgress
 from evalkit.runner.run import Executor, Outcome, Tally

@@ -24,8 +24,8 @@ from evalkit.config import Config
 from evalkit.errors import ConfigError
 from evalkit.lifecycle.inputs import ConfigLike, RunRef, config_of, out_of, run_dir_of
 from evalkit.lifecycle.job import Job, ProgressFactory, RunResult, make_display
-from evalkit.records import done_keys, drop_error_records
-from evalkit.runner import Prepared, RunSettings, parse_shard, plan, prepare, prepare_resume
+from evalkit.runfolder import RunSettings, done_keys, drop_error_records
+from evalkit.runner import Prepared, parse_shard, plan, prepare, prepare_resume
 
 Names = str | Path | Sequence[str | Path] | None
 Echo = Callable[[str], None]

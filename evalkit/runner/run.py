@@ -21,7 +21,7 @@ from evalkit.client import Completion, estimate_prompt_tokens
 from evalkit.config import Config, TargetConfig
 from evalkit.errors import RateLimitError, RequestError, RetryableError, TargetFatalError
 from evalkit.graders import GradeItem, grade
-from evalkit.records import ErrorInfo, Record, RecordWriter, utc_now
+from evalkit.runfolder import ErrorInfo, Record, RecordWriter, utc_now
 from evalkit.runner.grading import BuiltGraders
 from evalkit.runner.plan import WorkItem
 from evalkit.runner.retry import Attempts, call_with_retries
