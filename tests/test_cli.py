@@ -101,6 +101,7 @@ def write_config(path: Path, body: str) -> Path:
 def test_help_is_fast_because_nothing_heavy_is_imported() -> None:
     code = (
         "import sys, evalkit.cli; "
+        "evalkit.cli.parser.build_parser(); "
         "mods = ('aiohttp', 'pandas', 'matplotlib', 'datasets', 'rich', 'pydantic'); "
         "heavy = [m for m in mods if m in sys.modules]; "
         "print(heavy)"
@@ -269,7 +270,7 @@ def _count_lines(path: Path) -> int:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM])
 def test_killed_run_resumes_with_no_duplicate_and_no_gap(
     tmp_path: Path, sig: signal.Signals
 ) -> None:
@@ -298,8 +299,9 @@ def test_killed_run_resumes_with_no_duplicate_and_no_gap(
     code = proc.returncode
     written = _count_lines(records)
     assert 25 <= written < 120, "the kill must land mid-run"
-    if sig == signal.SIGINT:
+    if sig in (signal.SIGINT, signal.SIGTERM):
         assert code == 130, err
+        assert "interrupted: resume with" in err
         assert (
             json.loads((tmp_path / "res" / "k1" / "run.json").read_text())["status"]
             == "interrupted"
@@ -316,6 +318,25 @@ def test_killed_run_resumes_with_no_duplicate_and_no_gap(
     keys = [(d["suite"], d["sample_id"]) for d in map(json.loads, records.read_text().splitlines())]
     assert len(keys) == 120 and len(set(keys)) == 120
     assert json.loads((tmp_path / "res" / "k1" / "run.json").read_text())["status"] == "finished"
+
+
+@pytest.mark.parametrize("before", [True, False], ids=["before", "after"])
+def test_config_flag_before_or_after_the_subcommand(tmp_path: Path, before: bool) -> None:
+    suite = write_suite(tmp_path / "suite", 3)
+    # Only this file defines the target and the output folder: the run works only if it is read.
+    cfg = write_config(
+        tmp_path / "elsewhere.toml",
+        '[run]\nout = "from-config"\n[targets.mine]\nsimulated = true\nmodel = "sim/mine"\n',
+    )
+    args = ["run", str(suite), "--target", "mine", "--run-id", "c", "--no-progress"]
+    argv = ["--config", str(cfg), *args] if before else [*args, "--config", str(cfg)]
+    res = evalkit(*argv, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    manifest = json.loads((tmp_path / "from-config" / "c" / "run.json").read_text())
+    assert manifest["targets"][0]["model"] == "sim/mine"
+    assert manifest["argv"] == argv
+    res = evalkit("report", "c", "--config", str(cfg), cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
 
 
 def test_resume_refuses_changed_suite_and_conflicting_flags(tmp_path: Path) -> None:
