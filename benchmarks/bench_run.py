@@ -33,8 +33,8 @@ from typing import Any
 import aiohttp
 
 from evalkit.config import parse_config
-from evalkit.records import RecordWriter, read_records
-from evalkit.runner import RunSettings, plan, prepare
+from evalkit.runfolder import RecordWriter, RunSettings, read_records
+from evalkit.runner import plan, prepare
 from evalkit.runner.run import Executor
 from evalkit.suite import load_suite
 
@@ -158,7 +158,7 @@ def main() -> int:
             }
             for s in samples
         ]
-        settings = RunSettings([str(suite_path)], ["bench"])
+        settings = RunSettings(suites=[str(suite_path)], targets=["bench"])
         # Warm up both sides (the runner in a run folder of its own).
         warm = prepare(config, settings, out=tmp / "warm")
         asyncio.run(bare_loop(url, bodies[:200], args.concurrency))

@@ -134,7 +134,7 @@ class Config(_Strict):
             return self.targets[name]
         if name == "sim":
             return builtin_sim()
-        known = ", ".join(sorted({*self.targets, "sim"}))
+        known = ", ".join(sorted(self.target_names()))
         raise ConfigError(f"unknown target {name!r} (configured: {known})")
 
     def smallest_context_window(self, names: Iterable[str]) -> int | None:
@@ -145,6 +145,10 @@ class Config(_Strict):
         """
         windows = [w for w in (self.target(n).context_window for n in names) if w]
         return min(windows, default=None)
+
+    def target_names(self) -> set[str]:
+        """Every target name usable here: the configured ones and the built-in ``sim``."""
+        return {*self.targets, "sim"}
 
 
 def builtin_sim() -> TargetConfig:

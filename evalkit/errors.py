@@ -3,7 +3,8 @@
     EvalkitError
     ├── InputError                 bad user input: exit code 2, no request sent
     │   ├── ConfigError            evalkit.toml / CLI flags (names the key or flag)
-    │   └── SuiteError             suite files (carries every Problem at once)
+    │   ├── SuiteError             suite files (carries every Problem at once)
+    │   └── RunFolderError         a run folder's file is not what evalkit writes (file:line)
     ├── RequestError               one request to an endpoint failed
     │   ├── RetryableError         worth another attempt; ``retry_after`` is a floor
     │   │   ├── RateLimitError     429
@@ -59,6 +60,13 @@ class SuiteError(InputError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+class RunFolderError(InputError, ValueError):
+    """A run folder's file is broken or not evalkit's: names ``file:line`` and the field.
+
+    Also a ValueError, since it is one: a value read from disk was not valid.
+    """
 
 
 class RequestError(EvalkitError):
@@ -145,6 +153,7 @@ __all__ = [
     "RateLimitError",
     "RequestError",
     "RetryableError",
+    "RunFolderError",
     "ServerError",
     "StreamError",
     "SuiteError",

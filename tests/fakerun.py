@@ -10,14 +10,16 @@ import random
 from pathlib import Path
 
 from evalkit.config import builtin_sim
-from evalkit.records import (
+from evalkit.runfolder import (
     ErrorInfo,
     Record,
     RecordWriter,
     RunManifest,
     ScoreRecord,
     SuiteInfo,
+    TargetInfo,
     write_manifest,
+    write_snapshot,
 )
 from evalkit.suite.schema import Sample
 from evalkit.types import ItlStats, ToolCall
@@ -40,22 +42,24 @@ def make_run(
     run_id = run_id or run_dir.name
     skill = skill or {t: 0.6 + 0.3 * i for i, t in enumerate(targets)}
     run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "samples").mkdir(exist_ok=True)
-    suite_infos = []
-    for suite in SUITES:
-        with (run_dir / "samples" / f"{suite}.jsonl").open("w") as fh:
-            for i in range(n_samples):
-                s = Sample(
-                    id=f"{suite}-{i}",
-                    prompt=f"Question {i} of {suite}? <b>bold</b>",
-                    expected=f"answer {i}",
-                    grader=["exact"],
-                    cluster=f"cell-{i % 5}" if suite == "needle" else None,
-                )
-                fh.write(s.model_dump_json() + "\n")
-        suite_infos.append(
-            SuiteInfo(name=suite, path=f"suites/{suite}", sha256="0" * 64, n_samples=n_samples)
-        )
+    snapshot = {
+        suite: [
+            Sample(
+                id=f"{suite}-{i}",
+                prompt=f"Question {i} of {suite}? <b>bold</b>",
+                expected=f"answer {i}",
+                grader=["exact"],
+                cluster=f"cell-{i % 5}" if suite == "needle" else None,
+            )
+            for i in range(n_samples)
+        ]
+        for suite in SUITES
+    }
+    write_snapshot(run_dir, snapshot)
+    suite_infos = [
+        SuiteInfo(name=suite, path=f"suites/{suite}", sha256="0" * 64, n_samples=n_samples)
+        for suite in SUITES
+    ]
     with RecordWriter(run_dir) as writer:
         for target in targets:
             for suite in SUITES:
@@ -131,7 +135,6 @@ def make_run(
                             cluster=f"cell-{i % 5}" if suite == "needle" else None,
                         )
                     )
-    sim = builtin_sim().model_dump()
     write_manifest(
         run_dir,
         RunManifest(
@@ -142,7 +145,7 @@ def make_run(
             evalkit_version="0.1.0",
             python_version="3.11",
             suites=suite_infos,
-            targets=[{**sim, "name": t} for t in targets],
+            targets=[TargetInfo.of(builtin_sim().model_copy(update={"name": t})) for t in targets],
         ),
     )
     return run_dir

@@ -101,6 +101,7 @@ def write_config(path: Path, body: str) -> Path:
 def test_help_is_fast_because_nothing_heavy_is_imported() -> None:
     code = (
         "import sys, evalkit.cli; "
+        "evalkit.cli.parser.build_parser(); "
         "mods = ('aiohttp', 'pandas', 'matplotlib', 'datasets', 'rich', 'pydantic'); "
         "heavy = [m for m in mods if m in sys.modules]; "
         "print(heavy)"
@@ -185,7 +186,9 @@ def test_bad_suite_exits_2_naming_file_and_line_and_sends_nothing(
     tmp_path: Path, standalone_sim: str, line: str, expected: str
 ) -> None:
     suite = tmp_path / "bad.jsonl"
-    suite.write_text('{"id": "ok", "prompt": "fine", "grader": "exact"}\n' + line + "\n")
+    suite.write_text(
+        '{"id": "ok", "prompt": "fine", "expected": "x", "grader": "exact"}\n' + line + "\n"
+    )
     cfg = write_config(
         tmp_path / "evalkit.toml",
         f'[targets.local]\nbase_url = "{standalone_sim}/v1"\nmodel = "evalkit-sim"\n',
@@ -267,7 +270,7 @@ def _count_lines(path: Path) -> int:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM])
 def test_killed_run_resumes_with_no_duplicate_and_no_gap(
     tmp_path: Path, sig: signal.Signals
 ) -> None:
@@ -296,8 +299,9 @@ def test_killed_run_resumes_with_no_duplicate_and_no_gap(
     code = proc.returncode
     written = _count_lines(records)
     assert 25 <= written < 120, "the kill must land mid-run"
-    if sig == signal.SIGINT:
+    if sig in (signal.SIGINT, signal.SIGTERM):
         assert code == 130, err
+        assert "interrupted: resume with" in err
         assert (
             json.loads((tmp_path / "res" / "k1" / "run.json").read_text())["status"]
             == "interrupted"
@@ -316,6 +320,25 @@ def test_killed_run_resumes_with_no_duplicate_and_no_gap(
     assert json.loads((tmp_path / "res" / "k1" / "run.json").read_text())["status"] == "finished"
 
 
+@pytest.mark.parametrize("before", [True, False], ids=["before", "after"])
+def test_config_flag_before_or_after_the_subcommand(tmp_path: Path, before: bool) -> None:
+    suite = write_suite(tmp_path / "suite", 3)
+    # Only this file defines the target and the output folder: the run works only if it is read.
+    cfg = write_config(
+        tmp_path / "elsewhere.toml",
+        '[run]\nout = "from-config"\n[targets.mine]\nsimulated = true\nmodel = "sim/mine"\n',
+    )
+    args = ["run", str(suite), "--target", "mine", "--run-id", "c", "--no-progress"]
+    argv = ["--config", str(cfg), *args] if before else [*args, "--config", str(cfg)]
+    res = evalkit(*argv, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    manifest = json.loads((tmp_path / "from-config" / "c" / "run.json").read_text())
+    assert manifest["targets"][0]["model"] == "sim/mine"
+    assert manifest["argv"] == argv
+    res = evalkit("report", "c", "--config", str(cfg), cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+
+
 def test_resume_refuses_changed_suite_and_conflicting_flags(tmp_path: Path) -> None:
     suite = write_suite(tmp_path / "suite", 3)
     res = evalkit(
@@ -325,7 +348,7 @@ def test_resume_refuses_changed_suite_and_conflicting_flags(tmp_path: Path) -> N
     res = evalkit("run", "--resume", "c1", "--out", "res", "--epochs", "2", cwd=tmp_path)
     assert res.returncode == 2 and "--epochs" in res.stderr
     with suite.open("a") as fh:
-        fh.write('{"id": "new", "prompt": "x", "grader": "exact"}\n')
+        fh.write('{"id": "new", "prompt": "x", "expected": "x", "grader": "exact"}\n')
     res = evalkit("run", "--resume", "c1", "--out", "res", cwd=tmp_path)
     assert res.returncode == 2 and "changed since run c1" in res.stderr
 
@@ -475,3 +498,114 @@ def test_a_grader_that_crashes_is_reported(tmp_path: Path) -> None:
     )
     assert res.returncode == 0, res.stderr
     assert "1 record(s) have a score a grader failed to make" in res.stderr
+
+
+# One line per grader family whose `expected` cannot work: (line, what stderr says of it).
+BAD_EXPECTED = [
+    (
+        {"id": "re", "prompt": "x", "expected": "(a", "grader": "regex"},
+        "[expected] regex: expected pattern '(a' does not compile",
+    ),
+    (
+        {"id": "tc", "prompt": "x", "expected": {"calls": []}, "grader": "tool_call"},
+        "[expected] tool_call: 'expected' must be {\"tool_calls\"",
+    ),
+    (
+        {
+            "id": "js",
+            "prompt": "x",
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": "x", "schema": {"type": "objekt"}},
+            },
+            "grader": "json",
+        },
+        "[expected] json: response_format.json_schema.schema is not a valid JSON Schema",
+    ),
+    (
+        {"id": "nu", "prompt": "x", "expected": "forty-two", "grader": "numeric"},
+        "[expected] numeric: 'expected' must be a number, not 'forty-two'",
+    ),
+    (
+        {"id": "ch", "prompt": "x", "expected": "E", "grader": "choice"},
+        "[expected] choice: 'expected' must be one of the letters ['A', 'B', 'C', 'D'], not 'E'",
+    ),
+    (
+        {
+            "id": "ju",
+            "prompt": "x",
+            "expected": "{0.__class__.__mro__}",
+            "grader": {
+                "type": "llm_judge",
+                "target": "sim",
+                "rubric": "{{ expected.format(answer) }} {{ answer }}",
+            },
+        },
+        "[expected] llm_judge: the rubric does not render for this sample: SecurityError",
+    ),
+    (
+        {"id": "ne", "prompt": "x", "expected": ["ok", " "], "grader": "needle"},
+        "[expected] needle: an expected needle value is blank",
+    ),
+    (
+        {"id": "ex", "prompt": "x", "expected": {"a": 1}, "grader": "exact"},
+        "[expected] exact: 'expected' must be a string or a list of strings",
+    ),
+    (
+        {"id": "jt", "prompt": "x", "grader": {"type": "llm_judge", "target": "nope"}},
+        "[grader.llm_judge] grader 'llm_judge': bad options: option 'target': "
+        "unknown target 'nope' (configured: local, sim)",
+    ),
+]
+
+
+def _bad_expected_suite(tmp_path: Path) -> Path:
+    suite = tmp_path / "bad.jsonl"
+    good = {"id": "ok", "prompt": "fine", "expected": "4", "grader": "numeric"}
+    lines = [good, *(line for line, _ in BAD_EXPECTED)]
+    suite.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    return suite
+
+
+def _assert_every_bad_expected_named(suite: Path, stderr: str) -> None:
+    for lineno, (_, message) in enumerate(BAD_EXPECTED, start=2):
+        assert f"{suite}:{lineno}: {message}" in stderr, (lineno, stderr)
+    assert f"{suite}:1:" not in stderr
+    assert "Traceback" not in stderr
+
+
+def test_suites_validate_reports_bad_expected_values(tmp_path: Path) -> None:
+    suite = _bad_expected_suite(tmp_path)
+    cfg = write_config(
+        tmp_path / "evalkit.toml",
+        '[targets.local]\nbase_url = "http://127.0.0.1:9/v1"\nmodel = "m"\n',
+    )
+    res = evalkit("--config", str(cfg), "suites", "validate", str(suite), cwd=tmp_path)
+    assert res.returncode == 2
+    _assert_every_bad_expected_named(suite, res.stderr)
+
+
+def test_run_refuses_bad_expected_values_before_any_request(
+    tmp_path: Path, standalone_sim: str
+) -> None:
+    suite = _bad_expected_suite(tmp_path)
+    cfg = write_config(
+        tmp_path / "evalkit.toml",
+        f'[targets.local]\nbase_url = "{standalone_sim}/v1"\nmodel = "evalkit-sim"\n',
+    )
+    res = evalkit(
+        "--config",
+        str(cfg),
+        "run",
+        str(suite),
+        "--target",
+        "local",
+        "--out",
+        "res",
+        "--no-progress",
+        cwd=tmp_path,
+    )
+    assert res.returncode == 2
+    _assert_every_bad_expected_named(suite, res.stderr)
+    assert sim_requests(standalone_sim) == 0
+    assert not (tmp_path / "res").exists()

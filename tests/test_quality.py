@@ -49,5 +49,13 @@ def test_imports_point_down() -> None:
 
 
 def test_public_names_are_pinned() -> None:
-    assert evalkit.__all__ == ["__version__", "load_run", "load_runs"]
+    assert evalkit.__all__ == [
+        "RunResult",
+        "__version__",
+        "load_run",
+        "load_runs",
+        "run",
+        "run_async",
+    ]
     assert callable(evalkit.load_run) and callable(evalkit.load_runs)
+    assert callable(evalkit.run) and callable(evalkit.run_async)

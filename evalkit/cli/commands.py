@@ -1,60 +1,52 @@
-"""The subcommands other than ``run``: report, compare, grade, merge, suites."""
+"""The subcommands on stored runs and suites: report, compare, grade, merge, suites.
+
+Each maps its flags to a call of ``evalkit.lifecycle`` and prints the result.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
-from evalkit.config import Config, GateConfig, load_config
+from evalkit.cli.gate import config_for
 from evalkit.errors import ConfigError
-from evalkit.runner import resolve_run_dir
-from evalkit.suite.schema import GraderSpec
+
+if TYPE_CHECKING:
+    from evalkit.suite.schema import GraderSpec
 
 
-def _out(args: argparse.Namespace, config: Config) -> Path:
-    return Path(getattr(args, "out", None) or config.run.out)
-
-
-def cmd_report(args: argparse.Namespace, config: Config) -> int:
+def cmd_report(args: argparse.Namespace) -> int:
     """Re-render a run's outputs (and gate it when a baseline is given)."""
-    from evalkit.cli.output import finish_run
+    from evalkit.cli.output import print_outputs
+    from evalkit.lifecycle import render
 
-    out = _out(args, config)
-    return finish_run(resolve_run_dir(args.run, out), config, baseline=args.baseline, out=out)
+    outputs = render(args.run, baseline=args.baseline, config=config_for(args), out=args.out)
+    print_outputs(outputs)
+    return outputs.exit_code
 
 
-def cmd_compare(args: argparse.Namespace, config: Config) -> int:
+def cmd_compare(args: argparse.Namespace) -> int:
     """Compare runs side by side; with --gate, exit 1 if the last regresses on the first."""
-    from evalkit.metrics import load_run
-    from evalkit.report.comparison import compare_markdown
-    from evalkit.report.gate import evaluate_gate
-    from evalkit.report.html import write_compare_report
+    from evalkit.lifecycle import compare
 
-    out = _out(args, config)
-    run_dirs = [resolve_run_dir(r, out) for r in args.runs]
-    if args.gate and len(run_dirs) < 2:
-        raise ConfigError("compare --gate needs a baseline run and a current run")
-    frames = [load_run(d) for d in run_dirs]  # once, for the gate and the Markdown
-    breaches = evaluate_gate(frames[-1], frames[0], config.gate) if args.gate else []
-    md = compare_markdown(frames, breaches=breaches if args.gate else None)
-    dest = Path(args.report) if args.report else run_dirs[-1]
-    dest.mkdir(parents=True, exist_ok=True)
-    (dest / "compare.md").write_text(md, encoding="utf-8")
-    html = write_compare_report(run_dirs, dest / "compare.html", gate_breaches=breaches)
-    print(md)
-    print(f"wrote {dest / 'compare.md'}\nwrote {html}")
-    if breaches:
+    result = compare(
+        args.runs, gate=args.gate, dest=args.report, config=config_for(args), out=args.out
+    )
+    print(result.markdown)
+    for path in result.files:
+        print(f"wrote {path}")
+    if result.breaches:
         print("gate FAILED:")
-        for b in breaches:
+        for b in result.breaches:
             print(f"  - {b.message}")
-        return 1
-    return 0
+    return result.exit_code
 
 
 def _grader_specs(raw: list[str] | None) -> list[GraderSpec] | None:
+    from evalkit.suite.schema import GraderSpec
+
     if not raw:
         return None
     specs = []
@@ -67,35 +59,35 @@ def _grader_specs(raw: list[str] | None) -> list[GraderSpec] | None:
     return specs
 
 
-def cmd_grade(args: argparse.Namespace, config: Config) -> int:
+def cmd_grade(args: argparse.Namespace) -> int:
     """Re-grade a stored run's outputs and re-render its report."""
-    import asyncio
+    from evalkit.cli.output import print_outputs
+    from evalkit.lifecycle import grade
 
-    from evalkit.cli.output import finish_run
-    from evalkit.runner.regrade import regrade
-
-    out = _out(args, config)
-    run_dir = resolve_run_dir(args.run, out)
-    n = asyncio.run(regrade(run_dir, config, _grader_specs(args.grader)))
-    print(f"re-graded {n} records in {run_dir}")
-    return finish_run(run_dir, config, baseline=None, out=out)
+    graded = grade(
+        args.run, graders=_grader_specs(args.grader), config=config_for(args), out=args.out
+    )
+    print(f"re-graded {graded.regraded} records in {graded.outputs.run_dir}")
+    print_outputs(graded.outputs)
+    return graded.outputs.exit_code
 
 
-def cmd_merge(args: argparse.Namespace, config: Config) -> int:
+def cmd_merge(args: argparse.Namespace) -> int:
     """Join shard runs into one run folder and render it."""
-    from evalkit.cli.output import finish_run
-    from evalkit.runner.merge import merge_runs
+    from evalkit.cli.output import print_outputs
+    from evalkit.lifecycle import merge
 
-    out = _out(args, config)
-    merged = merge_runs([resolve_run_dir(r, out) for r in args.runs], Path(args.into))
-    return finish_run(merged, config, baseline=None, out=out)
+    outputs = merge(args.runs, args.into, config=config_for(args), out=args.out)
+    print_outputs(outputs)
+    return outputs.exit_code
 
 
-def cmd_suites(args: argparse.Namespace, config: Config) -> int:
+def cmd_suites(args: argparse.Namespace) -> int:
     """Validate suites (exit 2 listing every problem) or list the suites under a folder."""
-    from evalkit.runner.setup import load_checked
+    from evalkit.runner.grading import load_checked
     from evalkit.suite.loader import MANIFEST, load_suites
 
+    config = config_for(args)
     if args.suites_command == "list":
         root = Path(args.root)
         paths = sorted(str(p.parent) for p in root.glob(f"*/{MANIFEST}"))
@@ -118,37 +110,4 @@ def cmd_suites(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-_GATE_FLAGS = ("max_accuracy_drop", "require_significant", "max_p90_latency_rise", "max_cost_rise")
-
-
-def _with_gate_flags(config: Config, args: argparse.Namespace) -> Config:
-    """evalkit.toml's [gate] with any threshold flags laid over it."""
-    # The flags default to SUPPRESS: present means given, and None means 'off'.
-    given = {k: getattr(args, k) for k in _GATE_FLAGS if hasattr(args, k)}
-    if not given:
-        return config
-    try:
-        gate = GateConfig.model_validate({**config.gate.model_dump(), **given})
-    except ValidationError as exc:
-        raise ConfigError(f"gate flags: {exc.errors()[0]['msg']}") from None
-    return config.model_copy(update={"gate": gate})
-
-
-def dispatch(args: argparse.Namespace, argv: list[str]) -> int:
-    """Run the parsed subcommand."""
-    config = _with_gate_flags(load_config(args.config), args)
-    if args.command == "run":
-        from evalkit.cli.run import cmd_run
-
-        return cmd_run(args, config, argv)
-    handlers = {
-        "report": cmd_report,
-        "compare": cmd_compare,
-        "grade": cmd_grade,
-        "merge": cmd_merge,
-        "suites": cmd_suites,
-    }
-    return handlers[args.command](args, config)
-
-
-__all__ = ["dispatch"]
+__all__ = ["cmd_compare", "cmd_grade", "cmd_merge", "cmd_report", "cmd_suites"]

@@ -1,15 +1,14 @@
-"""What the CLI prints after a run: the summary table and where the outputs are."""
+"""What the CLI prints after a run: the summary table, where the outputs are, the gate."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from evalkit.config import Config
-from evalkit.runner import resolve_run_dir
-
 if TYPE_CHECKING:
     import pandas as pd
+
+    from evalkit.lifecycle import Outputs
 
 
 def print_summary(run_dir: Path, df: pd.DataFrame) -> None:
@@ -57,27 +56,17 @@ def print_summary(run_dir: Path, df: pd.DataFrame) -> None:
     Console(width=160).print(table)
 
 
-def finish_run(
-    run_dir: Path, config: Config, *, baseline: str | None, out: Path, html: bool = True
-) -> int:
-    """Render outputs, gate against a baseline, print the summary; returns 0 or 1."""
-    from evalkit.metrics import load_run
-    from evalkit.report import render_run
-
-    baseline_dir = resolve_run_dir(baseline, out) if baseline else None
-    df = load_run(run_dir)
-    rendered = render_run(run_dir, baseline_dir=baseline_dir, gate=config.gate, html=html, df=df)
-    print_summary(run_dir, df)
-    for path in rendered.files:
+def print_outputs(outputs: Outputs) -> None:
+    """The summary table, the files written, and the gate's verdict when there was a baseline."""
+    print_summary(outputs.run_dir, outputs.frame)
+    for path in outputs.files:
         print(f"wrote {path}")
-    if rendered.breaches:
-        print(f"gate FAILED against {baseline_dir}:")
-        for breach in rendered.breaches:
+    if outputs.breaches:
+        print(f"gate FAILED against {outputs.baseline_dir}:")
+        for breach in outputs.breaches:
             print(f"  - {breach.message}")
-        return 1
-    if baseline_dir is not None:
-        print(f"gate passed against {baseline_dir}")
-    return 0
+    elif outputs.baseline_dir is not None:
+        print(f"gate passed against {outputs.baseline_dir}")
 
 
-__all__ = ["finish_run", "print_summary"]
+__all__ = ["print_outputs", "print_summary"]

@@ -3,9 +3,12 @@
 Built-in names: ``exact``, ``normalized``, ``includes``, ``regex``,
 ``numeric``, ``choice``, ``json``, ``tool_call``, ``needle``, ``llm_judge``,
 ``python``; third-party graders register through the ``evalkit.graders``
-entry point group. See ``base`` for the contract. A grader's options are
-checked when its suite loads, names first: an unknown option is reported as
-``unknown option 'x' (known: ...)``, then missing required ones.
+entry point group. See ``base`` for the contract: a factory's signature
+states its options (checked when the suite loads, names first: an unknown
+option is reported as ``unknown option 'x' (known: ...)``, then missing
+required ones, then bad values), it returns a plain or ``async def``
+grading function (optionally with a load-time check of each sample), and
+``build`` makes of it a ``BuiltGrader`` whose ``score`` is always awaited.
 
 The ``python`` grader runs your own function (``function =
 "package.module:name"``). It receives a ``GradeItem`` with fields
@@ -20,21 +23,24 @@ value scores 0 with ``details.reason = "bad_return"``. See ``python_``.
 """
 
 from evalkit.graders.base import (
-    ENTRY_POINT_GROUP,
+    BuildContext,
+    BuiltGrader,
+    Checked,
     CompleteFn,
     GradeItem,
     Grader,
     GraderFactory,
     JudgeReply,
     Score,
-    build,
-    grade,
     grader,
-    registered,
 )
+from evalkit.graders.registry import ENTRY_POINT_GROUP, build, grade, registered
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "BuildContext",
+    "BuiltGrader",
+    "Checked",
     "CompleteFn",
     "GradeItem",
     "Grader",

@@ -213,6 +213,69 @@ def _param_failure(
     return Failure("value_error", problem) if problem else None
 
 
+def _marker_problem(value: Any, path: str) -> str | None:
+    if isinstance(value, dict):
+        if ANY in value and not is_marker(value):
+            return f"{path}: {ANY} needs a list of allowed values and no other key"
+        found = (_marker_problem(v, f"{path}.{k}") for k, v in value.items())
+    elif isinstance(value, list):
+        found = (_marker_problem(v, f"{path}[{i}]") for i, v in enumerate(value))
+    else:
+        return None
+    return next((p for p in found if p is not None), None)
+
+
+def _has_marker(value: Any) -> bool:
+    if isinstance(value, dict):
+        return is_marker(value) or any(_has_marker(v) for v in value.values())
+    return isinstance(value, list) and any(_has_marker(v) for v in value)
+
+
+def _unmatchable(want: Any, prop: Any, path: str) -> str | None:
+    """Why no value the schema allows can match ``want``: each is outside its type or enum.
+
+    An ``$any`` with one good option still has a way to pass, so it is not
+    reported; nor is a nested pattern (the schema speaks of values).
+    """
+    options = [v for v in want[ANY] if v != ABSENT] if is_marker(want) else [want]
+    problems: list[str] = []
+    for option in options:
+        if _has_marker(option):
+            return None
+        problem = type_problem(option, prop, path) or enum_problem(option, prop, path)
+        if problem is None:
+            return None
+        problems.append(problem)
+    return problems[0] if problems else None
+
+
+def expectation_problem(expected: ExpectedCall, schema: dict[str, Any] | None) -> str | None:
+    """Why ``expected`` can never be matched under the function's ``schema``, or None.
+
+    Found when a suite loads: a malformed ``$any`` marker, an argument that is
+    not a parameter, a value outside its declared type or enum, a required
+    parameter left out.
+    """
+    name = expected.name
+    for param, want in expected.arguments.items():
+        if problem := _marker_problem(want, f"{name}.{param}"):
+            return problem
+    props = schema.get("properties") if isinstance(schema, dict) else None
+    if not isinstance(props, dict):
+        return None
+    for param, want in expected.arguments.items():
+        if param not in props:
+            known = ", ".join(props) or "none"
+            return f"{name}.{param}: not a parameter of the function (parameters: {known})"
+        if problem := _unmatchable(want, props[param], f"{name}.{param}"):
+            return f"{problem} (no call can match it)"
+    required = schema.get("required", []) if isinstance(schema, dict) else []
+    for param in required if isinstance(required, list) else []:
+        if param not in expected.arguments:
+            return f"{name}.{param}: a required parameter the expected call leaves out"
+    return None
+
+
 def check_call(expected: ExpectedCall, got: GotCall, schema: dict[str, Any] | None) -> CallCheck:
     """Check one model call against one expected call and the function's schema."""
     out = CallCheck()
@@ -264,6 +327,7 @@ __all__ = [
     "absent_ok",
     "check_call",
     "enum_problem",
+    "expectation_problem",
     "is_marker",
     "same_name",
     "show",

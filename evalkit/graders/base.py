@@ -1,13 +1,24 @@
-"""The grader contract: a registry of factories that build async-or-sync callables.
+"""The grader contract: what a factory is given and returns, and what callers await.
 
 A grader is registered by name with ``@grader("name")`` on a factory. The
-factory takes the spec's options as keyword arguments and raises
-``ValueError``/``TypeError`` for bad ones (checked when the suite loads,
-before any request); it returns a callable that takes a ``GradeItem`` and
-returns a ``Score`` or an awaitable of one (the LLM judge). Third-party
-graders register through the ``evalkit.graders`` entry point group: each
-entry point names a module (or object) whose import runs its ``@grader``
-decorators.
+factory's keyword parameters are the grader's options, and their
+annotations are the options' types: names, then values, are checked from
+the signature (see ``_options``) before the factory runs, so a factory
+raises ``ValueError`` only for what a type cannot state (a pattern that
+must compile). A factory that needs to know about the run (the judge: which
+targets exist) takes a ``BuildContext`` as its one positional-only
+parameter. All of this runs when the suite loads, before any request.
+
+A factory returns a ``Grader``: a function of a ``GradeItem`` returning a
+``Score``, plain or ``async def``, or a ``Checked`` that pairs such a
+function with a load-time check of each sample (its ``expected``, and the
+options against it) raising ``ValueError``. ``registry.build`` turns it
+into a ``BuiltGrader``, whose ``score`` every caller awaits: whether the
+function is async is decided there, once per spec, not per call.
+
+Third-party graders register through the ``evalkit.graders`` entry point
+group: each entry point names a module (or object) whose import runs its
+``@grader`` decorators.
 """
 
 from __future__ import annotations
@@ -16,16 +27,12 @@ import functools
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
-from typing import Any, Protocol
+from typing import Any
 
 from evalkit.errors import GraderError
-from evalkit.graders._options import check_names
-from evalkit.records import ScoreRecord
+from evalkit.graders._options import check_options
 from evalkit.suite.schema import GraderSpec, Sample
 from evalkit.types import ToolCall
-
-ENTRY_POINT_GROUP = "evalkit.graders"
 
 
 @dataclass(frozen=True)
@@ -69,122 +76,121 @@ class GradeItem:
     complete: CompleteFn | None = None
 
 
-class Grader(Protocol):
-    """Scores one output; may be sync or async (return an awaitable)."""
+ScoreFn = Callable[[GradeItem], Score]
+"""A plain grading function."""
 
-    def __call__(self, item: GradeItem) -> Score | Awaitable[Score]: ...
+AsyncScoreFn = Callable[[GradeItem], Awaitable[Score]]
+"""An ``async def`` grading function (one that waits on a judge, say)."""
 
+SampleCheck = Callable[[Sample], None]
+"""A load-time check of one sample; ``ValueError`` says what is wrong with it."""
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A grading function with its load-time check of each sample."""
+
+    score: ScoreFn | AsyncScoreFn
+    check: SampleCheck
+
+
+Grader = ScoreFn | AsyncScoreFn | Checked
+"""What a factory returns."""
 
 GraderFactory = Callable[..., Grader]
 
-_REGISTRY: dict[str, GraderFactory] = {}
-_PLUGIN_ERRORS: dict[str, str] = {}  # entry point name -> why it did not load
-_entry_points_loaded = False
-_MAX_EXPLANATION = 300
+
+@dataclass(frozen=True)
+class BuildContext:
+    """What a factory may know about the run it builds for.
+
+    ``targets`` holds the configured target names; None means none are
+    known (a grader built outside a run), so target names are not checked.
+    """
+
+    targets: frozenset[str] | None = None
+
+    def check_target(self, name: str, option: str = "target") -> None:
+        """Raise ``ValueError`` if ``name`` is not a configured target."""
+        if self.targets is not None and name not in self.targets:
+            known = ", ".join(sorted(self.targets))
+            raise ValueError(f"option {option!r}: unknown target {name!r} (configured: {known})")
+
+
+def expected_check(parse: Callable[[Any], object]) -> SampleCheck:
+    """A sample check that runs ``parse`` on ``expected``, as grading will.
+
+    ``parse``'s ``GraderError`` (what grading would record as a grader error)
+    becomes the check's ``ValueError``.
+    """
+
+    def check(sample: Sample) -> None:
+        try:
+            parse(sample.expected)
+        except GraderError as exc:
+            raise ValueError(str(exc)) from None
+
+    return check
+
+
+def _no_check(sample: Sample) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class BuiltGrader:
+    """A grader ready for use: its spec, the score to await, and the sample check."""
+
+    spec: GraderSpec
+    score: AsyncScoreFn
+    check: SampleCheck = _no_check
+
+
+FACTORIES: dict[str, GraderFactory] = {}
+"""Registered factories by name; ``registry.registered()`` is the complete view."""
+
+
+def _takes_context(factory: Callable[..., Any]) -> bool:
+    params = list(inspect.signature(factory).parameters.values())
+    return bool(params) and params[0].kind is inspect.Parameter.POSITIONAL_ONLY
 
 
 def grader(name: str) -> Callable[[GraderFactory], GraderFactory]:
     """Register a grader factory under ``name`` (a later registration wins).
 
-    The registered (and returned) factory first checks the option names
-    against the factory's signature: unknown options, then missing required
-    ones, are reported before any option's value is looked at.
+    The registered (and returned) factory takes an optional ``BuildContext``
+    positionally and the options as keywords, and checks the options against
+    the factory's signature before calling it (see ``_options``).
     """
 
     def register(factory: GraderFactory) -> GraderFactory:
-        @functools.wraps(factory)
-        def checked(**options: Any) -> Grader:
-            check_names(factory, options)
-            return factory(**options)
+        takes_context = _takes_context(factory)
 
-        _REGISTRY[name] = checked
+        @functools.wraps(factory)
+        def checked(context: BuildContext | None = None, /, **options: Any) -> Grader:
+            args = (context or BuildContext(),) if takes_context else ()
+            return factory(*args, **check_options(factory, options))
+
+        FACTORIES[name] = checked
         return checked
 
     return register
 
 
-def _load_plugins() -> None:
-    global _entry_points_loaded
-    if _entry_points_loaded:
-        return
-    _entry_points_loaded = True
-    # Importing the built-in families runs their @grader decorators.
-    from evalkit.graders import _builtin  # noqa: F401
-
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            ep.load()
-        except Exception as exc:  # one broken plugin must not hide every other grader
-            _PLUGIN_ERRORS[ep.name] = f"{ep.value}: {type(exc).__name__}: {exc}"
-
-
-def registered() -> dict[str, GraderFactory]:
-    """Every known grader name, built-in and from entry points."""
-    _load_plugins()
-    return dict(_REGISTRY)
-
-
-def build(spec: GraderSpec) -> Grader:
-    """A ready grader for ``spec``; ``ValueError`` names what is wrong with it."""
-    _load_plugins()
-    factory = _REGISTRY.get(spec.type)
-    if factory is None:
-        known = ", ".join(sorted(_REGISTRY))
-        broken = "".join(f"; plugin {k} failed to load ({v})" for k, v in _PLUGIN_ERRORS.items())
-        raise ValueError(f"unknown grader {spec.type!r} (known: {known}){broken}")
-    try:
-        built = factory(**spec.options)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"grader {spec.type!r}: bad options: {exc}") from None
-    if not callable(built):
-        raise ValueError(f"grader {spec.type!r}: its factory returned {built!r}, not a callable")
-    return built
-
-
-def _failed(exc: Exception) -> Score:
-    if isinstance(exc, GraderError):
-        why = f"grader error: {exc}"
-    else:
-        why = f"grader error: {type(exc).__name__}: {exc}"
-    return Score(0.0, False, why, {"reason": "grader_error", "error_type": type(exc).__name__})
-
-
-async def grade(graders: list[tuple[GraderSpec, Grader]], item: GradeItem) -> list[ScoreRecord]:
-    """Run every grader on one output; a grader that raises scores 0 with the reason."""
-    out: list[ScoreRecord] = []
-    for spec, fn in graders:
-        try:
-            result = fn(item)
-            score = await result if inspect.isawaitable(result) else result
-            if not isinstance(score, Score):
-                raise TypeError(f"the grader returned {type(score).__name__}, not a Score")
-        except Exception as exc:  # a plugin's bug must not kill the run; it is recorded
-            score = _failed(exc)
-        explanation = score.explanation
-        if len(explanation) > _MAX_EXPLANATION:
-            explanation = explanation[: _MAX_EXPLANATION - 3] + "..."
-        out.append(
-            ScoreRecord(
-                grader=spec.type,
-                score=score.value,
-                passed=score.passed,
-                explanation=explanation,
-                details=score.details,
-            )
-        )
-    return out
-
-
 __all__ = [
-    "ENTRY_POINT_GROUP",
+    "FACTORIES",
+    "AsyncScoreFn",
+    "BuildContext",
+    "BuiltGrader",
+    "Checked",
     "CompleteFn",
     "GradeItem",
     "Grader",
     "GraderFactory",
     "JudgeReply",
+    "SampleCheck",
     "Score",
-    "build",
-    "grade",
+    "ScoreFn",
+    "expected_check",
     "grader",
-    "registered",
 ]

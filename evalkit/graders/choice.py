@@ -27,8 +27,8 @@ from typing import Any
 
 from evalkit.errors import GraderError
 from evalkit.graders._normalize import clip
-from evalkit.graders._options import as_str
-from evalkit.graders.base import GradeItem, Grader, Score, grader
+from evalkit.graders._options import Text
+from evalkit.graders.base import Checked, GradeItem, Grader, Score, expected_check, grader
 
 _TRIGGER = (
     r"(?:answer\s*(?:is|:|=|-)?|answer\s+would\s+be|correct\s+(?:option|choice|answer|"
@@ -127,9 +127,8 @@ def _expected_letters(expected: Any, valid: frozenset[str]) -> list[str]:
 
 
 @grader("choice")
-def choice(*, choices: str = "ABCD") -> Grader:
+def choice(*, choices: Text = "ABCD") -> Grader:
     """Passes when the letter the output chooses is an expected one."""
-    choices = as_str("choices", choices)
     if not choices.isalpha() or not choices.isascii() or len(set(choices.upper())) != len(choices):
         raise ValueError(f"option 'choices' must be distinct ASCII letters, not {choices!r}")
     finder = _Finder(choices)
@@ -159,7 +158,7 @@ def choice(*, choices: str = "ABCD") -> Grader:
             {**details, "choice": got, "reason": "mismatch"},
         )
 
-    return grade
+    return Checked(grade, expected_check(lambda e: _expected_letters(e, finder.valid)))
 
 
 __all__ = ["choice"]

@@ -22,7 +22,9 @@ import json
 import math
 import re
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import Field
 
 from evalkit.errors import GraderError
 from evalkit.graders._jsonparse import (
@@ -34,8 +36,8 @@ from evalkit.graders._jsonparse import (
     parse_path,
 )
 from evalkit.graders._normalize import clip, shorten
-from evalkit.graders._options import as_bool
-from evalkit.graders.base import GradeItem, Grader, Score, grader
+from evalkit.graders.base import Checked, GradeItem, Grader, Score, grader
+from evalkit.suite.schema import Sample
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
@@ -46,6 +48,7 @@ _SPACE = re.compile(r"\s+")
 _SHOWN = 10
 _RFC3339 = re.compile(r"^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d:\d\d)$")
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$")
+_SAMPLE_SCHEMA = "response_format.json_schema.schema"
 
 
 def _is_date_time(value: object) -> bool:
@@ -64,20 +67,18 @@ def _is_uri(value: object) -> bool:
     return not isinstance(value, str) or bool(_URI.match(value))
 
 
-def make_validator(schema: Any) -> Validator:
-    """A Draft 2020-12 validator with format checks; ``ValueError`` for a bad schema."""
+def make_validator(schema: Any, what: str = "option 'schema'") -> Validator:
+    """A Draft 2020-12 validator with format checks; ``ValueError`` names ``what`` is bad."""
     from jsonschema import Draft202012Validator, FormatChecker
     from jsonschema.exceptions import SchemaError
 
     if not isinstance(schema, dict):
-        raise TypeError(f"option 'schema' must be an object, not {clip(schema)}")
+        raise ValueError(f"{what} must be an object, not {clip(schema)}")
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
         where = format_path(tuple(exc.absolute_path))
-        raise ValueError(
-            f"option 'schema' is not a valid JSON Schema: {where}: {exc.message}"
-        ) from None
+        raise ValueError(f"{what} is not a valid JSON Schema: {where}: {exc.message}") from None
     checker = FormatChecker()
     # These checkers need optional packages jsonschema does not install; without
     # a fallback the formats would pass unchecked.
@@ -145,10 +146,10 @@ class _JsonGrader:
         self._by_id: dict[int, tuple[Any, Validator]] = {}
         self._by_text: dict[str, Validator] = {}
 
-    def _sample_validator(self, item: GradeItem) -> Validator | None:
+    def _sample_validator(self, sample: Sample) -> Validator | None:
         if self.validator is not None:
             return self.validator
-        fmt = item.sample.response_format or {}
+        fmt = sample.response_format or {}
         schema = (fmt.get("json_schema") or {}).get("schema") if isinstance(fmt, dict) else None
         if schema is None:
             return None
@@ -159,22 +160,30 @@ class _JsonGrader:
         validator = self._by_text.get(text)
         if validator is None:
             try:
-                validator = self._by_text[text] = make_validator(schema)
-            except (TypeError, ValueError) as exc:
-                raise GraderError(f"response_format schema: {exc}") from None
+                validator = self._by_text[text] = make_validator(schema, _SAMPLE_SCHEMA)
+            except ValueError as exc:
+                raise GraderError(str(exc)) from None
         self._by_id[id(schema)] = (schema, validator)
         return validator
 
-    def _fields(self, item: GradeItem) -> list[tuple[JsonPath, Any]] | None:
+    def _fields(self, sample: Sample) -> list[tuple[JsonPath, Any]] | None:
         if self.fields is not None:
             return self.fields
-        exp = item.sample.expected
+        exp = sample.expected
         if isinstance(exp, dict) and exp:
             try:
                 return _flatten(exp)
             except ValueError as exc:
                 raise GraderError(f"'expected': {exc}") from None
         return None
+
+    def check(self, sample: Sample) -> None:
+        """The load-time check: the sample's schema and field paths, as grading reads them."""
+        try:
+            self._sample_validator(sample)
+            self._fields(sample)
+        except GraderError as exc:
+            raise ValueError(str(exc)) from None
 
     def __call__(self, item: GradeItem) -> Score:
         parsed = parse_output(item.output)
@@ -195,7 +204,7 @@ class _JsonGrader:
             return Score(0.0, False, why, {**details, "reason": reason})
         parts: list[float] = []
         notes: list[tuple[bool, str]] = []  # (passed, text) per level
-        validator = self._sample_validator(item)
+        validator = self._sample_validator(item.sample)
         if validator is not None:
             errors = self._schema_errors(validator, parsed.value)
             details["schema_valid"] = not errors
@@ -205,7 +214,7 @@ class _JsonGrader:
                 notes.append((False, f"{errors[0]['path']}: {shorten(errors[0]['message'], 100)}"))
             else:
                 notes.append((True, "schema ok"))
-        fields = self._fields(item)
+        fields = self._fields(item.sample)
         if fields is not None:
             misses = [
                 {"path": format_path(path), "expected": want, "got": _show(got)}
@@ -259,20 +268,18 @@ def _show(value: Any) -> Any:
 def json_grader(
     *,
     schema: dict[str, Any] | None = None,
-    expected: dict[str, Any] | None = None,
+    expected: Annotated[dict[str, Any], Field(min_length=1)] | None = None,
     strict: bool = False,
     partial_credit: bool = True,
 ) -> Grader:
     """Scores JSON output on parse, schema and expected fields (see the module doc)."""
     validator = make_validator(schema) if schema is not None else None
-    fields: list[tuple[JsonPath, Any]] | None = None
-    if expected is not None:
-        if not isinstance(expected, dict) or not expected:
-            raise TypeError(f"option 'expected' must be a non-empty object, not {clip(expected)}")
-        fields = _flatten(expected)
-    return _JsonGrader(
-        validator, fields, as_bool("strict", strict), as_bool("partial_credit", partial_credit)
-    )
+    try:
+        fields = _flatten(expected) if expected is not None else None
+    except ValueError as exc:
+        raise ValueError(f"option 'expected': {exc}") from None
+    grader = _JsonGrader(validator, fields, strict, partial_credit)
+    return Checked(grader, grader.check)
 
 
 __all__ = ["json_grader", "make_validator", "values_match"]

@@ -5,6 +5,10 @@ The rubric is a jinja2 template (inline text, a file path, or the shipped
 ``expected`` and ``criteria``. The runner supplies ``GradeItem.complete``;
 graders never import the client. The judge's own tokens, cost and latency go
 in ``details["judge"]``, apart from the graded model's.
+
+When the suite loads, the factory checks ``target`` against the configured
+targets (its ``BuildContext``) and the check renders the rubric with each
+sample, so a template the sandbox refuses for that sample is reported then.
 """
 
 from __future__ import annotations
@@ -17,8 +21,16 @@ from typing import TYPE_CHECKING, Any
 
 from evalkit.errors import GraderError
 from evalkit.graders._normalize import clip, shorten
-from evalkit.graders._options import as_float, as_str
-from evalkit.graders.base import GradeItem, Grader, JudgeReply, Score, grader
+from evalkit.graders._options import Fraction, Text
+from evalkit.graders.base import (
+    BuildContext,
+    Checked,
+    GradeItem,
+    Grader,
+    JudgeReply,
+    Score,
+    grader,
+)
 from evalkit.suite.schema import Sample
 
 if TYPE_CHECKING:
@@ -151,17 +163,34 @@ def _judge_details(target: str, reply: JudgeReply) -> dict[str, Any]:
 
 @grader("llm_judge")
 def llm_judge(
+    context: BuildContext,
+    /,
     *,
-    target: str,
-    rubric: str | None = None,
-    pass_threshold: float = 0.5,
+    target: Text,
+    rubric: Text | None = None,
+    pass_threshold: Fraction = 0.5,
     criteria: str | None = None,
 ) -> Grader:
     """Asks the ``target`` model to grade the output with a rubric; parses its verdict."""
-    target = as_str("target", target)
-    template = _load_rubric(None if rubric is None else as_str("rubric", rubric))
-    threshold = as_float("pass_threshold", pass_threshold, lo=0.0, hi=1.0)
-    criteria = None if criteria is None else as_str("criteria", criteria, empty_ok=True)
+    template = _load_rubric(rubric)
+    context.check_target(target)
+
+    def prompt_for(sample: Sample, answer: str) -> str:
+        return template.render(
+            question=question_of(sample),
+            answer=answer,
+            expected=_expected_text(sample.expected),
+            criteria=criteria or "",
+        )
+
+    def check(sample: Sample) -> None:
+        # The sandbox refuses some templates only given this sample's text
+        # (str.format on it, say): find out now rather than after paying for answers.
+        try:
+            prompt_for(sample, "")
+        except Exception as exc:  # any error a template expression raises
+            name = type(exc).__name__
+            raise ValueError(f"the rubric does not render for this sample: {name}: {exc}") from None
 
     async def grade(item: GradeItem) -> Score:
         if item.complete is None:
@@ -169,12 +198,7 @@ def llm_judge(
                 f"llm_judge needs a completion function for target {target!r}; "
                 "the runner supplies one (GradeItem.complete is None)"
             )
-        prompt = template.render(
-            question=question_of(item.sample),
-            answer=item.output,
-            expected=_expected_text(item.sample.expected),
-            criteria=criteria or "",
-        )
+        prompt = prompt_for(item.sample, item.output)
         reply = await item.complete(target, [{"role": "user", "content": prompt}])
         details: dict[str, Any] = {
             "judge": _judge_details(target, reply),
@@ -186,7 +210,7 @@ def llm_judge(
             return Score(0.0, False, why, {**details, "reason": "unparseable_verdict"})
         value, said = verdict
         details["verdict"] = said
-        passed = value >= threshold
+        passed = value >= pass_threshold
         first_line = reply.text.strip().splitlines()[0] if reply.text.strip() else ""
         why = f"judge: {said} -> {value:g}"
         if first_line and said not in " ".join(first_line.split()):
@@ -195,7 +219,7 @@ def llm_judge(
             value, passed, why, details if passed else {**details, "reason": "below_threshold"}
         )
 
-    return grade
+    return Checked(grade, check)
 
 
 __all__ = ["VARIABLES", "llm_judge", "parse_verdict", "question_of"]

@@ -12,12 +12,11 @@ White space inside a value matches any run of white space.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from evalkit.errors import GraderError
 from evalkit.graders._normalize import clip, expected_texts
-from evalkit.graders._options import as_choice
-from evalkit.graders.base import GradeItem, Grader, Score, grader
+from evalkit.graders.base import Checked, GradeItem, Grader, Score, expected_check, grader
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _ALNUM = r"[^\W_]"  # a letter or a digit, in any script
@@ -36,10 +35,12 @@ def _pattern(value: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!{_ALNUM}){body}(?!{_ALNUM})")
 
 
+_CHECK = expected_check(lambda e: [_pattern(v) for v in expected_texts(e)])
+
+
 @grader("needle")
-def needle(*, mode: str = "all") -> Grader:
+def needle(*, mode: Literal["all", "any"] = "all") -> Grader:
     """Scores the fraction of planted values the output recalls (or any, with mode="any")."""
-    mode = as_choice("mode", mode, ("all", "any"))
 
     def grade(item: GradeItem) -> Score:
         expected = expected_texts(item.sample.expected)
@@ -62,7 +63,7 @@ def needle(*, mode: str = "all") -> Grader:
                 summary += f" in {clip(item.output)}"
         return Score(value, passed, summary, details)
 
-    return grade
+    return Checked(grade, _CHECK)
 
 
 __all__ = ["needle"]

@@ -11,12 +11,12 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from typing import Any
+from typing import Any, Literal
 
 from evalkit.errors import GraderError
 from evalkit.graders._normalize import clip
-from evalkit.graders._options import as_choice, as_float
-from evalkit.graders.base import GradeItem, Grader, Score, grader
+from evalkit.graders._options import NonNegative
+from evalkit.graders.base import Checked, GradeItem, Grader, Score, expected_check, grader
 
 _NUMBER = re.compile(
     r"""
@@ -79,16 +79,21 @@ def _expected_numbers(expected: Any) -> list[float]:
     return out
 
 
+_CHECK = expected_check(_expected_numbers)
+
+
 def _fmt(value: float) -> str:
     return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:.6g}"
 
 
 @grader("numeric")
-def numeric(*, abs_tol: float = 0.0, rel_tol: float = 1e-6, pick: str = "last") -> Grader:
+def numeric(
+    *,
+    abs_tol: NonNegative = 0.0,
+    rel_tol: NonNegative = 1e-6,
+    pick: Literal["last", "first", "only"] = "last",
+) -> Grader:
     """Passes when the picked number of the output is close to the expected one."""
-    abs_tol = as_float("abs_tol", abs_tol, lo=0.0)
-    rel_tol = as_float("rel_tol", rel_tol, lo=0.0)
-    pick = as_choice("pick", pick, ("last", "first", "only"))
 
     def grade(item: GradeItem) -> Score:
         expected = _expected_numbers(item.sample.expected)
@@ -113,7 +118,7 @@ def numeric(*, abs_tol: float = 0.0, rel_tol: float = 1e-6, pick: str = "last") 
         why = f"expected {want}, got {_fmt(got)}{where}"
         return Score(0.0, False, why, {**details, "reason": "mismatch"})
 
-    return grade
+    return Checked(grade, _CHECK)
 
 
 __all__ = ["extract_numbers", "numeric"]

@@ -28,10 +28,10 @@ from __future__ import annotations
 import importlib
 import inspect
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
-from evalkit.graders._options import as_float, as_str
+from evalkit.graders._options import Fraction, Text
 from evalkit.graders.base import GradeItem, Grader, Score, grader
 
 
@@ -92,20 +92,17 @@ def _to_score(result: Any, path: str, threshold: float) -> Score:
 
 
 @grader("python")
-def python(*, function: str, pass_threshold: float = 0.5) -> Grader:
+def python(*, function: Text, pass_threshold: Fraction = 0.5) -> Grader:
     """Scores with a Python function named by its import path."""
-    path = as_str("function", function)
-    fn = load_function(path)
-    threshold = as_float("pass_threshold", pass_threshold, lo=0.0, hi=1.0)
+    fn = load_function(function)
 
-    async def finish(pending: Awaitable[Any]) -> Score:
-        return _to_score(await pending, path, threshold)
-
-    def grade(item: GradeItem) -> Score | Awaitable[Score]:
+    async def grade(item: GradeItem) -> Score:
         result = fn(item)
+        # The user's function may be plain or async (its documented contract),
+        # so this is the one grader that looks at what came back.
         if inspect.isawaitable(result):
-            return finish(result)
-        return _to_score(result, path, threshold)
+            result = await result
+        return _to_score(result, function, pass_threshold)
 
     return grade
 

@@ -6,7 +6,8 @@ no_match) on a failure; ``found``/``missing`` for includes; ``pattern`` and
 ``match`` (or ``patterns``) for regex.
 
 Options are checked and patterns compiled in the factory, once per spec, so
-that grading an output costs a few string operations.
+that grading an output costs a few string operations; each sample's
+``expected`` (and, for regex, its patterns) is checked when the suite loads.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from evalkit.graders._normalize import (
     expected_texts,
     normalize_answer,
 )
-from evalkit.graders._options import as_bool, as_str
-from evalkit.graders.base import GradeItem, Grader, Score, grader
+from evalkit.graders._options import Text
+from evalkit.graders.base import Checked, GradeItem, Grader, Score, expected_check, grader
 
 _FLAG_LETTERS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
 
@@ -35,6 +36,9 @@ def _pass_fail(ok: bool, matched: str | None, expected: list[str], output: str) 
     return Score(0.0, False, why, {"reason": "mismatch"})
 
 
+_CHECK_TEXTS = expected_check(expected_texts)
+
+
 def _compare_with(fold: Callable[[str], str]) -> Grader:
     def grade(item: GradeItem) -> Score:
         expected = expected_texts(item.sample.expected)
@@ -44,7 +48,7 @@ def _compare_with(fold: Callable[[str], str]) -> Grader:
                 return _pass_fail(True, text, expected, item.output)
         return _pass_fail(False, None, expected, item.output)
 
-    return grade
+    return Checked(grade, _CHECK_TEXTS)
 
 
 @grader("exact")
@@ -54,9 +58,6 @@ def exact(*, normalize: bool = False, case_sensitive: bool = True, strip: bool =
     ``normalize=True`` folds as ``normalized`` does (case, spaces, punctuation
     and articles), whatever ``case_sensitive`` and ``strip`` say.
     """
-    normalize = as_bool("normalize", normalize)
-    case_sensitive = as_bool("case_sensitive", case_sensitive)
-    strip = as_bool("strip", strip)
     if normalize:
         return _compare_with(normalize_answer)
 
@@ -77,8 +78,7 @@ def normalized() -> Grader:
 @grader("includes")
 def includes(*, case_sensitive: bool = False, all: bool = False) -> Grader:
     """Passes when the output contains an expected string (or every one, with ``all``)."""
-    case_sensitive = as_bool("case_sensitive", case_sensitive)
-    need_all = as_bool("all", all)
+    need_all = all
 
     def fold(text: str) -> str:
         return text if case_sensitive else text.casefold()
@@ -97,7 +97,7 @@ def includes(*, case_sensitive: bool = False, all: bool = False) -> Grader:
             why = f"none of {clip(expected, 80)} in {clip(item.output)}"
         return Score(0.0, False, why, {**details, "reason": "not_found"})
 
-    return grade
+    return Checked(grade, _CHECK_TEXTS)
 
 
 def _flags(letters: str) -> int:
@@ -118,14 +118,13 @@ def _compile_expected(pattern: str, flags: int) -> re.Pattern[str]:
 
 
 @grader("regex")
-def regex(*, pattern: str | None = None, flags: str = "", fullmatch: bool = False) -> Grader:
+def regex(*, pattern: Text | None = None, flags: str = "", fullmatch: bool = False) -> Grader:
     """Passes when the output matches a pattern (``pattern``, else the expected ones)."""
-    flag_bits = _flags(as_str("flags", flags, empty_ok=True))
-    fullmatch = as_bool("fullmatch", fullmatch)
+    flag_bits = _flags(flags)
     fixed: list[re.Pattern[str]] | None = None
     if pattern is not None:
         try:
-            fixed = [re.compile(as_str("pattern", pattern), flag_bits)]
+            fixed = [re.compile(pattern, flag_bits)]
         except re.error as exc:
             raise ValueError(f"option 'pattern' does not compile: {exc}") from None
 
@@ -148,7 +147,12 @@ def regex(*, pattern: str | None = None, flags: str = "", fullmatch: bool = Fals
         why = f"{clip(item.output)} does not {what} {describe_expected(shown)}"
         return Score(0.0, False, why, {"reason": "no_match", "patterns": shown})
 
-    return grade
+    if fixed is not None:
+        return grade  # the expected answers are not used
+    return Checked(
+        grade,
+        expected_check(lambda e: [_compile_expected(p, flag_bits) for p in expected_texts(e)]),
+    )
 
 
 __all__ = ["exact", "includes", "normalized", "regex"]

@@ -20,9 +20,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from evalkit.errors import GraderError
-from evalkit.graders._bfcl import CallCheck, ExpectedCall, GotCall, check_call
-from evalkit.graders._options import as_bool
-from evalkit.graders.base import GradeItem, Grader, Score, grader
+from evalkit.graders._bfcl import (
+    CallCheck,
+    ExpectedCall,
+    GotCall,
+    check_call,
+    expectation_problem,
+    same_name,
+)
+from evalkit.graders.base import Checked, GradeItem, Grader, Score, grader
+from evalkit.suite.schema import Sample
 from evalkit.types import ToolCall
 
 _RANK = {"wrong_name": 0, "bad_json": 1}  # other failures rank 2, a match 3
@@ -168,8 +175,6 @@ def _explain_pairs(
 @grader("tool_call")
 def tool_call(*, order_matters: bool = False, partial_credit: bool = False) -> Grader:
     """Passes when the model made exactly the expected calls (BFCL's AST rules)."""
-    order_matters = as_bool("order_matters", order_matters)
-    partial_credit = as_bool("partial_credit", partial_credit)
 
     def grade(item: GradeItem) -> Score:
         expected = _expected_calls(item.sample.expected)
@@ -210,7 +215,24 @@ def tool_call(*, order_matters: bool = False, partial_credit: bool = False) -> G
         total = max(len(expected), len(got))
         return Score(matched / total if partial_credit else 0.0, False, message, details)
 
-    return grade
+    return Checked(grade, check_expected)
+
+
+def check_expected(sample: Sample) -> None:
+    """The load-time check: ``expected`` has the tool_calls shape and fits the offered tools."""
+    try:
+        expected = _expected_calls(sample.expected)
+    except GraderError as exc:
+        raise ValueError(str(exc)) from None
+    schemas = _schemas(sample.tools)
+    for i, call in enumerate(expected):
+        where = f"expected.tool_calls[{i}]"
+        if sample.tools and not any(same_name(call.name, name) for name in schemas):
+            offered = ", ".join(schemas) or "none"
+            raise ValueError(f"{where}: {call.name!r} is not among the sample's tools ({offered})")
+        problem = expectation_problem(call, schemas.get(call.name.replace(".", "_")))
+        if problem:
+            raise ValueError(f"{where}: {problem}")
 
 
 __all__ = ["tool_call"]

@@ -8,7 +8,7 @@ imported inside the functions, so importing this package stays cheap.
 """
 
 from evalkit.metrics.compare import flips, paired, paired_diff
-from evalkit.metrics.load import concat_runs, load_run, load_runs, read_record_dicts, to_parquet
+from evalkit.metrics.load import concat_runs, load_run, load_runs, to_parquet
 from evalkit.metrics.stats import CI, PairedTest, accuracy_ci, mean_ci, paired_ci, wilson
 from evalkit.metrics.tables import (
     accuracy_table,
@@ -37,7 +37,6 @@ __all__ = [
     "paired_ci",
     "paired_diff",
     "percentile",
-    "read_record_dicts",
     "summary_table",
     "timeline",
     "to_parquet",

@@ -1,23 +1,21 @@
 """Run folders as tidy DataFrames: one row per record, one call.
 
-records.jsonl is parsed line by line (orjson when installed, else json) into
-plain dicts and the DataFrame is built from them once; only the nested
-fields (error, itl_s, scores) are flattened in Python. No per-row pydantic
-model: a 10,000-record run loads in a few tenths of a second. pandas is
+The records come as plain dicts from the run folder's fast path
+(``runfolder.read_record_dicts``) and the DataFrame is built from them once;
+only the nested fields (error, itl_s, scores) are flattened in Python. No
+per-row pydantic model: a 10,000-record run loads in a few tenths of a second. pandas is
 imported inside the functions so that ``import evalkit.metrics`` stays cheap.
 """
 
 from __future__ import annotations
 
-import importlib
-import json
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evalkit.metrics.nested import score_entries, tags, tool_call_entries, uniform
-from evalkit.records import MANIFEST_FILE, RECORDS_FILE
+from evalkit.runfolder import read_manifest_if_any, read_record_dicts, read_sample_dicts
 from evalkit.types import percentile
 
 if TYPE_CHECKING:
@@ -92,65 +90,6 @@ _NESTED = ("error", "itl_s", "tool_calls", "scores", "schema_version")
 _ITL = ("itl_n", "itl_mean_s", "itl_p50_s", "itl_p90_s", "itl_p99_s", "itl_max_s")
 # Sample metadata joined onto each record: the needle grid cell and the length estimate.
 NEEDLE_KEYS = ("context_length", "depth", "estimated_prompt_tokens", "chars_per_token")
-# Haystacks are large: only sample lines holding one of these bytes are parsed.
-_NEEDLE_MARKERS = tuple(f'"{k}"'.encode() for k in NEEDLE_KEYS)
-
-
-def _json_loads() -> Callable[[bytes], Any]:
-    """orjson's loads when it is installed (3x faster on records), else json's."""
-    try:
-        # Imported by name: orjson is optional, and mypy must pass without it too.
-        orjson = importlib.import_module("orjson")
-    except ImportError:
-        return json.loads
-    loads: Callable[[bytes], Any] = orjson.loads
-    return loads
-
-
-def _scrub(value: Any) -> Any:
-    """``value`` with lone surrogates replaced: UTF-8 (and pyarrow strings) cannot hold them."""
-    if isinstance(value, str):
-        return value.encode("utf-8", "replace").decode("utf-8")
-    if isinstance(value, list):
-        return [_scrub(v) for v in value]
-    if isinstance(value, dict):
-        return {_scrub(k): _scrub(v) for k, v in value.items()}
-    return value
-
-
-def read_record_dicts(run_dir: Path) -> list[dict[str, Any]]:
-    """Every record of records.jsonl as a dict; a torn last line is skipped.
-
-    A bad line anywhere else is a ``ValueError`` naming ``file:line``: only a
-    kill mid-write can leave a broken line, and only at the end.
-    """
-    path = run_dir / RECORDS_FILE
-    if not path.exists():
-        return []
-    loads = _json_loads()
-    lines = path.read_bytes().splitlines()
-    if loads is not json.loads:
-        try:  # the common case, at C speed; anything odd takes the careful loop below
-            return [loads(line) for line in lines if line.strip()]
-        except ValueError:
-            pass
-    out: list[dict[str, Any]] = []
-    for i, line in enumerate(lines):
-        if not line.strip():
-            continue
-        try:
-            rec = loads(line)
-            if loads is json.loads and b"\\ud" in line.lower():
-                rec = _scrub(rec)
-            out.append(rec)
-        except ValueError:
-            try:  # orjson refuses lone surrogates ("\\ud800") that json accepts
-                out.append(_scrub(json.loads(line)))
-            except ValueError:
-                if i == len(lines) - 1:
-                    break
-                raise ValueError(f"{path}:{i + 1}: not a JSON record") from None
-    return out
 
 
 def _itl(value: Any) -> tuple[Any, ...]:
@@ -171,34 +110,14 @@ def _itl(value: Any) -> tuple[Any, ...]:
     return (None,) * 6
 
 
-def _read_manifest(run_dir: Path) -> dict[str, Any]:
-    path = run_dir / MANIFEST_FILE
-    if not path.exists():
-        return {}
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return data if isinstance(data, dict) else {}
-
-
 def _needle_meta(run_dir: Path, suites: Iterable[str]) -> dict[tuple[str, str], tuple[Any, ...]]:
-    """(suite, sample_id) -> the NEEDLE_KEYS values from samples/<suite>.jsonl metadata."""
+    """(suite, sample_id) -> the NEEDLE_KEYS values from the snapshot's sample metadata."""
     out: dict[tuple[str, str], tuple[Any, ...]] = {}
-    loads = _json_loads()
     for suite in suites:
-        path = run_dir / "samples" / f"{suite}.jsonl"
-        if not path.exists():
-            continue
-        with path.open("rb") as fh:
-            for line in fh:
-                if not any(marker in line for marker in _NEEDLE_MARKERS):
-                    continue
-                try:
-                    sample = loads(line)
-                except ValueError:
-                    continue
-                meta = sample.get("metadata") if isinstance(sample, dict) else None
-                if isinstance(meta, dict):
-                    key = (suite, str(sample.get("id")))
-                    out[key] = tuple(meta.get(k) for k in NEEDLE_KEYS)
+        for sample in read_sample_dicts(run_dir, suite):
+            meta = sample.get("metadata")
+            if isinstance(meta, dict) and any(k in meta for k in NEEDLE_KEYS):
+                out[(suite, str(sample.get("id")))] = tuple(meta.get(k) for k in NEEDLE_KEYS)
     return out
 
 
@@ -285,13 +204,9 @@ def load_run(path: str | Path) -> pd.DataFrame:
     extra = sorted(set().union(*(r.keys() for r in records)) - cols.keys() - set(_NESTED))
     for name in extra:
         cols[name] = uniform([r.get(name) for r in records])
-    manifest = _read_manifest(run_dir)
-    simulated = {
-        str(t.get("name")): bool(t.get("simulated", False))
-        for t in manifest.get("targets", [])
-        if isinstance(t, dict)
-    }
-    cols["simulated"] = [simulated.get(t, False) for t in cols["target"]]
+    manifest = read_manifest_if_any(run_dir)
+    simulated = manifest.simulated_targets() if manifest else set()
+    cols["simulated"] = [t in simulated for t in cols["target"]]
     cols["arm"] = list(cols["target"])
     needle = _needle_meta(run_dir, {str(s) for s in cols["suite"]})
     keys = zip(cols["suite"], cols["sample_id"], strict=True)
@@ -300,7 +215,7 @@ def load_run(path: str | Path) -> pd.DataFrame:
     for k, name in enumerate(NEEDLE_KEYS):
         cols[name] = [row[k] for row in joined]
     df = _frame(cols)
-    df.attrs["run_id"] = str(manifest.get("run_id") or run_dir.name)
+    df.attrs["run_id"] = manifest.run_id if manifest else run_dir.name
     df.attrs["run_dir"] = str(run_dir)
     return df
 
@@ -369,4 +284,4 @@ def to_parquet(df: pd.DataFrame, path: str | Path) -> Path:
     return out
 
 
-__all__ = ["concat_runs", "load_run", "load_runs", "read_record_dicts", "to_parquet"]
+__all__ = ["concat_runs", "load_run", "load_runs", "to_parquet"]

@@ -17,11 +17,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evalkit.records import read_manifest
 from evalkit.report import format as fmt
 from evalkit.report.arms import require_comparable
 from evalkit.report.payload import clip_middle, json_scalar, sample_payload
-from evalkit.report.stopped import read_manifest_dict, records_per_target, stopped_targets
+from evalkit.report.stopped import records_per_target, stopped_targets
+from evalkit.runfolder import RunManifest, read_manifest
 
 if TYPE_CHECKING:
     import jinja2
@@ -61,12 +61,12 @@ def _public_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-def _stopped_view(run_dir: Path, df: pd.DataFrame | None) -> list[dict[str, str]]:
+def _stopped_view(manifest: RunManifest, df: pd.DataFrame | None) -> list[dict[str, str]]:
     """The run's stopped targets (run.json ``aborted``) with reason and items not run."""
     counts = records_per_target(df)
     return [
         {"target": s.target, "reason": s.reason, "not_run": s.not_run_text()}
-        for s in stopped_targets(read_manifest_dict(run_dir), counts)
+        for s in stopped_targets(manifest, counts)
     ]
 
 
@@ -78,10 +78,10 @@ def _manifest_view(run_dir: Path, df: pd.DataFrame | None = None) -> dict[str, A
     m = read_manifest(run_dir)
     targets = [
         {
-            "name": str(t.get("name", "")),
-            "model": str(t.get("model", "")),
-            "base_url": _public_url(str(t.get("base_url", ""))) or "(in-process)",
-            "simulated": bool(t.get("simulated", False)),
+            "name": t.name,
+            "model": t.model,
+            "base_url": _public_url(t.base_url) or "(in-process)",
+            "simulated": t.simulated,
         }
         for t in m.targets
     ]
@@ -99,7 +99,7 @@ def _manifest_view(run_dir: Path, df: pd.DataFrame | None = None) -> dict[str, A
         "targets": targets,
         "simulated": [t["name"] for t in targets if t["simulated"]],
         "notes": list(m.notes),
-        "stopped": _stopped_view(run_dir, df),
+        "stopped": _stopped_view(m, df),
     }
 
 

@@ -31,12 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 from evalkit.metrics import load_run
 from evalkit.report import format as fmt
-from evalkit.report.stopped import (
-    StoppedTarget,
-    read_manifest_dict,
-    records_per_target,
-    stopped_targets,
-)
+from evalkit.report.stopped import StoppedTarget, records_per_target, stopped_targets
+from evalkit.runfolder import read_manifest_if_any, read_sample_dicts
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,22 +59,14 @@ def _first_line(text: Any) -> str:
 
 
 def _expected_by_id(run_dir: Path, suite: str) -> dict[str, str]:
-    """sample id -> expected answer as text, from samples/<suite>.jsonl (empty if absent)."""
-    path = run_dir / "samples" / f"{suite}.jsonl"
-    if not path.exists():
-        return {}
+    """sample id -> expected answer as text, from the run's snapshot (empty if absent)."""
     out: dict[str, str] = {}
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            try:
-                sample = json.loads(line)
-            except ValueError:
-                continue
-            expected = sample.get("expected")
-            if isinstance(expected, str):
-                out[str(sample.get("id"))] = expected
-            elif expected is not None:
-                out[str(sample.get("id"))] = json.dumps(expected, ensure_ascii=False)
+    for sample in read_sample_dicts(run_dir, suite):
+        expected = sample.get("expected")
+        if isinstance(expected, str):
+            out[str(sample.get("id"))] = expected
+        elif expected is not None:
+            out[str(sample.get("id"))] = json.dumps(expected, ensure_ascii=False)
     return out
 
 
@@ -207,7 +195,7 @@ def write_junit(run_dir: Path, df: pd.DataFrame | None = None, out: Path | None 
         element.set("time", f"{suite_time:.3f}")
         total_time += suite_time
     counts_by_target = records_per_target(frame)
-    for stopped in stopped_targets(read_manifest_dict(run_dir), counts_by_target):
+    for stopped in stopped_targets(read_manifest_if_any(run_dir), counts_by_target):
         _stopped_suite(root, stopped, run_id)
         totals["tests"] += 1
         totals["errors"] += 1

@@ -19,12 +19,8 @@ from evalkit.report import format as fmt
 from evalkit.report.comparison import gate_markdown
 from evalkit.report.gate import Breach
 from evalkit.report.mdtext import md_cell, md_code
-from evalkit.report.stopped import (
-    StoppedTarget,
-    read_manifest_dict,
-    records_per_target,
-    stopped_targets,
-)
+from evalkit.report.stopped import StoppedTarget, records_per_target, stopped_targets
+from evalkit.runfolder import read_manifest_if_any
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -156,12 +152,14 @@ def write_summary_md(
     run_dir = Path(run_dir)
     frame = load_run(run_dir) if df is None else df
     out = run_dir / SUMMARY_FILE if out is None else Path(out)
-    manifest = read_manifest_dict(run_dir)
-    run_id = str(manifest.get("run_id") or frame.attrs.get("run_id") or run_dir.name)
+    manifest = read_manifest_if_any(run_dir)
+    if manifest is not None:
+        run_id = manifest.run_id
+        facts = [f"status: {md_cell(manifest.status)}", f"started {md_cell(manifest.created_at)}"]
+    else:
+        run_id = str(frame.attrs.get("run_id") or run_dir.name)
+        facts = [f"status: {md_cell('unknown')}"]
     parts = [f"## evalkit run {md_code(run_id, 120)}\n"]
-    facts = [f"status: {md_cell(manifest.get('status', 'unknown'))}"]
-    if manifest.get("created_at"):
-        facts.append(f"started {md_cell(manifest['created_at'])}")
     facts.append(f"{len(frame)} records")
     parts.append(" · ".join(facts) + "\n")
     simulated = sorted(frame.loc[frame["simulated"].astype(bool), "target"].astype(str).unique())
@@ -190,7 +188,7 @@ def write_summary_md(
             parts.append(calibration)
     else:
         parts.append("No records.\n")
-    gate = gate_markdown(breaches, manifest.get("baseline"))
+    gate = gate_markdown(breaches, manifest.baseline if manifest else None)
     if gate:
         parts.append(gate)
     if comparison:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evalkit.metrics.nested import parsed
+from evalkit.runfolder import read_sample_dicts
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -168,27 +169,17 @@ def _load_samples(
     """``"run/suite/id"`` -> the sample's messages and expected answer, for the records shown."""
     out: dict[str, dict[str, Any]] = {}
     for suite in {s for s, _ in wanted}:
-        path = run_dir / "samples" / f"{suite}.jsonl"
-        if not path.exists():
-            continue
-        with path.open(encoding="utf-8") as fh:
-            for line in fh:
-                if not line.strip():
-                    continue
-                try:
-                    sample = json.loads(line)
-                except ValueError:
-                    continue
-                sid = str(sample.get("id"))
-                if (suite, sid) not in wanted:
-                    continue
-                expected = sample.get("expected")
-                if expected is not None:
-                    expected = clip_middle(_pretty(expected), 4000)[0]
-                out[f"{run_id}/{suite}/{sid}"] = {
-                    "messages": [_message(m) for m in sample.get("messages", [])],
-                    "expected": expected,
-                }
+        for sample in read_sample_dicts(run_dir, suite):
+            sid = str(sample.get("id"))
+            if (suite, sid) not in wanted:
+                continue
+            expected = sample.get("expected")
+            if expected is not None:
+                expected = clip_middle(_pretty(expected), 4000)[0]
+            out[f"{run_id}/{suite}/{sid}"] = {
+                "messages": [_message(m) for m in sample.get("messages", [])],
+                "expected": expected,
+            }
     return out
 
 

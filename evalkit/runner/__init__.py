@@ -5,15 +5,13 @@ client and the simulator, which planning and validation do not need.
 """
 
 from evalkit.runner.plan import WorkItem, parse_shard, plan
-from evalkit.runner.setup import Prepared, RunSettings, prepare, prepare_resume, resolve_run_dir
+from evalkit.runner.setup import Prepared, prepare, prepare_resume
 
 __all__ = [
     "Prepared",
-    "RunSettings",
     "WorkItem",
     "parse_shard",
     "plan",
     "prepare",
     "prepare_resume",
-    "resolve_run_dir",
 ]

@@ -4,35 +4,39 @@ A CI matrix runs each shard as its own job; merging gives one run folder
 that loads, reports and gates like an unsharded run. The shards must come
 from the same job: same suites (by sha256), same targets, distinct shard
 indices of the same n. Records are concatenated (a key found in two shards
-is an error, not a silent pick); samples/ files are joined; run.json keeps
-the first shard's settings minus ``shard`` and notes what it was merged from.
+is an error, not a silent pick); the sample snapshots are joined (by sample
+id, first shard first); run.json keeps the first shard's settings minus
+``shard`` and notes what it was merged from.
 Reports are not written here: the caller renders them afterwards.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from evalkit.errors import InputError
-from evalkit.records import (
+from evalkit.runfolder import (
     MANIFEST_FILE,
-    RECORDS_FILE,
+    Key,
+    Record,
     RunManifest,
-    iter_record_dicts,
+    is_run_dir,
     read_manifest,
+    read_records,
+    read_samples,
+    rewrite_records,
     write_manifest,
+    write_snapshot,
 )
-from evalkit.runner.setup import SAMPLES_DIR
+from evalkit.suite.schema import Sample
 
 # A merged run is only as finished as its least finished shard.
 _STATUS_RANK = {"finished": 0, "running": 1, "interrupted": 2, "aborted": 3}
 
 
-def _parse_shard(value: Any, where: Path) -> tuple[int, int]:
+def _parse_shard(value: str, where: Path) -> tuple[int, int]:
     """(i, n) from a shard setting "i/n"; InputError naming the run when it is not one."""
     try:
         i_text, n_text = str(value).split("/")
@@ -47,7 +51,7 @@ def _parse_shard(value: Any, where: Path) -> tuple[int, int]:
 def _manifests(run_dirs: list[Path]) -> list[RunManifest]:
     out = []
     for d in run_dirs:
-        if not (d / MANIFEST_FILE).exists():
+        if not is_run_dir(d):
             raise InputError(f"{d}: not a run folder (no {MANIFEST_FILE})")
         out.append(read_manifest(d))
     return out
@@ -57,13 +61,13 @@ def _check_compatible(run_dirs: list[Path], manifests: list[RunManifest]) -> lis
     """Raise InputError unless the runs are shards of one job; returns their shard labels."""
     first_dir, first = run_dirs[0], manifests[0]
     suites = sorted((s.name, s.sha256) for s in first.suites)
-    targets = sorted((str(t.get("name")), str(t.get("model"))) for t in first.targets)
+    targets = sorted((t.name, t.model) for t in first.targets)
     seen: dict[tuple[int, int], Path] = {}
     total: int | None = None
     for d, m in zip(run_dirs, manifests, strict=True):
-        if m.settings.get("shard") is None:
+        if m.settings.shard is None:
             raise InputError(f"{d}: not a shard run (run.json settings.shard is not set)")
-        i, n = _parse_shard(m.settings["shard"], d)
+        i, n = _parse_shard(m.settings.shard, d)
         if total is not None and n != total:
             raise InputError(f"{d}: shard {i}/{n} does not belong with shards of {total}")
         total = n
@@ -78,12 +82,13 @@ def _check_compatible(run_dirs: list[Path], manifests: list[RunManifest]) -> lis
                 "shards must run the same suite files"
             )
         for key in ("epochs", "limit"):
-            if m.settings.get(key) != first.settings.get(key):
+            mine, theirs = getattr(m.settings, key), getattr(first.settings, key)
+            if mine != theirs:
                 raise InputError(
-                    f"{d}: {key} = {m.settings.get(key)!r} but {first_dir} has "
-                    f"{first.settings.get(key)!r}; shards must run the same {key}"
+                    f"{d}: {key} = {mine!r} but {first_dir} has {theirs!r}; "
+                    f"shards must run the same {key}"
                 )
-        these_t = sorted((str(t.get("name")), str(t.get("model"))) for t in m.targets)
+        these_t = sorted((t.name, t.model) for t in m.targets)
         if these_t != targets:
             raise InputError(
                 f"{d}: its targets {these_t} differ from {first_dir}'s {targets}; "
@@ -97,45 +102,29 @@ def _check_compatible(run_dirs: list[Path], manifests: list[RunManifest]) -> lis
 
 
 def _merge_records(run_dirs: list[Path], out_dir: Path, run_id: str) -> int:
-    origin: dict[tuple[str, str, str, int], Path] = {}
-    tmp = out_dir / (RECORDS_FILE + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
+    origin: dict[Key, Path] = {}
+
+    def merged() -> Iterator[Record]:
         for d in run_dirs:
-            for rec in iter_record_dicts(d):
-                key = (rec["target"], rec["suite"], rec["sample_id"], int(rec.get("epoch", 0)))
-                if key in origin:
+            for rec in read_records(d):
+                if rec.key in origin:
                     raise InputError(
-                        f"record {key} is in two shards: {origin[key]} and {d}; "
+                        f"record {rec.key} is in two shards: {origin[rec.key]} and {d}; "
                         "shards must not overlap"
                     )
-                origin[key] = d
-                rec["run_id"] = run_id
-                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    os.replace(tmp, out_dir / RECORDS_FILE)
-    return len(origin)
+                origin[rec.key] = d
+                yield rec.model_copy(update={"run_id": run_id})
+
+    return rewrite_records(out_dir, merged())
 
 
 def _merge_samples(run_dirs: list[Path], out_dir: Path) -> None:
-    """Join samples/<suite>.jsonl across shards: identical files copied once, else unioned by id."""
-    target = out_dir / SAMPLES_DIR
-    target.mkdir(exist_ok=True)
-    names = sorted({p.name for d in run_dirs for p in (d / SAMPLES_DIR).glob("*.jsonl")})
-    for name in names:
-        sources = [d / SAMPLES_DIR / name for d in run_dirs if (d / SAMPLES_DIR / name).exists()]
-        contents = [p.read_bytes() for p in sources]
-        if all(c == contents[0] for c in contents):
-            shutil.copyfile(sources[0], target / name)
-            continue
-        seen: set[str] = set()
-        with (target / name).open("wb") as fh:
-            for data in contents:
-                for line in data.splitlines(keepends=True):
-                    if not line.strip():
-                        continue
-                    sample_id = str(json.loads(line).get("id"))
-                    if sample_id not in seen:
-                        seen.add(sample_id)
-                        fh.write(line if line.endswith(b"\n") else line + b"\n")
+    """Join the shards' snapshots: each suite's samples by id, in first-seen order."""
+    suites: dict[str, dict[str, Sample]] = {}
+    for d in run_dirs:
+        for (suite, sample_id), sample in read_samples(d).items():
+            suites.setdefault(suite, {}).setdefault(sample_id, sample)
+    write_snapshot(out_dir, {suite: by_id.values() for suite, by_id in suites.items()})
 
 
 def merge_runs(run_dirs: list[Path], out_dir: Path) -> Path:
@@ -170,7 +159,7 @@ def merge_runs(run_dirs: list[Path], out_dir: Path) -> Path:
             "status": status,
             "created_at": min(m.created_at for m in manifests),
             "finished_at": None if None in finished else max(f for f in finished if f),
-            "settings": {k: v for k, v in first.settings.items() if k != "shard"},
+            "settings": first.settings.model_copy(update={"shard": None}),
             "notes": [
                 *dict.fromkeys(note for m in manifests for note in m.notes),
                 f"merged from {len(run_dirs)} shards ({', '.join(shards)}): "

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from evalkit.errors import ConfigError
-from evalkit.records import Key
+from evalkit.runfolder import Key
 from evalkit.suite.loader import Suite
 from evalkit.suite.schema import Sample
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any
 
-from evalkit.records import Record
+from evalkit.runfolder import Record
 
 
 class RunProgress:

@@ -20,11 +20,12 @@ from typing import TypedDict
 from evalkit.client import Completion, estimate_prompt_tokens
 from evalkit.config import Config, TargetConfig
 from evalkit.errors import RateLimitError, RetryableError, TargetFatalError
-from evalkit.graders.base import GradeItem, grade
-from evalkit.records import ErrorInfo, Record, RecordWriter, utc_now
+from evalkit.graders import GradeItem, grade
+from evalkit.runfolder import ErrorInfo, Record, RecordWriter, utc_now
+from evalkit.runner.grading import BuiltGraders
 from evalkit.runner.plan import WorkItem
 from evalkit.runner.retry import Attempts, Failed, Retrier
-from evalkit.runner.setup import BuiltGraders, Prepared, all_samples
+from evalkit.runner.setup import Prepared, all_samples
 from evalkit.runner.targets import JudgePool, TargetRuntime, open_target
 
 

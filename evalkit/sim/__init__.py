@@ -10,11 +10,11 @@ tested, not assumed.
 Modules: ``app`` (routes and handlers), ``server`` (SimServer, serve_forever),
 ``answers`` / ``wrong`` (the answer key and plausible mistakes), ``reply``
 (cutting output into token pieces), ``tokens`` (the simulator's tokenizer),
-``wire`` (encoding), ``latency``, ``faults``, ``request``, ``stats``, ``cli``.
+``wire`` (encoding), ``latency``, ``faults``, ``request``, ``stats``. The
+``evalkit sim`` command and its flags live in ``evalkit.cli.sim``.
 """
 
 from evalkit.sim.app import make_app
-from evalkit.sim.cli import add_sim_arguments, run_sim_command
 from evalkit.sim.faults import FAULT_HEADER, FAULT_KINDS
 from evalkit.sim.server import SimServer, serve_forever
 from evalkit.sim.stats import SimRequestLog, SimStats
@@ -25,8 +25,6 @@ __all__ = [
     "SimRequestLog",
     "SimServer",
     "SimStats",
-    "add_sim_arguments",
     "make_app",
-    "run_sim_command",
     "serve_forever",
 ]

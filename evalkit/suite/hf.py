@@ -26,7 +26,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from evalkit.suite.loader import GenContext, generator
+from evalkit.suite.generators import GenContext, generator
 from evalkit.suite.schema import Sample
 
 OPTIONS = ("path", "split", "name", "columns", "prompt_template", "limit", "cache_dir")

@@ -18,43 +18,35 @@ import hashlib
 import json
 import mimetypes
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
 from evalkit.errors import Problem, SuiteError
+from evalkit.suite import hf, needle
+from evalkit.suite.generators import GENERATORS, GenContext
 from evalkit.suite.schema import GraderSpec, Sample, SuiteManifest, parse_grader_list
 
 MANIFEST = "manifest.toml"
-
-Generator = Callable[[dict[str, Any], "GenContext"], list[dict[str, Any]]]
-"""A sample generator: (manifest options, context) -> raw sample objects."""
-
-GraderCheck = Callable[[GraderSpec], None]
-"""Raises ValueError for a grader spec that cannot be built (the runner supplies it)."""
-
-_GENERATORS: dict[str, Generator] = {}
+BUILTIN_GENERATORS = (hf, needle)
+"""The generator modules shipped with evalkit (imported for their registrations)."""
 
 
-@dataclass(frozen=True)
-class GenContext:
-    """What a generator may depend on besides its options."""
+class GraderChecks(Protocol):
+    """What the loader asks of the graders for each line (the runner supplies it).
 
-    base_dir: Path
-    context_window: int | None = None
+    Both raise ``ValueError`` saying what is wrong. ``check_spec`` sees each
+    grader spec of the raw line, so its problems come out with the line's
+    other problems; ``check_sample`` sees a valid sample with each of its
+    specs, and its problems are reported under ``[expected]``.
+    """
 
+    def check_spec(self, spec: GraderSpec) -> None: ...
 
-def generator(name: str) -> Callable[[Generator], Generator]:
-    """Register a sample generator usable as ``[generator] type = name``."""
-
-    def register(fn: Generator) -> Generator:
-        _GENERATORS[name] = fn
-        return fn
-
-    return register
+    def check_sample(self, spec: GraderSpec, sample: Sample) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -128,7 +120,7 @@ def _build_samples(
     manifest: SuiteManifest | None,
     base: Path,
     problems: list[Problem],
-    check_grader: GraderCheck | None = None,
+    checks: GraderChecks | None = None,
     generated: bool = False,
 ) -> tuple[list[Sample], dict[str, int]]:
     samples: list[Sample] = []
@@ -153,12 +145,10 @@ def _build_samples(
                 obj["params"] = {**defaults.params, **(obj.get("params") or {})}
             if defaults.tags:
                 obj["tags"] = [*defaults.tags, *(obj.get("tags") or [])]
-        if check_grader is not None:
+        if checks is not None:
             # Checked on the raw field so that a line's grader problems are
             # reported with its other problems, not after they are fixed.
-            _check_graders(
-                obj.get("grader"), check_grader, Problem(file, lineno, None, ""), problems
-            )
+            _check_graders(obj.get("grader"), checks, Problem(file, lineno, None, ""), problems)
         try:
             sample = Sample.model_validate(obj)
         except ValidationError as exc:
@@ -188,19 +178,25 @@ def _build_samples(
         except _ImageError as exc:
             problems.append(Problem(file, lineno, exc.field, str(exc)))
             continue
+        if checks is not None:
+            for spec in sample.grader:
+                try:
+                    checks.check_sample(spec, sample)
+                except ValueError as exc:
+                    problems.append(Problem(file, lineno, "expected", f"{spec.type}: {exc}"))
         lines[sample.id] = index or 0
         samples.append(sample)
     return samples, lines
 
 
-def _check_graders(raw: Any, check: GraderCheck, where: Problem, problems: list[Problem]) -> None:
+def _check_graders(raw: Any, checks: GraderChecks, where: Problem, problems: list[Problem]) -> None:
     try:
         specs = parse_grader_list(raw)
     except ValueError:
         return  # the sample's own validation reports a malformed grader field
     for spec in specs:
         try:
-            check(spec)
+            checks.check_spec(spec)
         except ValueError as exc:
             problems.append(Problem(where.file, where.line, f"grader.{spec.type}", str(exc)))
 
@@ -293,7 +289,7 @@ def _load_one(
     path: Path,
     context_window: int | None,
     problems: list[Problem],
-    check_grader: GraderCheck | None,
+    checks: GraderChecks | None,
 ) -> Suite | None:
     before = len(problems)
     manifest_path, jsonl = _locate(path, problems)
@@ -315,7 +311,7 @@ def _load_one(
         file = str(manifest_path)
         options = dict(manifest.generator)
         gen_name = options.pop("type", None)
-        gen = _GENERATORS.get(str(gen_name))
+        gen = GENERATORS.get(str(gen_name))
         if gen is None:
             problems.append(
                 Problem(file, None, "generator.type", f"unknown generator {gen_name!r}")
@@ -334,7 +330,7 @@ def _load_one(
         manifest=manifest,
         base=base,
         problems=problems,
-        check_grader=check_grader,
+        checks=checks,
         generated=jsonl is None,
     )
     if len(problems) > before:
@@ -357,19 +353,18 @@ def load_suites(
     paths: Iterable[str | Path],
     *,
     context_window: int | None = None,
-    check_grader: GraderCheck | None = None,
+    checks: GraderChecks | None = None,
 ) -> list[Suite]:
     """Load every suite, or raise one ``SuiteError`` listing every problem found.
 
-    ``check_grader`` (raising ValueError) vets every grader spec as its line
-    is read, so grader problems come out together with all the others.
+    ``checks`` vets every grader spec, and every sample against its graders,
+    as its line is read, so grader problems come out with all the others.
     """
-    _ensure_generators()
     paths = list(paths)
     problems: list[Problem] = []
     suites: list[Suite] = []
     for p in paths:
-        suite = _load_one(Path(p), context_window, problems, check_grader)
+        suite = _load_one(Path(p), context_window, problems, checks)
         if suite is not None:
             suites.append(suite)
     names: dict[str, str] = {}
@@ -391,20 +386,11 @@ def load_suite(path: str | Path, *, context_window: int | None = None) -> Suite:
     return load_suites([path], context_window=context_window)[0]
 
 
-def _ensure_generators() -> None:
-    # The built-in generators register themselves on import. Imported here,
-    # not at the top, because they import this module; ``hf`` imports the
-    # heavy ``datasets`` only when a suite uses it.
-    from evalkit.suite import hf, needle  # noqa: F401
-
-
 __all__ = [
+    "BUILTIN_GENERATORS",
     "MANIFEST",
-    "GenContext",
-    "Generator",
-    "GraderCheck",
+    "GraderChecks",
     "Suite",
-    "generator",
     "load_suite",
     "load_suites",
 ]

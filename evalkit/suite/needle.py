@@ -13,20 +13,15 @@ index), so a sample does not change when other cells are added to the grid.
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
 import random
-import sys
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evalkit.errors import InputError
 from evalkit.suite import haystack
-from evalkit.suite.loader import GenContext, generator
+from evalkit.suite.generators import GenContext, generator
 
 DEFAULT_CHARS_PER_TOKEN = 4.0
 DEFAULT_RESERVE_TOKENS = 200
@@ -305,129 +300,17 @@ def calibrate(
     return chars_per_token / slope if slope > 0 else ratio
 
 
-def _int_list(text: str) -> list[int]:
-    """``"1000,8k,32k"`` -> [1000, 8000, 32000] (``k`` means thousands)."""
-    out: list[int] = []
-    for part in text.split(","):
-        part = part.strip().lower()
-        scale = 1000 if part.endswith("k") else 1
-        try:
-            out.append(int(float(part.removesuffix("k")) * scale))
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a list of token counts: {text!r}") from None
-    return out
+def needle_samples(cfg: NeedleConfig) -> list[dict[str, Any]]:
+    """The grid's samples, the haystack being the built-in text or the file ``cfg.haystack``.
 
-
-def _float_list(text: str) -> list[float]:
-    try:
-        return [float(p) for p in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a list of percents: {text!r}") from None
-
-
-def add_gen_needle_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the options of ``evalkit gen needle`` to ``parser``."""
-    parser.add_argument("--lengths", type=_int_list, help="context lengths in tokens: 1000,4k,32k")
-    depth = parser.add_mutually_exclusive_group()
-    depth.add_argument("--depths", type=_float_list, help="needle depths in percent: 0,50,100")
-    depth.add_argument("--n-depths", type=int, help="number of depths from 0 to 100 (default 5)")
-    parser.add_argument("--depth-spacing", choices=DEPTH_SPACINGS, default="linear")
-    parser.add_argument("--needles", type=int, default=1, help="samples per (length, depth) cell")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--value-kind", choices=VALUE_KINDS, default="number")
-    parser.add_argument(
-        "--haystack", default=haystack.BUILTIN, help="'builtin' or a UTF-8 text file"
-    )
-    parser.add_argument("--reserve-tokens", type=int, default=DEFAULT_RESERVE_TOKENS)
-    parser.add_argument("--chars-per-token", type=float, default=DEFAULT_CHARS_PER_TOKEN)
-    window = parser.add_mutually_exclusive_group()
-    window.add_argument(
-        "--context-window", type=int, help="top of the default length grid (default 32000)"
-    )
-    window.add_argument(
-        "--target",
-        metavar="NAME",
-        help="take the top of the default length grid from this target's context_window",
-    )
-    parser.add_argument(
-        "--config",
-        metavar="PATH",
-        help="evalkit.toml that defines --target (default ./evalkit.toml)",
-    )
-    parser.add_argument("--out", default="-", help="JSONL file to write ('-': standard output)")
-
-
-WindowOf = Callable[[str, str | None], int | None]
-"""(target name, evalkit.toml path or None) -> that target's context_window.
-
-The CLI supplies it (``evalkit.config`` is a sibling layer the suite package
-may not import) and may raise ``ConfigError`` for an unknown target or file.
-"""
-
-
-def _context_window(args: argparse.Namespace, window_of: WindowOf | None) -> int | None:
-    """``--context-window``, or the ``context_window`` of ``--target`` in ``--config``."""
-    if args.target is None:
-        if args.config is not None:
-            raise ValueError("--config names the file that defines --target; give --target too")
-        return args.context_window  # type: ignore[no-any-return]
-    if window_of is None:
-        raise ValueError(
-            "--target is not available here (no evalkit.toml reader was passed); "
-            "give --context-window N instead"
-        )
-    try:
-        window = window_of(args.target, args.config)
-    except InputError as exc:
-        raise ValueError(str(exc)) from None
-    if window is None:
-        print(
-            f"evalkit gen needle: target {args.target!r} has no context_window; "
-            f"the default grid stops at {DEFAULT_MAX_LENGTH}",
-            file=sys.stderr,
-        )
-    return window
-
-
-def gen_needle_command(args: argparse.Namespace, window_of: WindowOf | None = None) -> int:
-    """Run ``evalkit gen needle``: write the grid as suite JSONL; 0 on success, 2 on bad input.
-
-    ``window_of`` resolves ``--target``/``--config`` to a context window; the
-    CLI passes ``lambda name, path: load_config(path).target(name).context_window``.
+    A file path is taken as given (relative to the current folder);
+    ``ValueError`` says what is wrong with the file.
     """
-    options: dict[str, Any] = {
-        "needles_per_cell": args.needles,
-        "seed": args.seed,
-        "value_kind": args.value_kind,
-        "reserve_tokens": args.reserve_tokens,
-        "chars_per_token": args.chars_per_token,
-    }
-    if args.lengths is not None:
-        options["lengths"] = args.lengths
-    if args.depths is not None:
-        options["depths"] = args.depths
+    if cfg.haystack == haystack.BUILTIN:
+        text = haystack.load_text(haystack.BUILTIN, Path.cwd())
     else:
-        options["n_depths"] = 5 if args.n_depths is None else args.n_depths
-        options["depth_spacing"] = args.depth_spacing
-    try:
-        cfg = parse_options(options, _context_window(args, window_of))
-        if args.haystack == haystack.BUILTIN:
-            text = haystack.load_text(haystack.BUILTIN, Path.cwd())
-        else:
-            text = haystack.read_text_file(Path(args.haystack), args.haystack)
-        samples = make_samples(cfg, text)
-    except ValueError as exc:
-        print(f"evalkit gen needle: {exc}", file=sys.stderr)
-        return 2
-    lines = "".join(json.dumps(s, ensure_ascii=False) + "\n" for s in samples)
-    if args.out == "-":
-        sys.stdout.write(lines)
-    else:
-        out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(lines, "utf-8")
-        print(f"wrote {len(samples)} samples to {out}", file=sys.stderr)
-    return 0
+        text = haystack.read_text_file(Path(cfg.haystack), cfg.haystack)
+    return make_samples(cfg, text)
 
 
 __all__ = [
@@ -438,13 +321,11 @@ __all__ = [
     "OPTIONS",
     "VALUE_KINDS",
     "NeedleConfig",
-    "WindowOf",
-    "add_gen_needle_arguments",
     "calibrate",
     "default_lengths",
     "depth_grid",
-    "gen_needle_command",
     "make_samples",
     "needle_generator",
+    "needle_samples",
     "parse_options",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import inspect
+import asyncio
 from typing import Any
 
 from evalkit.graders import GradeItem, Score, build
@@ -40,17 +40,12 @@ def spec_of(spec: str | dict[str, Any]) -> GraderSpec:
 
 
 def score(spec: str | dict[str, Any], item: GradeItem) -> Score:
-    """Build the grader for ``spec`` and score ``item`` synchronously."""
-    result = build(spec_of(spec))(item)
-    assert not inspect.isawaitable(result), "this grader is async: use ascore"
-    assert isinstance(result, Score)
-    return result
+    """Build the grader for ``spec`` and score ``item`` (from a test without a loop)."""
+    return asyncio.run(ascore(spec, item))
 
 
 async def ascore(spec: str | dict[str, Any], item: GradeItem) -> Score:
-    """Build the grader for ``spec`` and score ``item``, awaiting if needed."""
-    result = build(spec_of(spec))(item)
-    if inspect.isawaitable(result):
-        result = await result
+    """Build the grader for ``spec`` and score ``item``."""
+    result = await build(spec_of(spec)).score(item)
     assert isinstance(result, Score)
     return result

@@ -15,6 +15,7 @@ REPO = Path(__file__).resolve().parents[2]
 PLUGIN = REPO / "tests" / "plugins" / "evalkit_grader_demo"
 
 PROBE = """
+import asyncio
 import json
 from evalkit.graders import build, registered
 from evalkit.graders.base import GradeItem
@@ -23,8 +24,8 @@ from evalkit.suite.schema import GraderSpec, Sample
 names = registered()
 g = build(GraderSpec(type="demo_len", options={"max_chars": 5}))
 sample = Sample(id="x", prompt="hi", expected=None)
-short = g(GradeItem(sample=sample, output="four"))
-long = g(GradeItem(sample=sample, output="far too long"))
+short = asyncio.run(g.score(GradeItem(sample=sample, output="four")))
+long = asyncio.run(g.score(GradeItem(sample=sample, output="far too long")))
 try:
     build(GraderSpec(type="demo_len", options={"max_chars": -1}))
     bad = None

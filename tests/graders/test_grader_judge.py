@@ -131,7 +131,7 @@ async def test_missing_complete_fn_is_a_clear_error() -> None:
     with pytest.raises(GraderError, match="completion function"):
         await ascore({"type": "llm_judge", "target": "j"}, item)
     spec = GraderSpec(type="llm_judge", options={"target": "j"})
-    [record] = await grade([(spec, build(spec))], item)
+    [record] = await grade([build(spec)], item)
     assert record.score == 0.0 and not record.passed
     assert "needs a completion function" in record.explanation
 

@@ -60,7 +60,7 @@ async def test_an_exception_in_the_function_is_a_recorded_zero() -> None:
     from evalkit.suite.schema import GraderSpec
 
     spec = GraderSpec.parse({"type": "python", "function": "pygrader_funcs:raises"})
-    [record] = await grade([(spec, build(spec))], make_item("a", "a"))
+    [record] = await grade([build(spec)], make_item("a", "a"))
     assert (record.score, record.passed) == (0.0, False)
     assert record.details == {"reason": "grader_error", "error_type": "ZeroDivisionError"}
     assert "ZeroDivisionError" in record.explanation

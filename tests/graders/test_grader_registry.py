@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,9 @@ def test_public_names() -> None:
     assert sorted(graders.__all__) == sorted(
         [
             "ENTRY_POINT_GROUP",
+            "BuildContext",
+            "BuiltGrader",
+            "Checked",
             "CompleteFn",
             "GradeItem",
             "Grader",
@@ -53,19 +57,23 @@ def test_every_builtin_is_registered() -> None:
 
 @pytest.mark.parametrize("name", sorted(BUILTIN - {"llm_judge", "python"}))
 def test_builtins_build_with_defaults(name: str) -> None:
-    assert callable(build(GraderSpec(type=name)))
+    built = build(GraderSpec(type=name))
+    assert inspect.iscoroutinefunction(built.score) and callable(built.check)
 
 
 BAD_OPTIONS = [
     # (spec, words the error must contain)
     ({"type": "no_such_grader"}, "unknown grader 'no_such_grader'"),
     ({"type": "exact", "casesensitive": False}, "casesensitive"),
-    ({"type": "exact", "normalize": "yes"}, "'normalize' must be true or false"),
+    ({"type": "exact", "normalize": "yes"}, "option 'normalize': input should be a valid boolean"),
+    ({"type": "exact", "normalize": 1}, "'normalize': input should be a valid boolean, not 1"),
     ({"type": "regex", "pattern": "(unclosed"}, "'pattern' does not compile"),
     ({"type": "regex", "pattern": "a", "flags": "iq"}, "unknown flag 'q'"),
-    ({"type": "numeric", "pick": "middle"}, "'pick' must be one of"),
-    ({"type": "numeric", "rel_tol": -1}, "'rel_tol' must be within"),
-    ({"type": "numeric", "abs_tol": "0.1"}, "'abs_tol' must be a number"),
+    ({"type": "numeric", "pick": "middle"}, "option 'pick': input should be 'last', 'first' or"),
+    ({"type": "numeric", "rel_tol": -1}, "option 'rel_tol': input should be greater than or equal"),
+    ({"type": "numeric", "abs_tol": "0.1"}, "option 'abs_tol': input should be a valid number"),
+    ({"type": "numeric", "abs_tol": True}, "option 'abs_tol': input should be a valid number"),
+    ({"type": "numeric", "abs_tol": float("nan")}, "option 'abs_tol': input should be a finite"),
     ({"type": "choice", "choices": "AB1"}, "distinct ASCII letters"),
     ({"type": "choice", "choices": "ABA"}, "distinct ASCII letters"),
     ({"type": "json", "schema": {"type": "objekt"}}, "not a valid JSON Schema"),
@@ -73,14 +81,18 @@ BAD_OPTIONS = [
         {"type": "json", "schema": {"properties": {"a": {"minimum": "0"}}}},
         "not a valid JSON Schema",
     ),
-    ({"type": "json", "schema": "object"}, "'schema' must be an object"),
-    ({"type": "json", "expected": []}, "'expected' must be a non-empty object"),
-    ({"type": "json", "strict": 1}, "'strict' must be true or false"),
-    ({"type": "tool_call", "order_matters": "no"}, "'order_matters'"),
-    ({"type": "needle", "mode": "some"}, "'mode' must be one of"),
+    ({"type": "json", "schema": "object"}, "option 'schema': input should be a valid dictionary"),
+    ({"type": "json", "expected": []}, "option 'expected': input should be a valid dictionary"),
+    ({"type": "json", "expected": {}}, "option 'expected': dictionary should have at least 1"),
+    ({"type": "json", "expected": {"a..b": 1}}, "option 'expected': bad field path 'a..b'"),
+    ({"type": "json", "strict": 1}, "option 'strict': input should be a valid boolean, not 1"),
+    ({"type": "tool_call", "order_matters": "no"}, "option 'order_matters': input should be"),
+    ({"type": "needle", "mode": "some"}, "option 'mode': input should be 'all' or 'any'"),
+    ({"type": "choice", "choices": ""}, "option 'choices': string should have at least 1"),
     ({"type": "llm_judge"}, "target"),
-    ({"type": "llm_judge", "target": ""}, "'target' must not be empty"),
-    ({"type": "llm_judge", "target": "j", "pass_threshold": 2}, "'pass_threshold' must be within"),
+    ({"type": "llm_judge", "target": ""}, "option 'target': string should have at least 1"),
+    ({"type": "llm_judge", "target": "j", "pass_threshold": 2}, "option 'pass_threshold': input"),
+    ({"type": "llm_judge", "target": "j", "criteria": 3}, "option 'criteria': input should be a"),
     ({"type": "llm_judge", "target": "j", "rubric": "{{ answer }} {{ secret }}"}, "['secret']"),
     ({"type": "llm_judge", "target": "j", "rubric": "{{ answer "}, "template error"),
     ({"type": "llm_judge", "target": "j", "rubric": "Is it right?"}, "never shows the judge"),
@@ -97,6 +109,7 @@ BAD_OPTIONS = [
     ({"type": "python", "function": "json.JSONDecodeError.nope"}, "cannot import"),
     ({"type": "python", "function": "nodots"}, "must look like"),
     ({"type": "python", "function": "json:__doc__"}, "is not callable"),
+    ({"type": "python", "function": "m:f", "pass_threshold": "0.5"}, "'pass_threshold': input"),
 ]
 
 
@@ -112,9 +125,7 @@ def test_bad_options_rejected_at_build(spec: dict[str, Any], words: str) -> None
 def test_rubric_file_path_is_read(tmp_path: Path) -> None:
     path = tmp_path / "r.md"
     path.write_text("{{ answer }} GRADE", encoding="utf-8")
-    assert callable(
-        build(GraderSpec(type="llm_judge", options={"target": "j", "rubric": str(path)}))
-    )
+    build(GraderSpec(type="llm_judge", options={"target": "j", "rubric": str(path)}))
 
 
 @grader("_test_raises")
@@ -165,7 +176,7 @@ async def test_grade_turns_exceptions_into_zero_scores() -> None:
         "exact",
     ]
     specs = [GraderSpec(type=n) for n in names]
-    records = await grade([(s, build(s)) for s in specs], make_item("Paris", "Paris"))
+    records = await grade([build(s) for s in specs], make_item("Paris", "Paris"))
     assert [r.grader for r in records] == names
     boom, no_expected, async_boom, not_score, exact = records
     assert (boom.score, boom.passed) == (0.0, False)
@@ -181,7 +192,7 @@ async def test_grade_turns_exceptions_into_zero_scores() -> None:
 
 async def test_grade_bounds_explanations() -> None:
     spec = GraderSpec(type="_test_long")
-    [record] = await grade([(spec, build(spec))], make_item("x", "x"))
+    [record] = await grade([build(spec)], make_item("x", "x"))
     assert len(record.explanation) <= 300
     assert record.explanation.endswith("...")
 
@@ -263,9 +274,9 @@ def _any_options(**options: Any) -> Any:
     return lambda item: Score(1.0, True, ",".join(sorted(options)))
 
 
-def test_a_factory_taking_kwargs_accepts_any_option_name() -> None:
+async def test_a_factory_taking_kwargs_accepts_any_option_name() -> None:
     built = build(GraderSpec.parse({"type": "_test_any_options", "whatever": 1}))
-    result = built(make_item("x", "x"))
+    result = await built.score(make_item("x", "x"))
     assert isinstance(result, Score) and result.explanation == "whatever"
 
 

@@ -5,6 +5,7 @@ Timings live in benchmarks/bench_graders.py (not in tests).
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from typing import Any
 
@@ -20,19 +21,19 @@ def test_schema_validator_is_built_once(monkeypatch: pytest.MonkeyPatch) -> None
     made_validators: list[Any] = []
     real = json_.make_validator
 
-    def counting(schema: Any) -> Any:
+    def counting(schema: Any, what: str = "option 'schema'") -> Any:
         made_validators.append(schema)
-        return real(schema)
+        return real(schema, what)
 
     monkeypatch.setattr(json_, "make_validator", counting)
     g = build(GraderSpec(type="json", options={"schema": SCHEMA}))
     for _ in range(50):
-        g(make_item('{"name": "Ada"}'))
+        asyncio.run(g.score(make_item('{"name": "Ada"}')))
     assert len(made_validators) == 1
     # a response_format schema is compiled on first use, then reused by every
     # sample whose schema has the same text (each sample holds its own dict)
     g = build(GraderSpec(type="json"))
     for _ in range(50):
         fmt = {"type": "json_schema", "json_schema": {"name": "p", "schema": copy.deepcopy(SCHEMA)}}
-        assert g(make_item('{"name": "Ada"}', response_format=fmt)).passed
+        assert asyncio.run(g.score(make_item('{"name": "Ada"}', response_format=fmt))).passed
     assert len(made_validators) == 2

@@ -13,7 +13,7 @@ from conftest import REPO
 from fakerun import make_run
 
 from evalkit.metrics import concat_runs, load_run, load_runs, to_parquet
-from evalkit.records import read_records
+from evalkit.runfolder import read_records
 
 
 @pytest.fixture
@@ -243,12 +243,7 @@ def test_ten_thousand_records_load_with_their_rows_and_dtypes(tmp_path: Path) ->
     assert_dtypes(df)
 
 
-@pytest.mark.parametrize("parser", ["fast", "json"])
-def test_lone_surrogates_are_replaced(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parser: str
-) -> None:
-    if parser == "json":
-        monkeypatch.setattr("evalkit.metrics.load._json_loads", lambda: json.loads)
+def test_lone_surrogates_are_replaced(tmp_path: Path) -> None:
     run = make_run(tmp_path / "r", n_samples=2, targets=("sim",), error_rate=0)
     path = run / "records.jsonl"
     recs = [json.loads(line) for line in path.read_text().splitlines()]

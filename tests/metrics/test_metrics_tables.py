@@ -17,7 +17,7 @@ from evalkit.metrics import (
     mean_ci,
     summary_table,
 )
-from evalkit.records import ErrorInfo, Record, RecordWriter, ScoreRecord
+from evalkit.runfolder import ErrorInfo, Record, RecordWriter, ScoreRecord
 
 
 def record(

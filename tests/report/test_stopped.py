@@ -6,13 +6,11 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
 from fakerun import make_run
 
 from evalkit.metrics import load_run
 from evalkit.report import render_run
 from evalkit.report.html import write_compare_report
-from evalkit.report.stopped import planned_items
 
 REASON = "HTTP 401: authentication_error: Invalid API key <script>alert(1)</script> | x"
 N = 10  # samples per suite; three suites
@@ -100,18 +98,3 @@ def test_sharded_run_gives_the_reason_without_a_count(tmp_path: Path) -> None:
         if line.startswith("| `sim-strong`")
     )
     assert "Invalid API key" in row and row.endswith("| – |")
-
-
-@pytest.mark.parametrize(
-    ("settings", "expected"),
-    [
-        ({}, 30),
-        ({"limit": 4}, 12),
-        ({"limit": 40, "epochs": 3}, 90),
-        ({"shard": "2/3"}, None),
-    ],
-)
-def test_planned_items(settings: dict[str, object], expected: int | None) -> None:
-    suites = [{"name": s, "n_samples": 10} for s in ("a", "b", "c")]
-    assert planned_items({"settings": settings, "suites": suites}) == expected
-    assert planned_items({"settings": settings}) is None

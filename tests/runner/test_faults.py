@@ -15,8 +15,8 @@ import pytest
 from conftest import write_suite
 
 from evalkit.config import SimConfig, parse_config
-from evalkit.records import RecordWriter, read_records
-from evalkit.runner import RunSettings, plan, prepare
+from evalkit.runfolder import RecordWriter, RunSettings, read_records
+from evalkit.runner import plan, prepare
 from evalkit.runner.run import Executor
 from evalkit.sim import SimServer
 from evalkit.suite import load_suite
@@ -57,7 +57,9 @@ async def test_1000_samples_with_30_percent_faults(tmp_path: Path) -> None:
     async with SimServer(sim_cfg, samples, model="evalkit-sim") as sim:
         config = config_for(sim.base_url)
         prepared = prepare(
-            config, RunSettings([str(suite_path)], ["flaky"]), out=tmp_path / "results"
+            config,
+            RunSettings(suites=[str(suite_path)], targets=["flaky"]),
+            out=tmp_path / "results",
         )  # type: ignore[arg-type]
         items = plan(["flaky"], prepared.suites)
         with RecordWriter(prepared.run_dir) as writer:
@@ -101,7 +103,9 @@ async def test_fatal_status_stops_the_target_at_once(
     async with SimServer(SimConfig(ttft_s=0, tokens_per_s=0), samples, model="evalkit-sim") as sim:
         config = config_for(sim.base_url, headers={"X-Sim-Fault": fault}, max_concurrency=8)
         prepared = prepare(
-            config, RunSettings([str(suite_path)], ["flaky"]), out=tmp_path / "results"
+            config,
+            RunSettings(suites=[str(suite_path)], targets=["flaky"]),
+            out=tmp_path / "results",
         )  # type: ignore[arg-type]
         with RecordWriter(prepared.run_dir) as writer:
             outcome = await Executor(prepared, config, writer).run(plan(["flaky"], prepared.suites))  # type: ignore[arg-type]
@@ -123,7 +127,9 @@ async def test_wrong_key_stops_early_and_names_the_provider_error(
     ) as sim:
         config = config_for(sim.base_url, api_key_env="EK_FAULT_KEY", max_concurrency=4)
         prepared = prepare(
-            config, RunSettings([str(suite_path)], ["flaky"]), out=tmp_path / "results"
+            config,
+            RunSettings(suites=[str(suite_path)], targets=["flaky"]),
+            out=tmp_path / "results",
         )  # type: ignore[arg-type]
         with RecordWriter(prepared.run_dir) as writer:
             outcome = await Executor(prepared, config, writer).run(plan(["flaky"], prepared.suites))  # type: ignore[arg-type]
@@ -140,7 +146,9 @@ async def test_final_errors_are_recorded_not_retried(tmp_path: Path) -> None:
     ) as sim:
         config = config_for(sim.base_url)
         prepared = prepare(
-            config, RunSettings([str(suite_path)], ["flaky"]), out=tmp_path / "results"
+            config,
+            RunSettings(suites=[str(suite_path)], targets=["flaky"]),
+            out=tmp_path / "results",
         )  # type: ignore[arg-type]
         with RecordWriter(prepared.run_dir) as writer:
             await Executor(prepared, config, writer).run(plan(["flaky"], prepared.suites))  # type: ignore[arg-type]

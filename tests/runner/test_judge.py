@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from evalkit.config import parse_config
-from evalkit.records import RecordWriter, read_records
-from evalkit.runner import RunSettings, plan, prepare
+from evalkit.runfolder import RecordWriter, RunSettings, read_records
+from evalkit.runner import plan, prepare
 from evalkit.runner.run import Executor
 
 
@@ -31,7 +31,9 @@ async def test_judge_verdicts_and_costs_are_recorded_apart(tmp_path: Path) -> No
         },
         "test.toml",
     )
-    prepared = prepare(config, RunSettings([str(suite)], ["good", "bad"]), out=tmp_path / "res")
+    prepared = prepare(
+        config, RunSettings(suites=[str(suite)], targets=["good", "bad"]), out=tmp_path / "res"
+    )
     with RecordWriter(prepared.run_dir) as writer:
         await Executor(prepared, config, writer).run(plan(["good", "bad"], prepared.suites))
     records = read_records(prepared.run_dir)

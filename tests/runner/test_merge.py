@@ -14,7 +14,7 @@ from fakerun import make_run
 
 from evalkit.errors import InputError
 from evalkit.metrics import load_run
-from evalkit.records import read_manifest, write_manifest
+from evalkit.runfolder import RunSettings, read_manifest, write_manifest
 from evalkit.runner.merge import merge_runs
 from evalkit.runner.plan import in_shard
 
@@ -34,7 +34,7 @@ def make_shards(tmp_path: Path, n: int, name: str = "job") -> tuple[Path, list[P
             if in_shard(json.loads(ln)["suite"], json.loads(ln)["sample_id"], (i, n))
         ]
         (shard / "records.jsonl").write_text("".join(ln + "\n" for ln in mine))
-        settings = {"suites": ["chat"], "targets": ["sim", "sim-strong"], "shard": f"{i}/{n}"}
+        settings = RunSettings(suites=["chat"], targets=["sim", "sim-strong"], shard=f"{i}/{n}")
         write_manifest(
             shard,
             manifest.model_copy(
@@ -68,7 +68,7 @@ def test_merge_equals_the_unsharded_run(tmp_path: Path) -> None:
     ).read_bytes()
     manifest = read_manifest(out)
     assert manifest.run_id == "merged"
-    assert "shard" not in manifest.settings and manifest.settings["suites"] == ["chat"]
+    assert manifest.settings.shard is None and manifest.settings.suites == ["chat"]
     assert manifest.created_at == "2026-11-25T17:01:00.000Z"
     assert manifest.finished_at == "2026-11-25T17:13:00.000Z"
     assert manifest.status == "finished"
@@ -127,15 +127,17 @@ def test_mismatched_runs_are_refused(tmp_path: Path, breakage: str, message: str
         suites = [s.model_copy(update={"sha256": "f" * 64}) for s in m.suites]
         edit_manifest(shards[1], suites=suites)
     elif breakage == "target":
-        edit_manifest(shards[1], targets=[{**t, "model": "other"} for t in m.targets])
+        edit_manifest(
+            shards[1], targets=[t.model_copy(update={"model": "other"}) for t in m.targets]
+        )
     elif breakage == "not_shard":
-        edit_manifest(shards[1], settings={**m.settings, "shard": None})
+        edit_manifest(shards[1], settings=m.settings.model_copy(update={"shard": None}))
     elif breakage == "duplicate":
-        edit_manifest(shards[1], settings={**m.settings, "shard": "1/2"})
+        edit_manifest(shards[1], settings=m.settings.model_copy(update={"shard": "1/2"}))
     elif breakage == "other_n":
-        edit_manifest(shards[1], settings={**m.settings, "shard": "2/3"})
+        edit_manifest(shards[1], settings=m.settings.model_copy(update={"shard": "2/3"}))
     else:
-        edit_manifest(shards[1], settings={**m.settings, "shard": "two"})
+        edit_manifest(shards[1], settings=m.settings.model_copy(update={"shard": "two"}))
     with pytest.raises(InputError, match=message):
         merge_runs(shards, tmp_path / "merged")
 

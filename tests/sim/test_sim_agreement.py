@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 
 from evalkit.config import SimConfig
-from evalkit.graders.base import GradeItem, build, grade
+from evalkit.graders import GradeItem, build, grade
 from evalkit.suite import Suite, load_suites
 from evalkit.suite.schema import Sample
 from evalkit.types import ToolCall
@@ -49,7 +49,7 @@ async def _passes(http: aiohttp.ClientSession, url: str, sample: Sample) -> tupl
         tool_calls=calls,
         finish_reason=choice["finish_reason"],
     )
-    scores = await grade([(spec, build(spec)) for spec in sample.grader], item)
+    scores = await grade([build(spec) for spec in sample.grader], item)
     return scores[0].passed, message
 
 

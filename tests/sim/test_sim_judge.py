@@ -34,7 +34,6 @@ async def test_the_default_rubric_round_trips_through_the_simulated_judge(
 
     judge = build(GraderSpec(type="llm_judge", options={"target": "sim"}))
     sample = Sample(id="q", prompt="Capital of France?", expected=expected, grader=["exact"])
-    result = judge(GradeItem(sample, answer, complete=complete))
-    score = await result  # type: ignore[misc]
+    score = await judge.score(GradeItem(sample, answer, complete=complete))
     assert seen[-1].endswith(grade)
     assert score.value == value

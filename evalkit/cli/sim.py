@@ -1,18 +1,24 @@
-"""``evalkit sim``: serve the simulator from the command line until Ctrl-C."""
+"""``evalkit sim``: its flags, and serving the simulator until Ctrl-C.
+
+The parser is built for every command line, so it imports nothing heavy:
+flags whose default comes from the built-in ``sim`` target default to None
+and are filled in when the command runs.
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
-from evalkit.config import SimConfig, builtin_sim
+from evalkit.cli.help import HELP_FORMAT, examples
 from evalkit.errors import ConfigError, InputError
-from evalkit.sim.server import SimServer, serve_forever
+
+if TYPE_CHECKING:
+    from evalkit.cli.help import Subparsers
+    from evalkit.config import SimConfig
+    from evalkit.sim import SimServer
 
 # SimConfig field -> (flag, help); every flag defaults to None so SimConfig's defaults apply.
 _FLAGS: dict[str, tuple[str, str]] = {
@@ -44,49 +50,67 @@ def _port(text: str) -> int:
     return port
 
 
-def add_sim_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the ``evalkit sim`` flags to ``parser``."""
-    sim = builtin_sim()
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=_port, default=8000, help="port (default 8000; 0: any)")
-    parser.add_argument(
+def add_sim_parser(sub: Subparsers) -> None:
+    """Add ``evalkit sim`` and its flags to the subcommands (no evalkit.toml applies)."""
+    p = sub.add_parser(
+        "sim",
+        help="serve the simulated endpoint",
+        description="Serve the simulated OpenAI-compatible endpoint until Ctrl-C. "
+        "Its flags say how it behaves: no evalkit.toml applies.",
+        epilog=examples(
+            "evalkit sim --port 8000 --suite suites/chat",
+            "evalkit sim --suite suites/tools --rate-429 0.1 --api-key-env SIM_KEY",
+        ),
+        formatter_class=HELP_FORMAT,
+    )
+    p.add_argument(
+        "--host", default="127.0.0.1", metavar="ADDR", help="address to bind (default 127.0.0.1)"
+    )
+    p.add_argument(
+        "--port", type=_port, default=8000, metavar="N", help="port (default 8000; 0: any)"
+    )
+    p.add_argument(
         "--suite",
         action="append",
         default=[],
         metavar="PATH",
         help="suite whose answer key to load (repeatable)",
     )
-    parser.add_argument("--model", default=sim.model, help=f"model id served (default {sim.model})")
-    parser.add_argument(
-        "--api-key-env",
-        metavar="VAR",
-        help="require the API key held in this environment variable",
+    p.add_argument(
+        "--model", metavar="ID", help="model id served (default: the built-in sim target's)"
+    )
+    p.add_argument(
+        "--api-key-env", metavar="VAR", help="require the API key held in this environment variable"
     )
     for name, (flag, text) in _FLAGS.items():
-        kind = int if name in _INT_FIELDS else float
-        parser.add_argument(flag, dest=f"sim_{name}", type=kind, default=None, help=text)
-    parser.add_argument(
+        kind, metavar = (int, "N") if name in _INT_FIELDS else (float, "X")
+        p.add_argument(flag, dest=f"sim_{name}", type=kind, metavar=metavar, help=text)
+    p.add_argument(
         "--no-usage", action="store_true", help="never send usage (clients must estimate)"
     )
-    parser.add_argument(
-        "--context-window", type=int, default=sim.context_window, help="context window in tokens"
+    p.add_argument(
+        "--context-window", type=int, metavar="N", help="context window in tokens (default 128000)"
     )
-    parser.add_argument(
+    p.add_argument(
         "--max-output-tokens",
         type=int,
-        default=sim.max_output_tokens,
-        help="largest max_tokens accepted",
+        metavar="N",
+        help="largest max_tokens accepted (default 4096)",
     )
 
 
-def sim_config_from_args(args: argparse.Namespace) -> SimConfig:
+def sim_config(args: argparse.Namespace) -> SimConfig:
     """The SimConfig the flags describe; ``ConfigError`` names a bad flag."""
+    from pydantic import ValidationError
+
+    from evalkit.config import SimConfig
+
     values: dict[str, Any] = {}
     for name in _FLAGS:
         value = getattr(args, f"sim_{name}", None)
         if value is not None:
             values[name] = value
-    if getattr(args, "no_usage", False):
+    if args.no_usage:
         values["send_usage"] = False
     try:
         return SimConfig(**values)
@@ -108,14 +132,24 @@ def _api_key(env_name: str | None) -> str | None:
     return value
 
 
-def run_sim_command(args: argparse.Namespace) -> int:
-    """Serve the simulator the flags describe until Ctrl-C; returns the exit code."""
+def _given(value: int | None, default: int | None) -> int | None:
+    return default if value is None else value
+
+
+def cmd_sim(args: argparse.Namespace) -> int:
+    """Serve the simulator the flags describe until Ctrl-C (no evalkit.toml applies)."""
+    import asyncio
+
+    from evalkit.config import builtin_sim
+    from evalkit.sim import serve_forever
+
     try:
-        config = sim_config_from_args(args)
+        config = sim_config(args)
         api_key = _api_key(args.api_key_env)
     except ConfigError as exc:
         print(f"evalkit sim: {exc}", file=sys.stderr)
         return 2
+    sim = builtin_sim()
 
     def ready(server: SimServer) -> None:
         print(
@@ -131,9 +165,9 @@ def run_sim_command(args: argparse.Namespace) -> int:
                 args.suite,
                 host=args.host,
                 port=args.port,
-                model=args.model,
-                context_window=args.context_window,
-                max_output_tokens=args.max_output_tokens,
+                model=sim.model if args.model is None else args.model,
+                context_window=_given(args.context_window, sim.context_window),
+                max_output_tokens=_given(args.max_output_tokens, sim.max_output_tokens),
                 api_key=api_key,
                 on_ready=ready,
             )
@@ -149,4 +183,4 @@ def run_sim_command(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["add_sim_arguments", "run_sim_command", "sim_config_from_args"]
+__all__ = ["add_sim_parser", "cmd_sim", "sim_config"]

@@ -1,4 +1,4 @@
-"""`evalkit sim` flags and the serving command, run in its own process."""
+"""``evalkit sim``: its flags build the simulator's config; the command serves until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -13,41 +13,24 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 
 import evalkit.sim
-from evalkit.config import SimConfig
-from evalkit.sim import add_sim_arguments, run_sim_command
-from evalkit.sim.cli import sim_config_from_args
-
-REPO = Path(__file__).resolve().parents[2]
-SERVE = (
-    "import sys, argparse\n"
-    "from evalkit.sim import add_sim_arguments, run_sim_command\n"
-    "p = argparse.ArgumentParser(); add_sim_arguments(p)\n"
-    "sys.exit(run_sim_command(p.parse_args(sys.argv[1:])))\n"
-)
+from evalkit.cli import main
+from evalkit.cli.parser import build_parser
+from evalkit.cli.sim import sim_config
+from evalkit.config import SimConfig, builtin_sim
 
 
 def parse(*argv: str) -> argparse.Namespace:
-    parser = argparse.ArgumentParser()
-    add_sim_arguments(parser)
-    return parser.parse_args(list(argv))
+    return build_parser().parse_args(["sim", *argv])
 
 
 def test_public_names_are_pinned() -> None:
     assert sorted(evalkit.sim.__all__) == sorted(
-        [
-            "FAULT_HEADER",
-            "FAULT_KINDS",
-            "SimRequestLog",
-            "SimServer",
-            "SimStats",
-            "add_sim_arguments",
-            "make_app",
-            "run_sim_command",
-            "serve_forever",
-        ]
-    )
+        ["FAULT_HEADER", "FAULT_KINDS", "SimRequestLog", "SimServer", "SimStats", "make_app",
+         "serve_forever"]
+    )  # fmt: skip
 
 
 def test_flags_build_the_sim_config() -> None:
@@ -57,35 +40,30 @@ def test_flags_build_the_sim_config() -> None:
         "--rate-cut", "0.02", "--rate-malformed", "0.03", "--rate-slow", "0.04",
         "--retry-after", "1.5", "--slow", "3", "--no-usage",
     )  # fmt: skip
-    config = sim_config_from_args(args)
+    config = sim_config(args)
     assert (config.skill, config.seed, config.ttft_s, config.tokens_per_s) == (0.9, 4, 0.5, 0)
     assert (config.rate_429, config.rate_503, config.rate_500) == (0.1, 0.2, 0.05)
     assert (config.rate_reset, config.rate_cut, config.rate_malformed) == (0.01, 0.02, 0.03)
     assert (config.rate_slow, config.retry_after_s, config.slow_s) == (0.04, 1.5, 3)
     assert config.send_usage is False and config.jitter == 0
-    defaults = parse()
-    assert sim_config_from_args(defaults) == SimConfig()
-    assert (defaults.port, defaults.context_window, defaults.max_output_tokens) == (
-        8000,
-        128000,
-        4096,
-    )
+    assert sim_config(parse()) == SimConfig()
+    assert parse().port == 8000
 
 
 def test_bad_flags_exit_2_before_serving(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert run_sim_command(parse("--skill", "1.5", "--port", "0")) == 2
+    assert main(["sim", "--skill", "1.5", "--port", "0"]) == 2
     assert "--skill" in capsys.readouterr().err
     monkeypatch.delenv("EK_SIM_TEST_KEY", raising=False)
-    assert run_sim_command(parse("--api-key-env", "EK_SIM_TEST_KEY", "--port", "0")) == 2
+    assert main(["sim", "--api-key-env", "EK_SIM_TEST_KEY", "--port", "0"]) == 2
     assert "EK_SIM_TEST_KEY" in capsys.readouterr().err
 
 
 def test_bad_suite_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "x"}\n')
-    assert run_sim_command(parse("--suite", str(bad), "--port", "0")) == 2
+    assert main(["sim", "--suite", str(bad), "--port", "0"]) == 2
     assert "bad.jsonl:1" in capsys.readouterr().err
 
 
@@ -100,7 +78,7 @@ def test_serves_the_suites_answer_key_until_ctrl_c(tmp_path: Path) -> None:
     secret = "sk-sim-cli-test-9876"
     argv = ["--port", "0", "--suite", str(suite), "--skill", "1", "--ttft", "0", "--tps", "0"]
     proc = subprocess.Popen(
-        [sys.executable, "-c", SERVE, *argv, "--api-key-env", "EK_SIM_CLI_KEY", "--model", "m1"],
+        [sys.executable, "-m", "evalkit", "sim", *argv, "--api-key-env", "EK_SIM_CLI_KEY"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -109,12 +87,17 @@ def test_serves_the_suites_answer_key_until_ctrl_c(tmp_path: Path) -> None:
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
-        match = re.search(r"(http://127\.0\.0\.1:\d+/v1)", line)
+        match = re.search(r"serving (\S+) at (http://127\.0\.0\.1:\d+/v1)", line)
         assert match, line
         assert "1 prompts" in line and secret not in line
-        body = {"model": "m1", "messages": [{"role": "user", "content": "Capital of France?"}]}
+        # Without --model the built-in sim target's model id is served.
+        assert match.group(1) == builtin_sim().model
+        body = {
+            "model": match.group(1),
+            "messages": [{"role": "user", "content": "Capital of France?"}],
+        }
         request = urllib.request.Request(
-            match.group(1) + "/chat/completions",
+            match.group(2) + "/chat/completions",
             data=json.dumps(body).encode(),
             headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/json"},
         )

@@ -1,0 +1,38 @@
+"""What the ``evalkit`` subcommands do, as functions a notebook or a script can call.
+
+``run`` / ``run_async`` (``evalkit run``), ``render`` (``evalkit report``),
+``compare``, ``grade`` and ``merge`` check their inputs, do the work and
+return a typed outcome with the exit code the command would use; they print
+nothing but a run's opening lines (``echo``). The command line maps flags to
+these calls and prints their results. This layer sits above the runner and
+the report and below the CLI.
+
+Modules: ``runs`` (starting a run; ``run`` and ``run_async``), ``job`` (a
+started run: execute, close, finish; ``RunResult``), ``outputs`` (rendering
+and the gate), ``stored`` (compare, grade, merge), ``inputs`` (configs and
+run references).
+"""
+
+from evalkit.lifecycle.inputs import ConfigLike, RunRef
+from evalkit.lifecycle.job import Progress, ProgressFactory, RunResult, RunStatus
+from evalkit.lifecycle.outputs import Outputs, render
+from evalkit.lifecycle.runs import run, run_async
+from evalkit.lifecycle.stored import Comparison, Graded, compare, grade, merge
+
+__all__ = [
+    "Comparison",
+    "ConfigLike",
+    "Graded",
+    "Outputs",
+    "Progress",
+    "ProgressFactory",
+    "RunRef",
+    "RunResult",
+    "RunStatus",
+    "compare",
+    "grade",
+    "merge",
+    "render",
+    "run",
+    "run_async",
+]

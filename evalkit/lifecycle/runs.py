@@ -1,0 +1,267 @@
+"""One run from settings to outputs: ``evalkit.run`` and ``evalkit.run_async``.
+
+A run has three steps. Start: the config, the settings and the suites are
+checked, the run folder is created (or reopened, on resume) and what is left
+to do is planned; nothing is sent unless all of that passed. Execute: the
+fan-out, each record appended as soon as it is made. Finish: run.json gets
+its final status, the outputs are written and gated, and the outcome becomes
+a ``RunResult``.
+
+``run`` owns its event loop and turns Ctrl-C into an interrupted run that a
+later ``resume`` finishes. ``run_async`` runs in the caller's loop (a
+notebook's) and lets a cancellation through once run.json says the run was
+interrupted. Neither installs a signal handler of its own: what SIGTERM means
+is the command line's decision.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from evalkit.config import Config
+from evalkit.errors import ConfigError
+from evalkit.lifecycle.inputs import ConfigLike, RunRef, config_of, out_of, run_dir_of
+from evalkit.lifecycle.job import Job, ProgressFactory, RunResult, make_display
+from evalkit.runfolder import RunSettings, done_keys, drop_error_records
+from evalkit.runner import Prepared, parse_shard, plan, prepare, prepare_resume
+
+Names = str | Path | Sequence[str | Path] | None
+Echo = Callable[[str], None]
+
+
+def _names(value: Names) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str | Path):
+        return [str(value)]
+    return [str(v) for v in value]
+
+
+def _settings(
+    config: Config,
+    suites: list[str],
+    targets: list[str],
+    epochs: int | None,
+    limit: int | None,
+    shard: str | None,
+) -> RunSettings:
+    for flag, value in (("epochs", epochs), ("limit", limit)):
+        if value is not None and value < 1:
+            raise ConfigError(f"--{flag}: must be at least 1, got {value}")
+    if shard is not None:
+        parse_shard(shard)
+    return RunSettings(
+        suites=suites or list(config.run.suites),
+        targets=list(dict.fromkeys(targets or config.run.targets)),
+        epochs=epochs or config.run.epochs,
+        limit=limit,
+        shard=shard,
+    )
+
+
+def _describe(job: Job, echo: Echo) -> None:
+    m = job.prepared.manifest
+    echo(f"run {m.run_id} -> {job.prepared.run_dir}")
+    for t in job.prepared.targets:
+        kind = "simulated endpoint" if t.simulated else t.base_url
+        echo(f"  target {t.name}: {t.model} ({kind})")
+    for s in job.prepared.suites:
+        echo(f"  suite {s.name}: {len(s.samples)} samples ({s.kind})")
+    note = f" ({job.already} already recorded)" if job.already else ""
+    echo(f"  {len(job.items)} requests to make{note}")
+
+
+def _start(
+    suites: Names,
+    targets: Names,
+    *,
+    epochs: int | None,
+    limit: int | None,
+    shard: str | None,
+    resume: RunRef | None,
+    retry_errors: bool,
+    baseline: RunRef | None,
+    out: str | Path | None,
+    run_id: str | None,
+    report: bool,
+    config: ConfigLike,
+    echo: Echo | None,
+    argv: Sequence[str] | None,
+) -> Job:
+    """Check everything, create or reopen the run folder, and plan what is left."""
+    cfg = config_of(config)
+    where = out_of(cfg, out)
+    # A mistyped baseline must fail now, not after the whole run.
+    baseline_dir = run_dir_of(baseline, where) if baseline is not None else None
+    suite_names, target_names = _names(suites), _names(targets)
+    retried = 0
+    prepared: Prepared
+    if resume is not None:
+        given = {
+            "suites": bool(suite_names),
+            "target": bool(target_names),
+            "epochs": epochs is not None,
+            "limit": limit is not None,
+            "shard": shard is not None,
+            "run-id": run_id is not None,
+        }
+        if any(given.values()):
+            flags = ", ".join(f"--{name}" for name, on in given.items() if on)
+            raise ConfigError(f"--resume repeats the run's own settings; drop {flags}")
+        prepared = prepare_resume(cfg, run_dir_of(resume, where))
+        if retry_errors:
+            retried = drop_error_records(prepared.run_dir)
+            if echo is not None:
+                echo(f"retrying {retried} item(s) that ended in error")
+    else:
+        if retry_errors:
+            raise ConfigError("--retry-errors goes with --resume RUN")
+        settings = _settings(cfg, suite_names, target_names, epochs, limit, shard)
+        prepared = prepare(
+            cfg, settings, out=where, run_id=run_id, argv=list(argv) if argv is not None else []
+        )
+    s = prepared.settings
+    done = done_keys(prepared.run_dir)
+    shard_of = parse_shard(s.shard) if s.shard else None
+    items = plan(
+        s.targets, prepared.suites, epochs=s.epochs, limit=s.limit, shard=shard_of, done=done
+    )
+    job = Job(prepared, cfg, items, len(done), retried, baseline_dir, html=report)
+    if echo is not None:
+        _describe(job, echo)
+    return job
+
+
+def _refuse_running_loop() -> None:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    raise RuntimeError(
+        "evalkit.run() cannot start inside a running event loop (a notebook's, say); "
+        "use `await evalkit.run_async(...)` there"
+    )
+
+
+def run(
+    suites: Names = None,
+    targets: Names = None,
+    *,
+    epochs: int | None = None,
+    limit: int | None = None,
+    shard: str | None = None,
+    resume: RunRef | None = None,
+    retry_errors: bool = False,
+    baseline: RunRef | None = None,
+    out: str | Path | None = None,
+    run_id: str | None = None,
+    report: bool = True,
+    config: ConfigLike = None,
+    progress: bool | ProgressFactory = True,
+    echo: Echo | None = print,
+    argv: Sequence[str] | None = None,
+) -> RunResult:
+    """Run suites against targets, grade, write the outputs and gate; return the outcome.
+
+    The arguments are ``evalkit run``'s flags. ``suites`` are suite folders,
+    manifests or .jsonl files and ``targets`` names from evalkit.toml
+    (defaults: ``[run]`` of the config; the built-in ``sim`` needs no
+    config). ``resume`` (a run id under ``out`` or a run folder) finishes an
+    interrupted run with its own settings; ``retry_errors`` also redoes the
+    items that ended in error. ``baseline`` gates the run against another.
+    ``report=False`` skips report.html (junit.xml and summary.md are always
+    written). ``config`` is a ``Config``, the path of an evalkit.toml, or
+    None for ./evalkit.toml if present. ``progress`` is True for a live bar
+    when stderr is a terminal, False for none, or a factory called with the
+    number of requests. ``echo`` receives the opening lines (run id, folder,
+    targets, suites, requests to make); None keeps quiet. ``argv`` is the
+    command line recorded in run.json.
+
+    Raises ``InputError`` (``ConfigError``, ``SuiteError``) before any
+    request when the config, the settings or a suite is wrong. Ctrl-C ends
+    the run as ``status == "interrupted"`` (exit code 130), resumable.
+    Inside a running event loop use ``run_async``.
+    """
+    _refuse_running_loop()
+    job = _start(
+        suites,
+        targets,
+        epochs=epochs,
+        limit=limit,
+        shard=shard,
+        resume=resume,
+        retry_errors=retry_errors,
+        baseline=baseline,
+        out=out,
+        run_id=run_id,
+        report=report,
+        config=config,
+        echo=echo,
+        argv=argv,
+    )
+    display = make_display(progress, len(job.items))
+    outcome = None
+    try:
+        with display:
+            outcome = asyncio.run(job.execute(display))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        pass  # the run is closed as interrupted; a resume finishes it
+    return job.finish(outcome)
+
+
+async def run_async(
+    suites: Names = None,
+    targets: Names = None,
+    *,
+    epochs: int | None = None,
+    limit: int | None = None,
+    shard: str | None = None,
+    resume: RunRef | None = None,
+    retry_errors: bool = False,
+    baseline: RunRef | None = None,
+    out: str | Path | None = None,
+    run_id: str | None = None,
+    report: bool = True,
+    config: ConfigLike = None,
+    progress: bool | ProgressFactory = True,
+    echo: Echo | None = print,
+    argv: Sequence[str] | None = None,
+) -> RunResult:
+    """``run`` in the running event loop, for notebooks: ``await evalkit.run_async(...)``.
+
+    Same arguments and result as ``run``. Loading suites and writing the
+    outputs happen in a worker thread so that the loop stays responsive.
+    When the awaiting task is cancelled, run.json is marked interrupted (a
+    ``resume`` finishes the run) and the cancellation goes on; no outputs
+    are written then (``evalkit.lifecycle.render`` writes them).
+    """
+    job = await asyncio.to_thread(
+        _start,
+        suites,
+        targets,
+        epochs=epochs,
+        limit=limit,
+        shard=shard,
+        resume=resume,
+        retry_errors=retry_errors,
+        baseline=baseline,
+        out=out,
+        run_id=run_id,
+        report=report,
+        config=config,
+        echo=echo,
+        argv=argv,
+    )
+    display = make_display(progress, len(job.items))
+    try:
+        with display:
+            outcome = await job.execute(display)
+    except asyncio.CancelledError:
+        job.close("interrupted", {})
+        raise
+    return await asyncio.to_thread(job.finish, outcome)
+
+
+__all__ = ["run", "run_async"]

@@ -1,0 +1,83 @@
+"""The run folder: its layout, its typed contents, and every read and write of it.
+
+    results/<run_id>/run.json              RunManifest (settings, targets, suites)
+    results/<run_id>/records.jsonl         one Record per (target, suite, sample, epoch)
+    results/<run_id>/samples/<suite>.jsonl the samples as the run saw them
+
+Nothing else in evalkit names these files. Writers: ``create_run_folder``
+(folder, snapshot, run.json), ``RecordWriter`` (append + flush, a torn tail
+cut on reopen), ``rewrite_records`` and ``write_manifest`` (atomic).
+Readers: typed (``read_records``, ``read_manifest``, ``read_samples``) and,
+for bulk reads, plain dicts through one fast path (``read_record_dicts``,
+``read_sample_dicts``).
+"""
+
+from evalkit.runfolder.layout import (
+    MANIFEST_FILE,
+    RECORDS_FILE,
+    SAMPLES_DIR,
+    is_run_dir,
+    new_run_id,
+    resolve_run_dir,
+    snapshot_suites,
+)
+from evalkit.runfolder.manifest import (
+    create_run_folder,
+    read_manifest,
+    read_manifest_if_any,
+    reopen_run_folder,
+    write_manifest,
+)
+from evalkit.runfolder.models import (
+    ErrorInfo,
+    Key,
+    Record,
+    RunManifest,
+    RunSettings,
+    ScoreRecord,
+    SuiteInfo,
+    TargetInfo,
+    utc_now,
+)
+from evalkit.runfolder.records import (
+    RecordWriter,
+    done_keys,
+    drop_error_records,
+    read_record_dicts,
+    read_records,
+    rewrite_records,
+)
+from evalkit.runfolder.snapshot import read_sample_dicts, read_samples, write_snapshot
+
+__all__ = [
+    "MANIFEST_FILE",
+    "RECORDS_FILE",
+    "SAMPLES_DIR",
+    "ErrorInfo",
+    "Key",
+    "Record",
+    "RecordWriter",
+    "RunManifest",
+    "RunSettings",
+    "ScoreRecord",
+    "SuiteInfo",
+    "TargetInfo",
+    "create_run_folder",
+    "done_keys",
+    "drop_error_records",
+    "is_run_dir",
+    "new_run_id",
+    "read_manifest",
+    "read_manifest_if_any",
+    "read_record_dicts",
+    "read_records",
+    "read_sample_dicts",
+    "read_samples",
+    "reopen_run_folder",
+    "resolve_run_dir",
+    "rewrite_records",
+    "snapshot_suites",
+    "utc_now",
+    "write_manifest",
+    "write_snapshot",
+]

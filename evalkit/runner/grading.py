@@ -1,0 +1,76 @@
+"""Graders for a run: built once per distinct spec, and vetted with every sample at load.
+
+The loader asks two things of the graders as it reads each line (see
+``suite.loader.GraderChecks``): can this spec be built, and does this
+sample suit it. Both are answered here from one cache, so a spec is built
+once however many lines use it, and every problem is a ``file:line``
+problem reported before any request. The runner knows no grader by name:
+what a grader needs to know about the run (the configured targets) it gets
+in a ``BuildContext``.
+"""
+
+from __future__ import annotations
+
+import json
+
+from evalkit.config import Config
+from evalkit.graders import BuildContext, BuiltGrader, build
+from evalkit.suite.loader import Suite, load_suites
+from evalkit.suite.schema import GraderSpec, Sample
+
+BuiltGraders = list[BuiltGrader]
+
+
+class GraderCache:
+    """Built graders, one per distinct spec; also the loader's grader checks."""
+
+    def __init__(self, config: Config) -> None:
+        self._context = BuildContext(targets=frozenset(config.target_names()))
+        self._built: dict[str, BuiltGrader | ValueError] = {}
+
+    def get(self, spec: GraderSpec) -> BuiltGrader:
+        """The built grader for ``spec``; ValueError says what is wrong with it."""
+        key = json.dumps(spec.to_json(), sort_keys=True, default=str)
+        built = self._built.get(key)
+        if built is None:
+            try:
+                built = build(spec, self._context)
+            except ValueError as exc:
+                built = exc  # a spec used on many lines is built (and fails) once
+            self._built[key] = built
+        if isinstance(built, ValueError):
+            raise ValueError(str(built))
+        return built
+
+    def check_spec(self, spec: GraderSpec) -> None:
+        """Raise ValueError if ``spec`` cannot be built."""
+        self.get(spec)
+
+    def check_sample(self, spec: GraderSpec, sample: Sample) -> None:
+        """Raise ValueError if ``sample`` does not suit the grader (a spec that does
+        not build is reported by ``check_spec`` alone)."""
+        try:
+            built = self.get(spec)
+        except ValueError:
+            return
+        built.check(sample)
+
+    def assign(self, suites: list[Suite]) -> dict[tuple[str, str], BuiltGraders]:
+        """Each sample's graders, built once per distinct spec."""
+        return {
+            (suite.name, s.id): [self.get(spec) for spec in s.grader]
+            for suite in suites
+            for s in suite.samples
+        }
+
+
+def load_checked(
+    config: Config, paths: list[str], context_window: int | None
+) -> tuple[list[Suite], dict[tuple[str, str], BuiltGraders]]:
+    """Load suites, graders and samples vetted line by line; all problems raise together."""
+    cache = GraderCache(config)
+    suites = load_suites(paths, context_window=context_window, checks=cache)
+    return suites, cache.assign(suites)
+
+
+__all__ = ["BuiltGraders", "GraderCache", "load_checked"]
