@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +136,15 @@ class Config(_Strict):
             return builtin_sim()
         known = ", ".join(sorted(self.target_names()))
         raise ConfigError(f"unknown target {name!r} (configured: {known})")
+
+    def smallest_context_window(self, names: Iterable[str]) -> int | None:
+        """The smallest ``context_window`` of the named targets; None when none sets one.
+
+        Generated suites (needle) size their prompts to it, so that every
+        target of the run can be asked every question.
+        """
+        windows = [w for w in (self.target(n).context_window for n in names) if w]
+        return min(windows, default=None)
 
     def target_names(self) -> set[str]:
         """Every target name usable here: the configured ones and the built-in ``sim``."""

@@ -85,3 +85,21 @@ def test_api_key_is_read_from_the_environment_only(monkeypatch: pytest.MonkeyPat
     target = config.target("a")
     assert target.api_key() == "sk-secret-123"
     assert "sk-secret-123" not in target.model_dump_json()
+
+
+def test_smallest_context_window_of_the_named_targets() -> None:
+    config = parse_config(
+        {
+            "targets": {
+                "small": {"base_url": "http://x", "model": "m", "context_window": 8192},
+                "open": {"base_url": "http://x", "model": "m"},  # sets no window
+            }
+        },
+        "test.toml",
+    )
+    assert config.smallest_context_window(["small", "sim"]) == 8192
+    assert config.smallest_context_window(["sim"]) == 128_000
+    assert config.smallest_context_window(["open"]) is None
+    assert config.smallest_context_window([]) is None
+    with pytest.raises(ConfigError, match="unknown target"):
+        config.smallest_context_window(["nope"])

@@ -99,8 +99,7 @@ def cmd_suites(args: argparse.Namespace) -> int:
         if not paths:
             raise ConfigError("no suites given (name them, or set [run] suites in evalkit.toml)")
         # Generated suites size themselves to the smallest window the run would use.
-        windows = [config.target(t).context_window for t in config.run.targets]
-        window = min((w for w in windows if w), default=None)
+        window = config.smallest_context_window(config.run.targets)
         suites, _ = load_checked(config, paths, window)
     for s in suites:
         graders = sorted({g.type for sample in s.samples for g in sample.grader})

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from evalkit.lifecycle import Outputs
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def _fmt(value: Any, spec: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    return format(value, spec)
 
 
 def print_summary(run_dir: Path, df: pd.DataFrame) -> None:
@@ -28,6 +17,7 @@ def print_summary(run_dir: Path, df: pd.DataFrame) -> None:
     from rich.table import Table
 
     from evalkit.metrics import summary_table
+    from evalkit.report import format as fmt
 
     if df.empty:
         print("no records")
@@ -44,26 +34,24 @@ def print_summary(run_dir: Path, df: pd.DataFrame) -> None:
         "e2e p90",
         "ttft p50",
         "tokens in/out",
-        "cost $",
+        "cost",
     ):
         table.add_column(col, justify="left" if col in ("target", "suite") else "right")
     for row in summary_table(df).reset_index().to_dict("records"):
-        low, high = row.get("ci_low"), row.get("ci_high")
-        # Small-n intervals are Wilson intervals: lopsided, so show both ends.
-        ci = "" if _missing(low) or _missing(high) else f"[{low:.1%}, {high:.1%}]"
         est = " est." if row.get("cost_estimated") else ""
         table.add_row(
             str(row["arm"]),
             str(row["suite"]),
             str(row["n"]),
-            f"{row['accuracy']:.1%} {ci}",
+            # Small-n intervals are Wilson intervals: lopsided, so both ends are shown.
+            fmt.accuracy(row["accuracy"], row.get("ci_low"), row.get("ci_high")),
             str(row["n_error"]),
             str(row["retries"]),
-            _fmt(row.get("e2e_p50"), ".3f"),
-            _fmt(row.get("e2e_p90"), ".3f"),
-            _fmt(row.get("ttft_p50"), ".3f"),
-            f"{_fmt(row.get('prompt_tokens'), ',')}/{_fmt(row.get('completion_tokens'), ',')}",
-            f"{_fmt(row.get('cost_total'), '.4f')}{est}",
+            fmt.seconds(row.get("e2e_p50")),
+            fmt.seconds(row.get("e2e_p90")),
+            fmt.seconds(row.get("ttft_p50")),
+            f"{fmt.number(row.get('prompt_tokens'))}/{fmt.number(row.get('completion_tokens'))}",
+            f"{fmt.usd(row.get('cost_total'))}{est}",
         )
     Console(width=160).print(table)
 

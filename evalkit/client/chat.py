@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from dataclasses import dataclass, field
 from itertools import pairwise
 from types import TracebackType
 from typing import Any, Literal
@@ -168,42 +169,29 @@ class ChatClient:
         self, resp: aiohttp.ClientResponse, t0: float, body: dict[str, Any]
     ) -> Completion:
         state = _StreamState()
-        take = state.take
-        feed = state.decoder.feed
-        now = time.perf_counter
-        content = resp.content
         done = False
-        async for raw in content.iter_any():
-            payloads = feed(raw)
-            if payloads and take(payloads, now()):
+        async for raw in resp.content.iter_any():
+            if state.take(state.decoder.feed(raw), time.perf_counter()):
                 done = True
                 break
         if done:
             if state.error is None:
-                await _drain(content)
-        else:
-            tail = state.decoder.close()
-            if not (tail and take(tail, now())):
-                raise StreamError("stream ended without [DONE]")
+                await _drain(resp.content)
+        elif not state.take(state.decoder.close(), time.perf_counter()):
+            raise StreamError("stream ended without [DONE]")
         if state.error is not None:
             raise error_for_payload(state.error, resp.status, resp.headers)
         times = state.times
-        calls = [
-            ToolCall(id=slot[0], name=slot[1], arguments="".join(slot[2]))
-            for _, slot in sorted(state.calls.items())
-        ]
-        ttft = times[0] - t0 if times else None
-        e2e = (times[-1] if times else state.last) - t0
         return _completion(
             body,
             text="".join(state.parts),
-            calls=calls,
+            calls=[state.calls[index].call() for index in sorted(state.calls)],
             finish=state.finish,
             model=state.model,
             status=resp.status,
             usage=state.usage,
-            ttft=ttft,
-            e2e=e2e,
+            ttft=times[0] - t0 if times else None,
+            e2e=(times[-1] if times else state.last) - t0,
             itl=itl_stats(times),
             chunks=state.chunks,
         )
@@ -232,8 +220,8 @@ class ChatClient:
             body,
             text=_message_text(message.get("content")),
             calls=[_tool_call(c) for c in message.get("tool_calls") or () if isinstance(c, dict)],
-            finish=choice.get("finish_reason"),
-            model=obj.get("model"),
+            finish=_text_or_none(choice.get("finish_reason")),
+            model=_text_or_none(obj.get("model")),
             status=status,
             usage=obj.get("usage"),
             ttft=None,
@@ -253,47 +241,56 @@ class ChatClient:
             exc.args = (exc.message,)
 
 
+@dataclass(slots=True)
+class _ToolCallParts:
+    """One tool call as its deltas arrive: the id and name once, the arguments in pieces."""
+
+    id: str | None = None
+    name: str = ""
+    arguments: list[str] = field(default_factory=list)
+
+    def add(self, delta: dict[str, Any]) -> None:
+        """Absorb one ``tool_calls`` delta of this call's index."""
+        call_id = delta.get("id")
+        if call_id:
+            self.id = str(call_id)
+        fn = delta.get("function")
+        if fn:
+            name = fn.get("name")
+            if name and not self.name:
+                self.name = str(name)
+            args = fn.get("arguments")
+            if args:
+                self.arguments.append(args)
+
+    def call(self) -> ToolCall:
+        return ToolCall(id=self.id, name=self.name, arguments="".join(self.arguments))
+
+
+@dataclass(slots=True)
 class _StreamState:
     """What a stream has said so far; ``take`` is called once per network read."""
 
-    __slots__ = (
-        "calls",
-        "chunks",
-        "decoder",
-        "error",
-        "finish",
-        "last",
-        "model",
-        "parts",
-        "times",
-        "usage",
-    )
-
-    def __init__(self) -> None:
-        self.decoder = SSEDecoder()
-        self.parts: list[str] = []
-        self.times: list[float] = []  # arrival of each token-bearing chunk
-        self.calls: dict[int, list[Any]] = {}  # index -> [id, name, [argument fragments]]
-        self.finish: str | None = None
-        self.model: str | None = None
-        self.usage: Any = None
-        self.error: dict[str, Any] | None = None
-        self.chunks = 0
-        self.last = 0.0
+    decoder: SSEDecoder = field(default_factory=SSEDecoder)
+    parts: list[str] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)  # arrival of each token-bearing chunk
+    calls: dict[int, _ToolCallParts] = field(default_factory=dict)  # by the deltas' index
+    finish: str | None = None
+    model: str | None = None
+    usage: Any = None
+    error: dict[str, Any] | None = None
+    chunks: int = 0  # data payloads before [DONE]
+    last: float = 0.0  # arrival of the last read
 
     def take(self, payloads: list[str], t: float) -> bool:
-        """Absorb the payloads of one read (arrived at ``t``); True once [DONE] is seen."""
-        loads = json.loads
-        parts = self.parts
-        times = self.times
+        """Absorb the payloads of one read (arrived at ``t``); True once [DONE] or an error."""
         self.last = t
-        self.chunks += len(payloads)
         for payload in payloads:
             if payload == "[DONE]":
-                self.chunks -= len(payloads) - payloads.index(payload)  # [DONE] and after
                 return True
+            self.chunks += 1
             try:
-                obj = loads(payload)
+                obj = json.loads(payload)
             except ValueError:
                 shown = payload[:_SHOWN_PAYLOAD]
                 raise StreamError(f"malformed stream chunk: {shown!r}") from None
@@ -303,23 +300,11 @@ class _StreamState:
             if choices:
                 choice = choices[0]
                 delta = choice.get("delta")
-                if delta:
-                    token = False
-                    text = delta.get("content")
-                    if text:
-                        parts.append(text)
-                        token = True
-                    elif delta.get("reasoning_content") or delta.get("reasoning"):
-                        token = True
-                    deltas = delta.get("tool_calls")
-                    if deltas:
-                        self._merge_calls(deltas)
-                        token = True
-                    if token:
-                        times.append(t)
+                if delta and self._take_delta(delta):
+                    self.times.append(t)
                 finish = choice.get("finish_reason")
                 if finish:
-                    self.finish = finish
+                    self.finish = str(finish)
             elif obj.get("error") or obj.get("object") == "error":
                 self.error = obj
                 return True  # nothing after an error is worth reading
@@ -327,27 +312,28 @@ class _StreamState:
             if usage:
                 self.usage = usage
             if self.model is None:
-                self.model = obj.get("model")
+                self.model = _text_or_none(obj.get("model"))
         return False
 
-    def _merge_calls(self, deltas: list[dict[str, Any]]) -> None:
-        calls = self.calls
-        for position, delta in enumerate(deltas):
-            index = delta.get("index", position)
-            slot = calls.get(index)
-            if slot is None:
-                slot = calls[index] = [None, "", []]
-            call_id = delta.get("id")
-            if call_id:
-                slot[0] = call_id
-            fn = delta.get("function")
-            if fn:
-                name = fn.get("name")
-                if name and not slot[1]:
-                    slot[1] = name
-                args = fn.get("arguments")
-                if args:
-                    slot[2].append(args)
+    def _take_delta(self, delta: dict[str, Any]) -> bool:
+        """Absorb one choice's delta; True if it carried a token (text, reasoning or a call)."""
+        token = False
+        text = delta.get("content")
+        if text:
+            self.parts.append(text)
+            token = True
+        elif delta.get("reasoning_content") or delta.get("reasoning"):
+            token = True
+        tool_calls = delta.get("tool_calls")
+        if tool_calls:
+            for position, call in enumerate(tool_calls):
+                index = call.get("index", position)
+                parts = self.calls.get(index)
+                if parts is None:
+                    parts = self.calls[index] = _ToolCallParts()
+                parts.add(call)
+            token = True
+        return token
 
 
 async def _drain(content: aiohttp.StreamReader) -> None:
@@ -384,7 +370,14 @@ def _tool_call(call: dict[str, Any]) -> ToolCall:
     args = fn.get("arguments", "")
     if not isinstance(args, str):  # a few servers send the object, not its JSON text
         args = json.dumps(args)
-    return ToolCall(id=call.get("id"), name=fn.get("name") or "", arguments=args)
+    return ToolCall(
+        id=_text_or_none(call.get("id")), name=_text_or_none(fn.get("name")) or "", arguments=args
+    )
+
+
+def _text_or_none(value: Any) -> str | None:
+    """A server's JSON value where a string belongs, as one: records are typed."""
+    return None if value is None else str(value)
 
 
 def _completion(

@@ -51,9 +51,9 @@ def compare(
     config). The files go to ``dest``, by default the last run's folder.
     """
     from evalkit.metrics import load_run
+    from evalkit.report.comparison import compare_markdown
     from evalkit.report.gate import evaluate_gate
     from evalkit.report.html import write_compare_report
-    from evalkit.report.markdown import compare_markdown
 
     cfg = config_of(config)
     where = out_of(cfg, out)

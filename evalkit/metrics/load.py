@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from evalkit.metrics.nested import score_entries, tags, tool_call_entries, uniform
 from evalkit.runfolder import read_manifest_if_any, read_record_dicts, read_sample_dicts
+from evalkit.types import percentile
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -104,14 +105,8 @@ def _itl(value: Any) -> tuple[Any, ...]:
         )
     if isinstance(value, list) and value:
         gaps = sorted(float(g) for g in value)
-
-        def pct(q: float) -> float:
-            pos = q * (len(gaps) - 1)
-            lo = math.floor(pos)
-            hi = min(lo + 1, len(gaps) - 1)
-            return gaps[lo] + (gaps[hi] - gaps[lo]) * (pos - lo)
-
-        return (len(gaps), math.fsum(gaps) / len(gaps), pct(0.5), pct(0.9), pct(0.99), gaps[-1])
+        p50, p90, p99 = (percentile(gaps, q) for q in (0.5, 0.9, 0.99))
+        return (len(gaps), math.fsum(gaps) / len(gaps), p50, p90, p99, gaps[-1])
     return (None,) * 6
 
 

@@ -40,8 +40,8 @@ def render_run(
     out = Rendered()
     comparison = None
     if baseline_dir is not None:
+        from evalkit.report.comparison import compare_markdown
         from evalkit.report.gate import evaluate_gate
-        from evalkit.report.markdown import compare_markdown
 
         base = load_run(baseline_dir)  # loaded once for the gate and the comparison
         out.breaches = evaluate_gate(df, base, gate or GateConfig())

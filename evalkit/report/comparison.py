@@ -12,19 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evalkit.metrics import concat_runs, flips, load_run, paired_diff, summary_table
+from evalkit.report import format as fmt
 from evalkit.report.arms import arm_pairs, arms_in_order, require_comparable
 from evalkit.report.gate import Breach
-from evalkit.report.mdtext import (
-    fmt_ci,
-    fmt_diff,
-    fmt_p,
-    fmt_rel,
-    fmt_seconds,
-    fmt_usd,
-    md_cell,
-    md_code,
-    num,
-)
+from evalkit.report.mdtext import md_cell, md_code
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,8 +58,8 @@ def side_by_side(df: pd.DataFrame, arms: list[str]) -> str:
                 continue
             lines.append(
                 f"| {md_code(suite, table=True)} | {md_code(arm, table=True)} | {r['n']} "
-                f"| {fmt_ci(r['accuracy'], r['ci_low'], r['ci_high'])} | {r['n_error']} "
-                f"| {fmt_seconds(r['e2e_p90'])} | {fmt_usd(r['cost_per_sample'])} |"
+                f"| {fmt.accuracy(r['accuracy'], r['ci_low'], r['ci_high'])} | {r['n_error']} "
+                f"| {fmt.seconds(r['e2e_p90'])} | {fmt.usd(r['cost_per_sample'])} |"
             )
     return "\n".join(lines) + "\n"
 
@@ -89,7 +80,7 @@ def _flip_lines(df: pd.DataFrame, a: str, b: str, max_examples: int) -> list[str
 
 
 def _significance(row: Mapping[Any, Any]) -> str:
-    p = fmt_p(row.get("p_value"))
+    p = fmt.p_value(row.get("p_value"))
     verdict = "**yes**" if row["significant"] else "no"
     return f"{verdict} ({p})" if p else verdict
 
@@ -104,13 +95,14 @@ def _pair_section(df: pd.DataFrame, a: str, b: str, max_examples: int) -> str:
     ]
     for row in diff.to_dict("records"):
         lines.append(
-            f"| {md_cell(row['suite'])} | {row['n']} | {num(row['mean_a']):.3f} "
-            f"| {num(row['mean_b']):.3f} | {fmt_diff(row['diff'], row['ci_low'], row['ci_high'])} "
+            f"| {md_cell(row['suite'])} | {row['n']} | {fmt.percent(row['mean_a'])} "
+            f"| {fmt.percent(row['mean_b'])} "
+            f"| {fmt.difference(row['diff'], row['ci_low'], row['ci_high'])} "
             f"| {_significance(row)} | {row['n_flip_up']} / {row['n_flip_down']} "
-            f"| {fmt_seconds(row['p90_latency_a'])} → {fmt_seconds(row['p90_latency_b'])} "
-            f"({fmt_rel(row['p90_latency_rel_delta'])}) "
-            f"| {fmt_usd(row['cost_a'])} → {fmt_usd(row['cost_b'])} "
-            f"({fmt_rel(row['cost_rel_delta'])}) |"
+            f"| {fmt.seconds(row['p90_latency_a'])} → {fmt.seconds(row['p90_latency_b'])} "
+            f"({fmt.change(row['p90_latency_rel_delta'])}) "
+            f"| {fmt.usd(row['cost_a'])} → {fmt.usd(row['cost_b'])} "
+            f"({fmt.change(row['cost_rel_delta'])}) |"
         )
     if diff.empty:
         lines.append("| (no shared samples) | 0 | – | – | – | – | – | – | – |")

@@ -11,18 +11,20 @@ lacks is a breach too: a gate must not pass because a suite silently vanished.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from evalkit.config import GateConfig
 from evalkit.metrics import accuracy_table, cost_table, latency_table, paired_diff
 from evalkit.metrics.stats import Z95
+from evalkit.report import format as fmt
 
 if TYPE_CHECKING:
     import pandas as pd
 
 BreachKind = Literal["accuracy", "latency", "cost", "missing"]
+Writer = Callable[[Any], str]
 ALL_SUITES = "*"
 
 
@@ -97,60 +99,47 @@ def _accuracy(
     return (ma, mb, d, low, high, low > 0 or high < 0)
 
 
-def _rise(before: float, after: float) -> float:
+def _rise(what: str, before: float, after: float, allowed: float, write: Writer) -> str | None:
+    """Why ``what`` breaches the gate: it rose from ``before`` to ``after`` by more than allowed."""
     if math.isnan(before) or math.isnan(after) or before <= 0:
-        return math.nan
-    return after / before - 1
+        return None
+    rise = after / before - 1
+    if rise <= allowed:
+        return None
+    return (
+        f"{what} rose {write(before)} -> {write(after)} ({fmt.change(rise)}) "
+        f"> allowed {fmt.change(allowed)}"
+    )
 
 
 def _check_pair(
     base: pd.DataFrame, cur: pd.DataFrame, label: str, arm: str, suite: str, gate: GateConfig
 ) -> list[Breach]:
-    out: list[Breach] = []
+    reasons: list[tuple[BreachKind, str | None]] = []
     acc = _accuracy(base, cur)
     if acc is not None:
         ma, mb, d, low, high, significant = acc
-        drop = -d
         significant = significant and d < 0
-        if drop > gate.max_accuracy_drop and (significant or not gate.require_significant):
-            out.append(
-                Breach(
+        if -d > gate.max_accuracy_drop and (significant or not gate.require_significant):
+            reasons.append(
+                (
                     "accuracy",
-                    arm,
-                    suite,
-                    f"{label}/{suite}: accuracy fell {ma:.3f} -> {mb:.3f} ({d:+.3f}, "
-                    f"95% CI [{low:+.3f}, {high:+.3f}]) > allowed {gate.max_accuracy_drop:.3f}",
+                    f"accuracy fell {fmt.percent(ma)} -> {fmt.percent(mb)} ({fmt.points(d)}, "
+                    f"95% CI {fmt.interval(low, high, fmt.points)}) "
+                    f"> allowed {fmt.points(gate.max_accuracy_drop, signed=False)}",
                 )
             )
     if gate.max_p90_latency_rise is not None:
         p_base = float(latency_table(base, by=None)["e2e_p90"].iloc[0])
         p_cur = float(latency_table(cur, by=None)["e2e_p90"].iloc[0])
-        rise = _rise(p_base, p_cur)
-        if rise > gate.max_p90_latency_rise:
-            out.append(
-                Breach(
-                    "latency",
-                    arm,
-                    suite,
-                    f"{label}/{suite}: p90 latency rose {p_base:.3f}s -> {p_cur:.3f}s "
-                    f"({rise:+.1%}) > allowed +{gate.max_p90_latency_rise:.1%}",
-                )
-            )
+        allowed = gate.max_p90_latency_rise
+        reasons.append(("latency", _rise("p90 latency", p_base, p_cur, allowed, fmt.seconds)))
     if gate.max_cost_rise is not None:
         c_base = float(cost_table(base, by=None)["cost_per_1k"].iloc[0])
         c_cur = float(cost_table(cur, by=None)["cost_per_1k"].iloc[0])
-        rise = _rise(c_base, c_cur)
-        if rise > gate.max_cost_rise:
-            out.append(
-                Breach(
-                    "cost",
-                    arm,
-                    suite,
-                    f"{label}/{suite}: cost per 1k samples rose ${c_base:.4f} -> ${c_cur:.4f} "
-                    f"({rise:+.1%}) > allowed +{gate.max_cost_rise:.1%}",
-                )
-            )
-    return out
+        allowed = gate.max_cost_rise
+        reasons.append(("cost", _rise("cost per 1k samples", c_base, c_cur, allowed, fmt.usd)))
+    return [Breach(kind, arm, suite, f"{label}/{suite}: {why}") for kind, why in reasons if why]
 
 
 def evaluate_gate(current: pd.DataFrame, baseline: pd.DataFrame, gate: GateConfig) -> list[Breach]:

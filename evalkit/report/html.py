@@ -17,8 +17,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from evalkit.report import format as fmt
 from evalkit.report.arms import require_comparable
-from evalkit.report.payload import clip_middle, json_scalar, sample_payload, script_json
+from evalkit.report.payload import clip_middle, json_scalar, sample_payload
 from evalkit.report.stopped import records_per_target, stopped_targets
 from evalkit.runfolder import RunManifest, read_manifest
 
@@ -206,46 +207,19 @@ def _env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(pct=fmt_pct, secs=fmt_secs, usd=fmt_usd, num=fmt_num)
+    env.filters.update(
+        pct=fmt.percent,
+        secs=fmt.seconds,
+        usd=fmt.usd,
+        num=fmt.number,
+        pp=fmt.points,
+        change=fmt.change,
+        score=fmt.score,
+    )
+    env.globals.update(
+        accuracy_interval=fmt.accuracy_interval, interval=fmt.interval, pp=fmt.points
+    )
     return env
-
-
-def fmt_pct(value: Any, digits: int = 1) -> str:
-    """0.7134 -> "71.3%"; missing -> an en dash."""
-    v = json_scalar(value)
-    return "–" if v is None else f"{float(v) * 100:.{digits}f}%"
-
-
-def fmt_secs(value: Any) -> str:
-    """Seconds as "42.1 ms" or "1.23 s"; missing -> an en dash."""
-    v = json_scalar(value)
-    if v is None:
-        return "–"
-    v = float(v)
-    if abs(v) < 1:
-        return f"{v * 1000:.1f} ms" if abs(v) < 0.1 else f"{v * 1000:.0f} ms"
-    return f"{v:.2f} s"
-
-
-def fmt_usd(value: Any) -> str:
-    """A dollar amount with enough digits to be non-zero at per-request scales."""
-    v = json_scalar(value)
-    if v is None:
-        return "–"
-    v = float(v)
-    if v == 0:
-        return "$0"
-    if abs(v) >= 1:
-        return f"${v:,.2f}"
-    if abs(v) >= 0.01:
-        return f"${v:.4f}"
-    return f"${v:.6f}"
-
-
-def fmt_num(value: Any, digits: int = 0) -> str:
-    """A number with thousands separators; missing -> an en dash."""
-    v = json_scalar(value)
-    return "–" if v is None else f"{float(v):,.{digits}f}"
 
 
 @functools.cache
@@ -407,13 +381,4 @@ def write_compare_report(
     )
 
 
-__all__ = [
-    "REPORT_FILE",
-    "fmt_num",
-    "fmt_pct",
-    "fmt_secs",
-    "fmt_usd",
-    "script_json",
-    "write_compare_report",
-    "write_report",
-]
+__all__ = ["REPORT_FILE", "write_compare_report", "write_report"]

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evalkit.metrics import load_run
+from evalkit.report import format as fmt
 from evalkit.report.stopped import StoppedTarget, records_per_target, stopped_targets
 from evalkit.runfolder import read_manifest_if_any, read_sample_dicts
 
@@ -73,7 +74,7 @@ def _failure(case: ET.Element, rec: Mapping[Any, Any], expected: str | None) -> 
     scores = rec.get("scores") or []
     grader = str(scores[0].get("grader")) if scores else "grader"
     explanation = str(rec.get("explanation") or "")
-    message = _first_line(explanation) or f"score {rec.get('score')} did not pass"
+    message = _first_line(explanation) or f"score {fmt.score(rec.get('score'))} did not pass"
     parts = [explanation] if explanation else []
     if expected is not None:
         parts.append(f"expected: {xml_text(expected, TEXT_CHARS)}")
@@ -84,7 +85,8 @@ def _failure(case: ET.Element, rec: Mapping[Any, Any], expected: str | None) -> 
         parts.append(f"tool_calls: {xml_text(text, TEXT_CHARS)}")
     for sc in scores[1:]:
         verdict = "passed" if sc.get("passed") else "failed"
-        parts.append(f"{sc.get('grader')}: {verdict} ({sc.get('score')}) {sc.get('explanation')}")
+        score = fmt.score(sc.get("score"))
+        parts.append(f"{sc.get('grader')}: {verdict} ({score}) {sc.get('explanation')}")
     element = ET.SubElement(
         case, "failure", {"message": xml_text(message, MESSAGE_CHARS), "type": xml_text(grader)}
     )

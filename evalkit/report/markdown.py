@@ -1,4 +1,4 @@
-"""summary.md for a GitHub job summary (and, re-exported here, the comparison's Markdown).
+"""summary.md for a GitHub job summary.
 
 Written to be appended to ``$GITHUB_STEP_SUMMARY``: the run's header, any
 stopped target with the reason, one table per run, the failing samples in
@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evalkit.metrics import load_run, needle_calibration, summary_table
-from evalkit.report.arms import arm_pairs
-from evalkit.report.comparison import compare_markdown, gate_markdown
+from evalkit.report import format as fmt
+from evalkit.report.comparison import gate_markdown
 from evalkit.report.gate import Breach
-from evalkit.report.mdtext import fmt_ci, fmt_seconds, fmt_usd, md_cell, md_code
+from evalkit.report.mdtext import md_cell, md_code
 from evalkit.report.stopped import StoppedTarget, records_per_target, stopped_targets
 from evalkit.runfolder import read_manifest_if_any
 
@@ -53,12 +53,12 @@ def run_table(df: pd.DataFrame) -> str:
         sim = " †" if row["simulated"] else ""
         lines.append(
             f"| {md_cell(row['arm'])}{sim} | {md_cell(row['suite'])} | {row['n']} "
-            f"| {fmt_ci(row['accuracy'], row['ci_low'], row['ci_high'])}{mark} "
+            f"| {fmt.accuracy(row['accuracy'], row['ci_low'], row['ci_high'])}{mark} "
             f"| {_errors_cell(row)} | {row['retries']} "
-            f"| {fmt_seconds(row['e2e_p50'])} / {fmt_seconds(row['e2e_p90'])} "
-            f"| {fmt_seconds(row['ttft_p50'])} / {fmt_seconds(row['ttft_p90'])} "
-            f"| {row['prompt_tokens']:,} / {row['completion_tokens']:,}{est} "
-            f"| {fmt_usd(row['cost_total'])}{est} |"
+            f"| {fmt.seconds(row['e2e_p50'])} / {fmt.seconds(row['e2e_p90'])} "
+            f"| {fmt.seconds(row['ttft_p50'])} / {fmt.seconds(row['ttft_p90'])} "
+            f"| {fmt.number(row['prompt_tokens'])} / {fmt.number(row['completion_tokens'])}{est} "
+            f"| {fmt.usd(row['cost_total'])}{est} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -69,12 +69,14 @@ def calibration_markdown(df: pd.DataFrame) -> str:
     lines = []
     for arm, g in table.groupby("arm", sort=False):
         lo, hi = float(g["ratio"].min()), float(g["ratio"].max())
-        span = f"{lo:.3f}" if f"{lo:.3f}" == f"{hi:.3f}" else f"{lo:.3f}–{hi:.3f}"
+        span = fmt.number(lo, 3)
+        if fmt.number(hi, 3) != span:
+            span = f"{span}–{fmt.number(hi, 3)}"
         lines.append(
             f"Needle length calibration, {md_code(arm)}: reported / estimated prompt tokens "
             f"{span}; suggested `chars_per_token` "
-            f"{float(g['suggested_chars_per_token'].iloc[0]):.2f} "
-            f"(generated with {float(g['chars_per_token'].iloc[0]):.2f}).\n"
+            f"{fmt.number(g['suggested_chars_per_token'].iloc[0], 2)} "
+            f"(generated with {fmt.number(g['chars_per_token'].iloc[0], 2)}).\n"
         )
     return "\n".join(lines)
 
@@ -201,15 +203,8 @@ def write_summary_md(
 __all__ = [
     "MAX_FAILURES",
     "SUMMARY_FILE",
-    "arm_pairs",
     "calibration_markdown",
-    "compare_markdown",
     "failures_markdown",
-    "fmt_seconds",
-    "fmt_usd",
-    "gate_markdown",
-    "md_cell",
-    "md_code",
     "run_table",
     "stopped_markdown",
     "write_summary_md",

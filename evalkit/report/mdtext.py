@@ -1,4 +1,4 @@
-"""Text for the Markdown outputs: escaping of untrusted values, and number formats.
+"""Text for the Markdown outputs: escaping of untrusted values (numbers: see ``format``).
 
 Two places take untrusted text (model output, grader explanations, error
 messages, target and sample names) and each needs its own escaping:
@@ -62,76 +62,4 @@ def md_code(value: Any, limit: int = 80, *, table: bool = False) -> str:
     return f"`{text}`" if text.strip() else "` `"
 
 
-def num(value: Any) -> float:
-    """``value`` as a float; NaN when it is not a number."""
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return math.nan
-
-
-def fmt_seconds(value: Any) -> str:
-    """A duration: "430 ms" below a second, "1.23 s" above; "–" when unknown."""
-    s = num(value)
-    if math.isnan(s):
-        return "–"
-    return f"{s * 1000:.0f} ms" if s < 1 else f"{s:.2f} s"
-
-
-def fmt_usd(value: Any) -> str:
-    """Dollars with as many decimals as a small amount needs; "–" when unknown."""
-    x = num(value)
-    if math.isnan(x):
-        return "–"
-    if x == 0 or abs(x) >= 1:
-        return f"${x:,.2f}"
-    return f"${x:.{max(2, 2 - math.floor(math.log10(abs(x))))}f}"
-
-
-def fmt_rel(value: Any) -> str:
-    """A relative change as a signed percentage; "–" when unknown."""
-    x = num(value)
-    return "–" if math.isnan(x) else f"{x:+.1%}"
-
-
-def fmt_ci(mean: Any, low: Any, high: Any) -> str:
-    """An accuracy and its CI; the bounds are clipped to [0, 1], where scores live."""
-    m = num(mean)
-    if math.isnan(m):
-        return "–"
-    lo, hi = num(low), num(high)
-    if math.isnan(lo) or math.isnan(hi):
-        return f"{m:.3f}"
-    return f"{m:.3f} [{max(lo, 0.0):.3f}, {min(hi, 1.0):.3f}]"
-
-
-def fmt_diff(diff: Any, low: Any, high: Any) -> str:
-    """A signed difference and its CI; "–" when unknown, no CI when it has none."""
-    d = num(diff)
-    if math.isnan(d):
-        return "–"
-    lo, hi = num(low), num(high)
-    if math.isnan(lo) or math.isnan(hi):
-        return f"{d:+.3f}"
-    return f"{d:+.3f} [{lo:+.3f}, {hi:+.3f}]"
-
-
-def fmt_p(value: Any) -> str:
-    """A p-value: "p = 0.031", "p < 0.001"; "" when unknown."""
-    p = num(value)
-    if math.isnan(p):
-        return ""
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
-__all__ = [
-    "fmt_ci",
-    "fmt_diff",
-    "fmt_p",
-    "fmt_rel",
-    "fmt_seconds",
-    "fmt_usd",
-    "md_cell",
-    "md_code",
-    "num",
-]
+__all__ = ["md_cell", "md_code"]

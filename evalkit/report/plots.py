@@ -170,6 +170,8 @@ def _cdf_points(values: Any) -> tuple[Any, Any]:
     if len(v) <= CDF_POINTS:
         return v, np.arange(1, len(v) + 1) / len(v)
     q = np.linspace(0.0, 1.0, CDF_POINTS)
+    # Vectorised sampling of the whole curve for drawing, not a reported figure
+    # (those come from evalkit.types.percentile); same linear method.
     return np.quantile(v, q), q
 
 

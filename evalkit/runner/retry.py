@@ -3,6 +3,10 @@
 Whether to retry is the error's class (decided in the client); this module
 only decides how long to wait and when to give up (attempts or total time,
 both per target). A policy is built once per target, not per request.
+
+A ``Retrier`` returns what came of a call, success or not, with the
+attempts it took: ``Succeeded`` with the value, or ``Failed`` with the last
+``RequestError``. Any other exception (a bug, a cancellation) propagates.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from tenacity import (
     AsyncRetrying,
@@ -21,17 +25,33 @@ from tenacity import (
 )
 
 from evalkit.config import TargetConfig
-from evalkit.errors import RetryableError
+from evalkit.errors import RequestError, RetryableError
 
 T = TypeVar("T")
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Attempts:
     """How many requests one item took, and how long it slept between them."""
 
-    count: int = 0
+    count: int = 1
     waited_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Succeeded(Generic[T]):
+    """An attempt answered: its value, and the attempts it took to get there."""
+
+    value: T
+    attempts: Attempts
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """Every attempt failed, or one failed for good: the last error, and the attempts made."""
+
+    error: RequestError
+    attempts: Attempts
 
 
 class RetryPolicy:
@@ -56,6 +76,7 @@ class RetryPolicy:
         return delay
 
     def retrying(self, before_sleep: Callable[[RetryCallState], Any]) -> AsyncRetrying:
+        """A tenacity controller: it holds the state of one call at a time."""
         return AsyncRetrying(
             retry=self._retry,
             stop=self._stop,
@@ -65,49 +86,67 @@ class RetryPolicy:
         )
 
 
+class Retrier:
+    """Runs an item's attempts under a policy; reused item after item, one at a time.
+
+    It keeps one tenacity controller for its whole life. The controller holds
+    the state of the call in progress, so a Retrier never serves two calls at
+    once (each worker has its own). Reusing it, rather than building a
+    controller per request, also spares the cyclic garbage collector: a
+    controller refers to itself, and a fresh one per request cost about as
+    much CPU in collections as tenacity's own bookkeeping (benchmarks/README.md).
+    """
+
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        on_retry: Callable[[RetryableError, float], None] | None = None,
+    ) -> None:
+        self._on_retry = on_retry
+        self._retrying = policy.retrying(self._before_sleep)
+        self._count = 0
+        self._waited = 0.0
+        self._busy = False
+
+    def _before_sleep(self, state: RetryCallState) -> None:
+        self._waited += state.upcoming_sleep
+        exc = state.outcome.exception() if state.outcome else None
+        if self._on_retry is not None and isinstance(exc, RetryableError):
+            self._on_retry(exc, state.upcoming_sleep)
+
+    async def run(self, attempt: Callable[[], Awaitable[T]]) -> Succeeded[T] | Failed:
+        """Run ``attempt`` until it succeeds, raises a final error, or the budget is spent.
+
+        ``on_retry(error, delay)`` is called before each wait. Errors other
+        than ``RequestError`` (a bug, a cancellation) propagate as they are.
+        """
+        if self._busy:
+            raise RuntimeError("a Retrier runs one call at a time: give each worker its own")
+        self._busy = True
+        self._count = 0
+        self._waited = 0.0
+
+        async def counted() -> T:
+            self._count += 1
+            return await attempt()
+
+        try:
+            value: T = await self._retrying(counted)
+        except RequestError as exc:
+            return Failed(exc, Attempts(self._count, self._waited))
+        finally:
+            self._busy = False
+        return Succeeded(value, Attempts(self._count, self._waited))
+
+
 async def call_with_retries(
     attempt: Callable[[], Awaitable[T]],
     policy: RetryPolicy,
     *,
     on_retry: Callable[[RetryableError, float], None] | None = None,
-) -> tuple[T, Attempts]:
-    """Run ``attempt`` until it succeeds, raises a final error, or the budget is spent.
-
-    The last error is re-raised as is, with ``Attempts`` attached as
-    ``exc.attempts`` so that its record can say how many requests it took.
-    """
-    tally = Attempts(count=1)
-    # Most requests succeed first time; tenacity's per-attempt bookkeeping
-    # (it inspects its callbacks on every step) is kept off that path.
-    try:
-        return await attempt(), tally
-    except RetryableError as exc:
-        replay: list[RetryableError] = [exc]
-    except BaseException as exc:
-        exc.attempts = tally  # type: ignore[attr-defined]
-        raise
-
-    async def again() -> T:
-        if replay:
-            raise replay.pop()  # tenacity's attempt 1 is the one already made
-        tally.count += 1
-        return await attempt()
-
-    def before_sleep(state: RetryCallState) -> None:
-        delay = state.next_action.sleep if state.next_action else 0.0
-        tally.waited_s += delay
-        exc = state.outcome.exception() if state.outcome else None
-        if on_retry is not None and isinstance(exc, RetryableError):
-            on_retry(exc, delay)
-
-    try:
-        async for state in policy.retrying(before_sleep):
-            with state:
-                result = await again()
-    except BaseException as exc:
-        exc.attempts = tally  # type: ignore[attr-defined]
-        raise
-    return result, tally
+) -> Succeeded[T] | Failed:
+    """One call with a Retrier of its own (for calls that no worker makes in turn)."""
+    return await Retrier(policy, on_retry).run(attempt)
 
 
-__all__ = ["Attempts", "RetryPolicy", "call_with_retries"]
+__all__ = ["Attempts", "Failed", "Retrier", "RetryPolicy", "Succeeded", "call_with_retries"]

@@ -46,11 +46,6 @@ def check_keys(targets: list[TargetConfig]) -> None:
             )
 
 
-def _min_context(targets: list[TargetConfig]) -> int | None:
-    windows = [t.context_window for t in targets if t.context_window]
-    return min(windows) if windows else None
-
-
 def prepare(
     config: Config,
     settings: RunSettings,
@@ -64,7 +59,9 @@ def prepare(
     check_keys(targets)
     if not settings.suites:
         raise ConfigError("no suites given (name them, or set [run] suites in evalkit.toml)")
-    suites, graders = load_checked(config, settings.suites, _min_context(targets))
+    suites, graders = load_checked(
+        config, settings.suites, config.smallest_context_window(settings.targets)
+    )
     run_dir, manifest = create_run_folder(out, settings, targets, suites, run_id=run_id, argv=argv)
     return Prepared(run_dir, manifest, settings, targets, suites, graders)
 
@@ -74,7 +71,9 @@ def prepare_resume(config: Config, run_dir: Path) -> Prepared:
     settings = read_manifest(run_dir).settings
     targets = [config.target(name) for name in settings.targets]
     check_keys(targets)
-    suites, graders = load_checked(config, settings.suites, _min_context(targets))
+    suites, graders = load_checked(
+        config, settings.suites, config.smallest_context_window(settings.targets)
+    )
     manifest = reopen_run_folder(run_dir, suites)
     return Prepared(run_dir, manifest, settings, targets, suites, graders)
 

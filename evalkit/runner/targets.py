@@ -12,7 +12,7 @@ from evalkit.client import ChatClient
 from evalkit.config import Config, TargetConfig
 from evalkit.graders.base import JudgeReply
 from evalkit.runner.limits import Admission
-from evalkit.runner.retry import RetryPolicy, call_with_retries
+from evalkit.runner.retry import Failed, RetryPolicy, call_with_retries
 from evalkit.sim.thread import SimThread
 from evalkit.suite.schema import Sample
 
@@ -67,7 +67,10 @@ class JudgePool:
                 rt = await open_target(self.stack, self.config.target(name), ())
                 self._runtimes[name] = rt
         body = {"model": rt.target.model, "messages": messages, "stream": False, "temperature": 0}
-        comp, _ = await call_with_retries(lambda: rt.client.complete(body), rt.retry)
+        outcome = await call_with_retries(lambda: rt.client.complete(body), rt.retry)
+        if isinstance(outcome, Failed):
+            raise outcome.error
+        comp = outcome.value
         return JudgeReply(
             text=comp.text,
             model=rt.target.model,

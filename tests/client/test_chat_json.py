@@ -85,6 +85,23 @@ async def test_null_content_and_object_arguments(aiohttp_server: AiohttpServer) 
     assert json.loads(done.tool_calls[0].arguments) == {"x": 1}
 
 
+async def test_odd_typed_fields_become_the_strings_completion_promises(
+    aiohttp_server: AiohttpServer,
+) -> None:
+    answer = {
+        "model": 7,
+        "choices": [
+            {
+                "message": {"content": "x", "tool_calls": [{"id": 42, "function": {"name": 3}}]},
+                "finish_reason": 1,
+            }
+        ],
+    }
+    done = await run(aiohttp_server, answer)
+    assert (done.model, done.finish_reason) == ("7", "1")
+    assert [(c.id, c.name) for c in done.tool_calls] == [("42", "3")]
+
+
 @pytest.mark.parametrize(
     ("raw", "match"),
     [

@@ -95,6 +95,24 @@ async def test_parallel_tool_call_fragments_joined_by_index(aiohttp_server: Aioh
     assert done.ttft_s is not None  # tool-call deltas are tokens too
 
 
+async def test_odd_typed_fields_become_the_strings_completion_promises(
+    aiohttp_server: AiohttpServer,
+) -> None:
+    # A record validates its fields: a number where a string belongs must not
+    # get as far as the runner.
+    first = {**chunk({"role": "assistant"}), "model": 7}
+    call = {"index": 0, "id": 42, "function": {"name": 3, "arguments": "{}"}}
+    script: list[bytes | float] = [
+        sse(first),
+        sse(chunk({"tool_calls": [call]})),
+        sse({**chunk({}), "choices": [{"index": 0, "delta": {}, "finish_reason": 1}]}),
+        DONE,
+    ]
+    done = await run(aiohttp_server, stream_app(script))
+    assert (done.model, done.finish_reason) == ("7", "1")
+    assert [(c.id, c.name, c.arguments) for c in done.tool_calls] == [("42", "3", "{}")]
+
+
 async def test_no_usage_means_estimated_tokens(aiohttp_server: AiohttpServer) -> None:
     pieces = ["Paris is", " the capital", " of France."]
     server = await aiohttp_server(stream_app(text_script(pieces, usage=None)))

@@ -32,6 +32,7 @@ from PIL import Image
 from test_html import PAYLOAD_OUTPUT, PWN_IMG, PWN_SCRIPT, TINY_PNG, inject_payloads
 
 from evalkit.metrics import load_run
+from evalkit.report import format as fmt
 from evalkit.report.html import write_report
 
 pytestmark = pytest.mark.browser
@@ -276,6 +277,25 @@ async def test_filters_and_search_change_the_visible_rows(tab: Tab, report: Path
     await tab.click("#ek-next")
     assert (await tab.js(CELLS.format(0)))[0] == "101"
     assert "page 2 of 4" in await tab.js("document.getElementById('ek-page').textContent")
+
+
+async def test_table_writes_figures_as_the_other_outputs_do(tab: Tab, report: Path) -> None:
+    # report.js writes the rows' figures itself: the same style as format.py.
+    await tab.open(report)
+    df = load_run(report.parent)
+    by_key = {(str(r["arm"]), str(r["suite"]), str(r["sample_id"])): r for _, r in df.iterrows()}
+    shown = await tab.js(
+        "[...document.querySelectorAll('#ek-tbody tr.row')]"
+        ".map(r => [1, 2, 3, 7, 8, 10].map(i => r.cells[i].textContent))"
+    )
+    assert len(shown) == 100
+    for arm, suite, sample, e2e, ttft, cost in shown:
+        rec = by_key[(arm, suite, sample)]
+        assert (e2e, ttft, cost) == (
+            fmt.seconds(rec["e2e_s"]),
+            fmt.seconds(rec["ttft_s"]),
+            fmt.usd(rec["cost_usd"]),
+        )
 
 
 async def test_error_type_filter(tab: Tab, report: Path) -> None:

@@ -15,8 +15,8 @@ from fakerun import make_run
 
 from evalkit.metrics import accuracy_table, load_run
 from evalkit.report import render_run
+from evalkit.report.comparison import compare_markdown
 from evalkit.report.html import write_compare_report
-from evalkit.report.markdown import compare_markdown
 from evalkit.report.plots import accuracy_by_suite, cost_vs_accuracy, latency_cdf
 
 Records = list[dict[str, Any]]

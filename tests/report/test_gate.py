@@ -60,8 +60,11 @@ def test_regression_fails_with_a_readable_message(
     assert chat.arm == "sim"
     base_acc = baseline.loc[baseline["suite"] == "chat", "score"].mean()
     cur_acc = worse.loc[worse["suite"] == "chat", "score"].mean()
-    assert chat.message.startswith(f"sim/chat: accuracy fell {base_acc:.3f} -> {cur_acc:.3f} (")
-    assert "95% CI [" in chat.message and chat.message.endswith("> allowed 0.020")
+    drop = (cur_acc - base_acc) * 100
+    assert chat.message.startswith(
+        f"sim/chat: accuracy fell {base_acc:.1%} -> {cur_acc:.1%} ({drop:+.1f} pp, 95% CI ["
+    )
+    assert "95% CI [" in chat.message and chat.message.endswith("> allowed 2.0 pp")
     assert str(chat) == chat.message
 
 

@@ -12,15 +12,10 @@ from fakerun import make_run
 from evalkit.config import GateConfig
 from evalkit.errors import InputError
 from evalkit.metrics import accuracy_table, load_run, load_runs, paired_diff
+from evalkit.report.comparison import compare_markdown
 from evalkit.report.gate import Breach, evaluate_gate
-from evalkit.report.markdown import (
-    compare_markdown,
-    fmt_seconds,
-    fmt_usd,
-    md_cell,
-    md_code,
-    write_summary_md,
-)
+from evalkit.report.markdown import write_summary_md
+from evalkit.report.mdtext import md_cell, md_code
 
 
 def table_rows(text: str) -> list[list[str]]:
@@ -46,7 +41,7 @@ def test_summary_of_a_run(tmp_path: Path) -> None:
     first = acc.iloc[0]
     assert body[0][0] == "sim †" and body[0][1] == first["suite"]
     low, high = max(first["ci_low"], 0), min(first["ci_high"], 1)
-    expected = f"{first['accuracy']:.3f} [{low:.3f}, {high:.3f}]"
+    expected = f"{first['accuracy']:.1%} [{low:.1%}, {high:.1%}]"
     assert body[0][3].startswith(expected)
     assert body[0][4].startswith(str(first["n_error"]))
     needle = next(r for r in body if r[1] == "needle")
@@ -61,7 +56,7 @@ def test_ci_bounds_are_clipped_for_display(tmp_path: Path) -> None:
     acc = accuracy_table(load_run(run))
     assert (acc["ci_high"] > 1).any() and (acc["ci_method"] == "normal").all()
     body = table_rows(write_summary_md(run).read_text().split("<details>")[0])[1:]
-    assert all(", 1.000]" in r[3] for r, hi in zip(body, acc["ci_high"], strict=True) if hi > 1)
+    assert all(", 100.0%]" in r[3] for r, hi in zip(body, acc["ci_high"], strict=True) if hi > 1)
 
 
 def test_gate_verdicts(tmp_path: Path) -> None:
@@ -122,16 +117,6 @@ def test_md_cell_truncates_and_handles_nulls() -> None:
     assert md_cell("a\x00b\x1b") == "ab"
 
 
-def test_formatting() -> None:
-    assert fmt_seconds(0.4321) == "432 ms"
-    assert fmt_seconds(2.5) == "2.50 s"
-    assert fmt_seconds(None) == "–"
-    assert fmt_usd(12.345) == "$12.35"
-    assert fmt_usd(0.0495) == "$0.0495"
-    assert fmt_usd(0.0000513) == "$0.0000513"
-    assert fmt_usd(0) == "$0.00"
-
-
 def test_compare_two_runs(tmp_path: Path) -> None:
     base = make_run(tmp_path / "base", n_samples=30, targets=("sim",), error_rate=0)
     cur = make_run(
@@ -150,7 +135,7 @@ def test_compare_two_runs(tmp_path: Path) -> None:
     assert rows[0][0] == "suite" and len(rows) == 4
     diff = paired_diff(load_runs([base, cur]), "base/sim", "cur/sim").set_index("suite")
     chat = next(r for r in rows if r[0] == "chat")
-    assert chat[4].startswith(f"{diff.loc['chat', 'diff']:+.3f} [")
+    assert chat[4].startswith(f"{diff.loc['chat', 'diff'] * 100:+.1f} pp [")
     # chat: 5 flips, all down; the exact sign test gives p = 2/32, not significant
     assert (diff.loc["chat", "n_flip_up"], diff.loc["chat", "n_flip_down"]) == (0, 5)
     assert chat[5] == "no (p = 0.062)"
@@ -201,7 +186,7 @@ def test_compare_shows_every_arm(tmp_path: Path) -> None:
     diff = paired_diff(df, "A/sim", "sim-strong").set_index("suite")
     block = table_rows(text.split("### `sim-strong` (B) vs `A/sim` (A)")[1])
     chat = next(r for r in block if r[0] == "chat")
-    assert chat[4].startswith(f"{diff.loc['chat', 'diff']:+.3f}")
+    assert chat[4].startswith(f"{diff.loc['chat', 'diff'] * 100:+.1f} pp")
     # A target of the baseline that the later run lacks still shows, side by side.
     back = compare_markdown([ab, a])
     assert "`sim-strong`" in back.split("(B) vs")[0]

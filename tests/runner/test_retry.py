@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import time
+from typing import Any
 
 import pytest
 
 from evalkit.config import TargetConfig
 from evalkit.errors import BadRequestError, RateLimitError, RetryableError, ServerError
-from evalkit.runner.retry import RetryPolicy, call_with_retries
+from evalkit.runner.retry import (
+    Attempts,
+    Failed,
+    Retrier,
+    RetryPolicy,
+    Succeeded,
+    call_with_retries,
+)
 
 
 def target(**kw: object) -> TargetConfig:
@@ -37,50 +47,69 @@ class Flaky:
         return "ok"
 
 
+async def answered(fn: Flaky, policy: RetryPolicy, **kw: Any) -> Succeeded[str]:
+    outcome = await call_with_retries(fn, policy, **kw)
+    assert isinstance(outcome, Succeeded), outcome
+    return outcome
+
+
+async def failed(fn: Flaky, policy: RetryPolicy) -> Failed:
+    outcome = await call_with_retries(fn, policy)
+    assert isinstance(outcome, Failed), outcome
+    return outcome
+
+
 async def test_success_first_time_is_one_attempt() -> None:
-    result, tally = await call_with_retries(Flaky(), RetryPolicy(target()))
-    assert result == "ok" and tally.count == 1 and tally.waited_s == 0
+    done = await answered(Flaky(), RetryPolicy(target()))
+    assert done.value == "ok" and done.attempts.count == 1 and done.attempts.waited_s == 0
 
 
 async def test_retryable_errors_are_retried_and_counted() -> None:
     seen: list[tuple[str, float]] = []
     fn = Flaky(ServerError("503"), ServerError("500"))
-    result, tally = await call_with_retries(
+    done = await answered(
         fn, RetryPolicy(target()), on_retry=lambda e, d: seen.append((e.message, d))
     )
-    assert result == "ok" and tally.count == fn.calls == 3
+    assert done.value == "ok" and done.attempts.count == fn.calls == 3
     assert [m for m, _ in seen] == ["503", "500"]
-    assert tally.waited_s == pytest.approx(sum(d for _, d in seen))
+    assert done.attempts.waited_s == pytest.approx(sum(d for _, d in seen))
 
 
 async def test_retry_after_is_a_floor_for_the_wait() -> None:
     fn = Flaky(RateLimitError("429", retry_after=0.3))
     t0 = time.monotonic()
-    _, tally = await call_with_retries(fn, RetryPolicy(target()))
+    done = await answered(fn, RetryPolicy(target()))
     assert time.monotonic() - t0 >= 0.3
-    assert tally.count == 2 and tally.waited_s >= 0.3
+    assert done.attempts.count == 2 and done.attempts.waited_s >= 0.3
 
 
 async def test_final_errors_are_not_retried() -> None:
     fn = Flaky(BadRequestError("400"))
-    with pytest.raises(BadRequestError) as info:
-        await call_with_retries(fn, RetryPolicy(target()))
-    assert fn.calls == 1 and info.value.attempts.count == 1  # type: ignore[attr-defined]
+    gave_up = await failed(fn, RetryPolicy(target()))
+    assert isinstance(gave_up.error, BadRequestError)
+    assert fn.calls == 1 and gave_up.attempts.count == 1 and gave_up.attempts.waited_s == 0
 
 
 async def test_attempts_are_bounded_and_the_last_error_is_kept() -> None:
     fn = Flaky(*(ServerError(f"e{i}") for i in range(10)))
-    with pytest.raises(RetryableError) as info:
-        await call_with_retries(fn, RetryPolicy(target(max_attempts=4)))
-    assert fn.calls == 4 and info.value.message == "e3"
-    assert info.value.attempts.count == 4  # type: ignore[attr-defined]
+    gave_up = await failed(fn, RetryPolicy(target(max_attempts=4)))
+    assert isinstance(gave_up.error, RetryableError)
+    assert fn.calls == 4 and gave_up.error.message == "e3"
+    assert gave_up.attempts.count == 4 and gave_up.attempts.waited_s > 0
 
 
 async def test_total_retry_time_is_bounded() -> None:
     fn = Flaky(*(RateLimitError("429", retry_after=0.2) for _ in range(10)))
-    with pytest.raises(RateLimitError):
-        await call_with_retries(fn, RetryPolicy(target(max_attempts=50, max_retry_time_s=0.3)))
-    assert fn.calls <= 3
+    gave_up = await failed(fn, RetryPolicy(target(max_attempts=50, max_retry_time_s=0.3)))
+    assert isinstance(gave_up.error, RateLimitError)
+    assert fn.calls <= 3 and gave_up.attempts.count == fn.calls
+
+
+async def test_other_exceptions_propagate_as_they_are() -> None:
+    fn = Flaky(KeyError("a bug, not a request error"))
+    with pytest.raises(KeyError):
+        await call_with_retries(fn, RetryPolicy(target()))
+    assert fn.calls == 1
 
 
 def test_backoff_grows_exponentially_up_to_the_cap() -> None:
@@ -95,3 +124,51 @@ def test_backoff_grows_exponentially_up_to_the_cap() -> None:
     for n, w in enumerate(waits, start=1):
         ceiling = min(8.0, 2 ** (n - 1))
         assert ceiling / 2 <= w <= ceiling
+
+
+async def test_a_retrier_counts_each_call_on_its_own() -> None:
+    retrier = Retrier(RetryPolicy(target()))
+    first = await retrier.run(Flaky(ServerError("503"), ServerError("503")))
+    second = await retrier.run(Flaky())
+    third = await retrier.run(Flaky(BadRequestError("400")))
+    assert isinstance(first, Succeeded) and first.attempts.count == 3
+    assert first.attempts.waited_s > 0
+    assert isinstance(second, Succeeded) and second.attempts == Attempts(1, 0.0)
+    assert isinstance(third, Failed) and third.attempts == Attempts(1, 0.0)
+
+
+async def test_a_retrier_refuses_a_second_call_at_the_same_time() -> None:
+    retrier = Retrier(RetryPolicy(target()))
+    gate = asyncio.Event()
+
+    async def slow() -> str:
+        await gate.wait()
+        return "ok"
+
+    first = asyncio.create_task(retrier.run(slow))
+    await asyncio.sleep(0)
+    with pytest.raises(RuntimeError, match="one call at a time"):
+        await retrier.run(Flaky())
+    gate.set()
+    assert isinstance(await first, Succeeded)
+    assert isinstance(await retrier.run(Flaky()), Succeeded)  # free again
+
+
+async def test_a_reused_retrier_leaves_no_garbage_cycles() -> None:
+    # What reusing it is for: a controller built per request refers to itself,
+    # so each one waits for the cyclic garbage collector.
+    retrier = Retrier(RetryPolicy(target()))
+    await retrier.run(Flaky())
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(50):
+            await retrier.run(Flaky())
+        reused = gc.collect()
+        for _ in range(50):
+            await call_with_retries(Flaky(), RetryPolicy(target()))
+        fresh = gc.collect()
+    finally:
+        gc.enable()
+    assert reused == 0
+    assert fresh >= 50  # the measure sees cycles where there are some

@@ -16,16 +16,36 @@
     if (text !== undefined && text !== null) e.textContent = String(text);
     return e;
   }
+  // secs, usd and num write figures as evalkit/report/format.py does.
+  function decimals(v) { // three significant digits
+    return v === 0 || !isFinite(v) ? 0 : Math.max(0, 2 - Math.floor(Math.log10(Math.abs(v))));
+  }
+  function round3(v) {
+    var f = Math.pow(10, decimals(v));
+    return Math.round(v * f) / f;
+  }
+  function grouped(v, digits) {
+    return v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  }
   function secs(v) {
     if (v === null || v === undefined) return "–";
-    if (Math.abs(v) < 0.1) return (v * 1000).toFixed(1) + " ms";
-    if (Math.abs(v) < 1) return (v * 1000).toFixed(0) + " ms";
-    return v.toFixed(2) + " s";
+    v = round3(v);
+    if (Math.abs(v) < 1) {
+      var ms = round3(v * 1000);
+      return grouped(ms, decimals(ms)) + " ms";
+    }
+    return grouped(v, decimals(v)) + " s";
   }
   function usd(v) {
     if (v === null || v === undefined) return "–";
-    if (v === 0) return "$0";
-    return "$" + (Math.abs(v) >= 1 ? v.toFixed(2) : Math.abs(v) >= 0.01 ? v.toFixed(4) : v.toFixed(6));
+    var sign = v < 0 ? "-" : "";
+    v = Math.abs(v);
+    if (v < 1) v = round3(v);
+    if (v >= 1 || v === 0) return sign + "$" + grouped(v, 2);
+    var parts = v.toFixed(decimals(v)).split(".");
+    var frac = parts[1].replace(/0+$/, "");
+    while (frac.length < 2) frac += "0";
+    return sign + "$" + parts[0] + "." + frac;
   }
   function num(v, digits) {
     if (v === null || v === undefined) return "–";
