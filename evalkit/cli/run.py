@@ -8,6 +8,10 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from evalkit.config import Config
 
 
 @contextmanager
@@ -30,13 +34,30 @@ def _sigterm_as_ctrl_c() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _prespawn_simulators(config: Config, names: list[str]) -> None:
+    """Start the simulators ``names`` will need now, so that their start-up overlaps ours."""
+    from evalkit.errors import ConfigError
+    from evalkit.sim.process import prespawn
+
+    try:
+        simulated = sum(config.target(n).simulated for n in dict.fromkeys(names))
+    except ConfigError:
+        return  # the run itself says which name is unknown
+    if simulated:
+        prespawn(simulated)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run suites against targets; the exit code says whether the gate passed."""
     from evalkit.cli.gate import config_for
+
+    config = config_for(args)
+    if args.resume is None:
+        _prespawn_simulators(config, args.target or config.run.targets)
+
     from evalkit.cli.output import print_outputs
     from evalkit.lifecycle import run
 
-    config = config_for(args)
     with _sigterm_as_ctrl_c():
         result = run(
             args.suites,

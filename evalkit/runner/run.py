@@ -3,7 +3,7 @@
 Each target gets ``max_concurrency`` workers pulling from its own queue (a
 coroutine per item would put tens of thousands of tasks on the loop at once),
 its own connection pool, admission limits and, when simulated, its own
-in-process simulator. A 401/402/404 stops that target's workers at once: the
+simulator process. A 401/402/404 stops that target's workers at once: the
 remaining items stay unrecorded so that a resume, after the key or model is
 fixed, runs them.
 """
@@ -25,8 +25,8 @@ from evalkit.runfolder import ErrorInfo, Record, RecordWriter, utc_now
 from evalkit.runner.grading import BuiltGraders
 from evalkit.runner.plan import WorkItem
 from evalkit.runner.retry import Attempts, Failed, Retrier
-from evalkit.runner.setup import Prepared, all_samples
-from evalkit.runner.targets import JudgePool, TargetRuntime, open_target
+from evalkit.runner.setup import Prepared
+from evalkit.runner.targets import JudgePool, TargetRuntime, open_targets
 
 
 @dataclass
@@ -218,11 +218,12 @@ class Executor:
     async def run(self, items: list[WorkItem]) -> Outcome:
         """Run every item; returns when all are recorded or their targets aborted."""
         async with self._stack:
-            queues: dict[str, asyncio.Queue[WorkItem]] = {}
-            for target in self.prepared.targets:
-                samples = all_samples(self.prepared.suites)
-                self.runtimes[target.name] = await open_target(self._stack, target, samples)
-                queues[target.name] = asyncio.Queue()
+            self.runtimes = await open_targets(
+                self._stack, self.prepared.targets, self.prepared.run_dir
+            )
+            queues: dict[str, asyncio.Queue[WorkItem]] = {
+                t.name: asyncio.Queue() for t in self.prepared.targets
+            }
             for item in items:
                 queues[item.target].put_nowait(item)
             async with asyncio.TaskGroup() as group:

@@ -21,7 +21,6 @@ from evalkit.runfolder import (
 )
 from evalkit.runner.grading import BuiltGraders, load_checked
 from evalkit.suite.loader import Suite
-from evalkit.suite.schema import Sample
 
 
 @dataclass
@@ -78,14 +77,8 @@ def prepare_resume(config: Config, run_dir: Path) -> Prepared:
     return Prepared(run_dir, manifest, settings, targets, suites, graders)
 
 
-def all_samples(suites: list[Suite]) -> list[Sample]:
-    """Every sample of every suite (the simulator's answer key)."""
-    return [s for suite in suites for s in suite.samples]
-
-
 __all__ = [
     "Prepared",
-    "all_samples",
     "prepare",
     "prepare_resume",
 ]

@@ -1,11 +1,18 @@
-"""Opening a target for requests: its client, limits and, if simulated, its simulator."""
+"""Opening a target for requests: its client, limits and, if simulated, its simulator.
+
+The built-in simulator runs in a child process of its own (``SimProcess``),
+started here and stopped with the run's exit stack. ``open_targets`` spawns
+every simulated target's process before waiting for any, so that their
+start-up overlaps.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from evalkit.client import ChatClient
@@ -13,8 +20,7 @@ from evalkit.config import Config, TargetConfig
 from evalkit.graders.base import JudgeReply
 from evalkit.runner.limits import Admission
 from evalkit.runner.retry import Failed, RetryPolicy, call_with_retries
-from evalkit.sim.thread import SimThread
-from evalkit.suite.schema import Sample
+from evalkit.sim.process import SimProcess
 
 
 @dataclass
@@ -26,28 +32,70 @@ class TargetRuntime:
     admission: Admission
     retry: RetryPolicy
     aborted: str | None = None
-    sim: SimThread | None = None
+    sim: SimProcess | None = None
+
+
+def endpoint_process(target: TargetConfig, run_dir: Path | None) -> SimProcess | None:
+    """The process evalkit serves ``target`` from, spawned now; None for a remote endpoint.
+
+    ``run_dir``'s sample snapshot is the simulator's answer key (None: no samples).
+    """
+    if not target.simulated:
+        return None
+    sim = SimProcess(
+        target.sim,
+        run_dir=run_dir,
+        model=target.model,
+        context_window=target.context_window,
+        max_output_tokens=target.max_output_tokens,
+    )
+    sim.spawn()
+    return sim
 
 
 async def open_target(
-    stack: contextlib.AsyncExitStack, target: TargetConfig, samples: Iterable[Sample]
+    stack: contextlib.AsyncExitStack,
+    target: TargetConfig,
+    run_dir: Path | None,
+    *,
+    process: SimProcess | None = None,
 ) -> TargetRuntime:
-    """Start what ``target`` needs (closed with ``stack``) and return its runtime."""
-    sim = None
+    """Start what ``target`` needs (closed with ``stack``) and return its runtime.
+
+    ``process`` is the target's ``endpoint_process`` when already spawned
+    (and already on ``stack``).
+    """
+    sim = process
+    if sim is None:
+        sim = endpoint_process(target, run_dir)
+        if sim is not None:
+            stack.push_async_exit(sim)
     base_url = None
-    if target.simulated:
-        sim = SimThread(
-            target.sim,
-            samples,
-            model=target.model,
-            context_window=target.context_window,
-            max_output_tokens=target.max_output_tokens,
-        )
-        await stack.enter_async_context(sim)
+    if sim is not None:
+        await sim.ready()
         base_url = sim.base_url
     client = await stack.enter_async_context(ChatClient(target, base_url=base_url))
     admission = Admission(target.rpm, target.tpm)
     return TargetRuntime(target, client, admission, RetryPolicy(target), sim=sim)
+
+
+async def open_targets(
+    stack: contextlib.AsyncExitStack, targets: Sequence[TargetConfig], run_dir: Path | None
+) -> dict[str, TargetRuntime]:
+    """``open_target`` for each target, every endpoint process spawned before any is awaited."""
+    processes = {}
+    try:
+        for target in targets:
+            processes[target.name] = endpoint_process(target, run_dir)
+    finally:
+        for proc in processes.values():
+            if proc is not None:
+                stack.push_async_exit(proc)  # stopped even if another fails to spawn
+    runtimes = {}
+    for target in targets:
+        proc = processes[target.name]
+        runtimes[target.name] = await open_target(stack, target, run_dir, process=proc)
+    return runtimes
 
 
 class JudgePool:
@@ -64,7 +112,7 @@ class JudgePool:
         async with self._lock:
             rt = self._runtimes.get(name)
             if rt is None:
-                rt = await open_target(self.stack, self.config.target(name), ())
+                rt = await open_target(self.stack, self.config.target(name), None)
                 self._runtimes[name] = rt
         body = {"model": rt.target.model, "messages": messages, "stream": False, "temperature": 0}
         outcome = await call_with_retries(lambda: rt.client.complete(body), rt.retry)
@@ -81,4 +129,4 @@ class JudgePool:
         )
 
 
-__all__ = ["JudgePool", "TargetRuntime", "open_target"]
+__all__ = ["JudgePool", "TargetRuntime", "endpoint_process", "open_target", "open_targets"]
