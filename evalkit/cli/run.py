@@ -82,6 +82,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             "(scored 0, details.reason = grader_error); see the explanations in the report",
             file=sys.stderr,
         )
+    limit = result.client_load.limit() if result.client_load is not None else None
+    if limit:
+        print(
+            f"warning: {limit}; the latencies include that delay",
+            file=sys.stderr,
+        )
     if result.status == "interrupted":
         print(f"interrupted: resume with  evalkit run --resume {result.run_dir}", file=sys.stderr)
     for name, reason in result.aborted.items():

@@ -13,6 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Literal, Protocol
 
+from evalkit.clientload import ClientLoad
 from evalkit.config import Config
 from evalkit.lifecycle.outputs import Outputs, render_dir
 from evalkit.runfolder import Record, RecordWriter, read_manifest, utc_now, write_manifest
@@ -68,6 +69,9 @@ class RunResult:
     """Records with a score a grader failed to make (scored 0, details.reason = grader_error)."""
     outputs: Outputs
     """The files written, the records as a DataFrame, and the gate's verdict."""
+    client_load: ClientLoad | None = None
+    """The client's own CPU and event-loop lag during the requests (``limit()`` says if it
+    was the bottleneck)."""
 
     @property
     def breaches(self) -> list[Breach]:
@@ -94,10 +98,17 @@ class Job:
             self.executor = Executor(self.prepared, self.config, writer, on_record=display.update)
             return await self.executor.run(self.items)
 
-    def close(self, status: RunStatus, aborted: dict[str, str]) -> None:
+    def close(
+        self, status: RunStatus, aborted: dict[str, str], client_load: ClientLoad | None = None
+    ) -> None:
         """Write run.json's final status: what a resume and the report read."""
         run_dir = self.prepared.run_dir
-        update = {"status": status, "finished_at": utc_now(), "aborted": aborted}
+        update = {
+            "status": status,
+            "finished_at": utc_now(),
+            "aborted": aborted,
+            "client_load": client_load,
+        }
         write_manifest(run_dir, read_manifest(run_dir).model_copy(update=update))
 
     def finish(self, outcome: Outcome | None) -> RunResult:
@@ -106,7 +117,8 @@ class Job:
         status: RunStatus = (
             "interrupted" if outcome is None else "aborted" if aborted else "finished"
         )
-        self.close(status, aborted)
+        client_load = outcome.client_load if outcome is not None else None
+        self.close(status, aborted, client_load)
         outputs = render_dir(
             self.prepared.run_dir,
             self.config.gate,
@@ -127,6 +139,7 @@ class Job:
             aborted=aborted,
             grader_errors=tally.grader_errors,
             outputs=outputs,
+            client_load=client_load,
         )
 
 

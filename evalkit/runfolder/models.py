@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from evalkit.clientload import ClientLoad
 from evalkit.types import ItlStats, ToolCall
 
 if TYPE_CHECKING:
@@ -155,6 +156,7 @@ class RunManifest(_Model):
     baseline: str | None = None
     notes: list[str] = Field(default_factory=list)
     aborted: dict[str, str] = Field(default_factory=dict)  # target -> why it was stopped
+    client_load: ClientLoad | None = None  # the client's own CPU and event-loop lag
 
     def planned_items(self) -> int | None:
         """Items each target was to run: sum over suites of min(samples, limit), times epochs.

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TypedDict
 
 from evalkit.client import Completion, estimate_prompt_tokens
+from evalkit.clientload import ClientLoad, ClientLoadMonitor
 from evalkit.config import Config, TargetConfig
 from evalkit.errors import RateLimitError, RetryableError, TargetFatalError
 from evalkit.graders import GradeItem, grade
@@ -49,6 +50,8 @@ class Outcome:
     written: int
     aborted: dict[str, str] = field(default_factory=dict)
     grader_errors: int = 0
+    client_load: ClientLoad | None = None
+    """The client's own CPU and event-loop lag while the requests ran."""
 
 
 class _ItemFields(TypedDict):
@@ -226,17 +229,23 @@ class Executor:
             }
             for item in items:
                 queues[item.target].put_nowait(item)
-            async with asyncio.TaskGroup() as group:
-                for name, queue in queues.items():
-                    rt = self.runtimes[name]
-                    for _ in range(min(rt.target.max_concurrency, queue.qsize())):
-                        group.create_task(self._worker(queue, rt))
+            monitor = ClientLoadMonitor()
+            monitor.start()
+            try:
+                async with asyncio.TaskGroup() as group:
+                    for name, queue in queues.items():
+                        rt = self.runtimes[name]
+                        for _ in range(min(rt.target.max_concurrency, queue.qsize())):
+                            group.create_task(self._worker(queue, rt))
+            finally:
+                client_load = await monitor.stop()
         aborted = {n: rt.aborted for n, rt in self.runtimes.items() if rt.aborted}
         return Outcome(
             planned=len(items),
             written=self.tally.done,
             aborted=aborted,
             grader_errors=self.tally.grader_errors,
+            client_load=client_load,
         )
 
 
