@@ -194,6 +194,8 @@ class ChatClient:
             e2e=(times[-1] if times else state.last) - t0,
             itl=itl_stats(times),
             chunks=state.chunks,
+            sent_at=t0,
+            token_times=times,
         )
 
     async def _read_json(
@@ -228,6 +230,8 @@ class ChatClient:
             e2e=e2e,
             itl=None,
             chunks=0,
+            sent_at=t0,
+            token_times=[],
         )
 
     def _scrub(self, message: str) -> str:
@@ -393,6 +397,8 @@ def _completion(
     e2e: float,
     itl: ItlStats | None,
     chunks: int,
+    sent_at: float,
+    token_times: list[float],
 ) -> Completion:
     prompt = completion = None
     if isinstance(usage, dict):
@@ -425,6 +431,8 @@ def _completion(
         tpot_s=tpot,
         itl=itl,
         chunks=chunks,
+        sent_at=sent_at,
+        token_times=token_times,
     )
 
 

@@ -16,7 +16,10 @@ class Completion:
     that carries content or a tool-call delta (a role-only chunk does not
     count); ``e2e_s`` to the last such chunk; ``tpot_s`` is
     (e2e - ttft) / (completion_tokens - 1). Non-streamed responses have
-    ``ttft_s`` None and ``e2e_s`` to the end of the body.
+    ``ttft_s`` None and ``e2e_s`` to the end of the body. ``sent_at`` is the
+    ``time.perf_counter()`` just before the request was written, and
+    ``token_times`` the ``perf_counter()`` arrival of every token-bearing
+    chunk (what a benchmark pools into inter-token latencies).
     """
 
     text: str
@@ -32,6 +35,8 @@ class Completion:
     tpot_s: float | None = None
     itl: ItlStats | None = None
     chunks: int = 0
+    sent_at: float = 0.0
+    token_times: list[float] = field(default_factory=list)
 
 
 __all__ = ["Completion"]
