@@ -24,6 +24,7 @@ _COMMANDS = {
     "grade": ("evalkit.cli.commands", "cmd_grade"),
     "merge": ("evalkit.cli.commands", "cmd_merge"),
     "suites": ("evalkit.cli.commands", "cmd_suites"),
+    "bench": ("evalkit.cli.bench", "cmd_bench"),
     "sim": ("evalkit.cli.sim", "cmd_sim"),
     "gen": ("evalkit.cli.gen", "cmd_gen"),
 }

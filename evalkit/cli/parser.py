@@ -12,6 +12,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from evalkit import __version__
+from evalkit.cli.bench import add_bench_parser
 from evalkit.cli.gate import add_gate_flags
 from evalkit.cli.gen import add_gen_parser
 from evalkit.cli.help import HELP_FORMAT, examples
@@ -206,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run(sub, common)
     _add_stored(sub, common)
     _add_suites(sub, common)
+    add_bench_parser(sub, common)
     add_sim_parser(sub)
     add_gen_parser(sub, common)
     return p

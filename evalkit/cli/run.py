@@ -34,7 +34,7 @@ def _sigterm_as_ctrl_c() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _prespawn_simulators(config: Config, names: list[str]) -> None:
+def prespawn_simulators(config: Config, names: list[str]) -> None:
     """Start the simulators ``names`` will need now, so that their start-up overlaps ours."""
     from evalkit.errors import ConfigError
     from evalkit.sim.process import prespawn
@@ -53,7 +53,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     config = config_for(args)
     if args.resume is None:
-        _prespawn_simulators(config, args.target or config.run.targets)
+        prespawn_simulators(config, args.target or config.run.targets)
 
     from evalkit.cli.output import print_outputs
     from evalkit.lifecycle import run
@@ -99,4 +99,4 @@ def cmd_run(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
-__all__ = ["cmd_run"]
+__all__ = ["cmd_run", "prespawn_simulators"]

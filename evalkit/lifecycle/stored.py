@@ -49,6 +49,7 @@ def compare(
 
     With ``gate``, the last run is gated against the first ([gate] of the
     config). The files go to ``dest``, by default the last run's folder.
+    Benchmark runs (``evalkit bench``) are compared level by level instead.
     """
     from evalkit.metrics import load_run
     from evalkit.report.comparison import compare_markdown
@@ -62,10 +63,17 @@ def compare(
         raise ConfigError("compare needs at least one run")
     if gate and len(run_dirs) < 2:
         raise ConfigError("compare --gate needs a baseline run and a current run")
+    folder = Path(dest) if dest is not None else run_dirs[-1]
+    from evalkit.bench import compare_bench, is_bench_run
+
+    if all(is_bench_run(d) for d in run_dirs):
+        if gate:
+            raise ConfigError("compare --gate gates evaluation runs; these are benchmark runs")
+        md, files = compare_bench(run_dirs, folder)
+        return Comparison(run_dirs, md, files, gate)
     frames = [load_run(d) for d in run_dirs]  # once, for the gate and the Markdown
     breaches = evaluate_gate(frames[-1], frames[0], cfg.gate) if gate else []
     md = compare_markdown(frames, breaches=breaches if gate else None)
-    folder = Path(dest) if dest is not None else run_dirs[-1]
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "compare.md").write_text(md, encoding="utf-8")
     html = write_compare_report(run_dirs, folder / "compare.html", gate_breaches=breaches)
