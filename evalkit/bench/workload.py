@@ -66,7 +66,7 @@ def _length(rng: random.Random, tokens: int, spread: float) -> int:
 def synthetic_prompt(number: int, tokens: int, rng: random.Random) -> str:
     """A prompt of about ``tokens`` tokens that starts with its own ``number``."""
     head = f"Request {number}: write on"
-    words = max(1, tokens - 8)  # the head, the message and the reply priming cost ~8 tokens
+    words = max(1, tokens - 12)  # the head ~5, the message and the reply priming 7
     return head + "".join(" " + rng.choice(_WORDS) for _ in range(words)) + "."
 
 

@@ -1,0 +1,62 @@
+"""The simulator in a child process: answers from a run folder's snapshot, stops with its parent."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import aiohttp
+import pytest
+from conftest import write_suite
+
+from evalkit.config import SimConfig, parse_config
+from evalkit.runfolder import RunSettings
+from evalkit.runner import prepare
+from evalkit.sim.process import SimProcess, SimStartError, sim_spec
+
+
+async def test_it_answers_from_the_snapshot_of_a_run(tmp_path: Path) -> None:
+    suite = write_suite(tmp_path / "suite", 3)
+    config = parse_config({}, "none")
+    prepared = prepare(config, RunSettings(suites=[str(suite)], targets=["sim"]), out=tmp_path)
+    body = {
+        "model": "evalkit-sim",
+        "messages": prepared.suites[0].samples[2].messages,
+        "max_tokens": 8,
+    }
+    async with SimProcess(SimConfig(skill=1.0, ttft_s=0), run_dir=prepared.run_dir) as sim:
+        assert sim.base_url.startswith("http://127.0.0.1:")
+        async with aiohttp.ClientSession() as http:
+            async with http.post(f"{sim.base_url}/chat/completions", json=body) as resp:
+                answer = await resp.json()
+            async with http.get(f"{sim.base_url.removesuffix('/v1')}/sim/stats") as resp:
+                stats = await resp.json()
+    assert answer["choices"][0]["message"]["content"].strip(" .").endswith("4")
+    assert stats["requests"] == 1
+
+
+async def test_a_child_that_cannot_start_says_why(tmp_path: Path) -> None:
+    sim = SimProcess(SimConfig(), run_dir=tmp_path / "no-such-run")
+    with pytest.raises(SimStartError, match="did not start"):
+        async with sim:
+            pass
+
+
+def test_the_child_exits_when_its_parent_lets_go(tmp_path: Path) -> None:
+    spec = sim_spec(
+        SimConfig(), run_dir=None, model="m", context_window=None, max_output_tokens=None
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "evalkit.sim.child"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(json.dumps(spec).encode() + b"\n")
+    proc.stdin.flush()
+    assert "base_url" in json.loads(proc.stdout.readline())
+    proc.stdin.close()  # the parent's end closes: as when the parent dies
+    assert proc.wait(timeout=10) == 0
+    proc.stdout.close()
