@@ -1,23 +1,41 @@
-"""A whole run's hot path against the simulator at zero latency: wall time and client CPU.
+"""The harness's own cost: client CPU per streamed request, ``evalkit run`` against a bare loop.
 
-The simulator runs in a separate process (``evalkit sim --ttft 0 --tps 0``),
-so this process's CPU clock holds only the harness: request building, SSE
-decoding, timing, grading and appending records. The same requests are also
-made by a bare aiohttp streaming loop (post, split lines, json.loads each
-data line, join content) for the budget: the harness may spend at most 1.5x
-its CPU per request. The samples are cut into ``--slices`` parts and the two
-take turns on each part (A B, B A, ...), so that load from anything else on
-the machine falls on both alike.
+Issue 11's method: marginal CPU per request at concurrency 64, against a
+fast local endpoint in its own process, with realistic responses (about 64
+content chunks each). Each client is a process of its own, and its CPU is
+read from the kernel when it exits (``os.wait4``: user + system time, its
+whole life: start-up, imports, loading the suite, the requests, writing the
+outputs). Each runs the same suite twice, ``--small`` and ``--large``
+samples (600 and 3,000), and its marginal cost per request is
 
-    .venv/bin/python -m benchmarks.bench_run            # 4000 samples, 8 slices, concurrency 32
-    .venv/bin/python -m benchmarks.bench_run -n 8000 -c 64
+    (CPU at 3,000 - CPU at 600) / 2,400
+
+so that start-up and imports cancel out and what is left is what each
+further request costs. Three clients:
+
+- **bare**: the least a streaming client does: read the suite (``json.loads``
+  per line), post each request, split the stream into lines, ``json.loads``
+  each data line, join the content (this module, ``--bare``);
+- **hot path**: ``evalkit run --no-report`` (request building, admission,
+  retries, SSE decoding, timing, grading, records, junit.xml and summary.md);
+- **whole run**: ``evalkit run`` (the same plus report.html).
+
+Budgets: hot path at most 1.2x the bare loop, whole run at most 1.5x. The
+endpoint is the simulator (``evalkit sim --ttft 0 --tps 0``) in its own
+process, answering every sample with its 64-token reference. The clients
+take turns in each of ``--rounds`` rounds, in a rotating order, so that load
+from elsewhere falls on all of them alike; the figures are medians over
+rounds.
+
+    .venv/bin/python -m benchmarks.bench_run                  # 3 rounds, 600 and 3000 samples
+    .venv/bin/python -m benchmarks.bench_run --rounds 5
+    .venv/bin/python -m benchmarks.bench_run --profile        # cProfile of the hot path at 3000
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import json
 import os
 import socket
@@ -30,28 +48,31 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-
-from evalkit.config import parse_config
-from evalkit.runfolder import RecordWriter, RunSettings, read_records
-from evalkit.runner import plan, prepare
-from evalkit.runner.run import Executor
-from evalkit.suite import load_suite
-
 REPO = Path(__file__).resolve().parent.parent
+CONCURRENCY = 64
+WORDS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india")
 
 
-def write_suite(path: Path, n: int) -> None:
-    """n chat items across exact, numeric and includes graders."""
-    graders = ["exact", {"type": "numeric"}, {"type": "includes"}]
+def answer(i: int, tokens: int) -> str:
+    """Sample ``i``'s reference answer: ``tokens`` short words (one token each)."""
+    return " ".join(WORDS[(i + k) % len(WORDS)][:5] for k in range(tokens))
+
+
+def write_suite(path: Path, n: int, tokens: int) -> None:
+    """n chat items with long answers, graded by exact, includes and regex in turn."""
+    graders: list[Any] = [
+        {"type": "exact", "normalize": True},
+        "includes",
+        {"type": "regex", "pattern": "^[a-z ]+$"},
+    ]
     with path.open("w") as fh:
         for i in range(n):
             item = {
                 "id": f"q{i}",
-                "prompt": f"What is {i} + {i}? Answer with the number only.",
-                "expected": str(2 * i),
+                "prompt": f"Say the words of item {i}, as listed.",
+                "expected": answer(i, tokens),
                 "grader": graders[i % 3],
-                "params": {"temperature": 0, "max_tokens": 16},
+                "params": {"temperature": 0, "max_tokens": 2 * tokens},
             }
             fh.write(json.dumps(item) + "\n")
 
@@ -64,10 +85,10 @@ def free_port() -> int:
 
 def start_sim(suite: Path, port: int) -> subprocess.Popen[bytes]:
     cmd = [sys.executable, "-m", "evalkit", "sim", "--port", str(port), "--ttft", "0"]
-    cmd += ["--tps", "0", "--model", "bench", "--suite", str(suite)]
+    cmd += ["--tps", "0", "--model", "bench", "--skill", "1", "--suite", str(suite)]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
+    for _ in range(400):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/models", timeout=1).close()
             return proc
@@ -77,8 +98,23 @@ def start_sim(suite: Path, port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("simulator did not start")
 
 
-async def bare_loop(url: str, bodies: list[dict[str, Any]], concurrency: int) -> int:
-    """The reference: the least a streaming client can do per request."""
+async def bare_loop(url: str, suite: Path, concurrency: int) -> int:
+    """The reference client: what any streaming client must do, and nothing else."""
+    import aiohttp
+
+    bodies = []
+    with suite.open("rb") as fh:
+        for line in fh:
+            item = json.loads(line)
+            bodies.append(
+                {
+                    "model": "bench",
+                    "messages": [{"role": "user", "content": item["prompt"]}],
+                    **item["params"],
+                    "stream": True,
+                    "stream_options": {"include_usage": True},
+                }
+            )
     queue = list(reversed(bodies))
     chars = 0
     conn = aiohttp.TCPConnector(limit=concurrency)
@@ -88,135 +124,148 @@ async def bare_loop(url: str, bodies: list[dict[str, Any]], concurrency: int) ->
             nonlocal chars
             while queue:
                 body = queue.pop()
+                parts = []
+                buf = b""
                 async with session.post(f"{url}/chat/completions", json=body) as resp:
-                    parts = []
-                    async for line in resp.content:
-                        if line.startswith(b"data: ") and not line.startswith(b"data: [DONE]"):
-                            chunk = json.loads(line[6:])
-                            for choice in chunk["choices"]:
-                                parts.append(choice["delta"].get("content") or "")
-                    chars += len("".join(parts))
+                    async for data in resp.content.iter_any():
+                        lines = (buf + data).split(b"\n")
+                        buf = lines.pop()
+                        for raw in lines:
+                            if raw.startswith(b"data: {"):
+                                for choice in json.loads(raw[6:])["choices"]:
+                                    parts.append(choice["delta"].get("content") or "")
+                chars += len("".join(parts))
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
     return chars
 
 
-def measure(fn: Any) -> tuple[float, float, Any]:
-    """Wall and CPU seconds of ``fn()``, and what it returned.
+def child_cpu(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of a command run to its end as a child process."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {err[-2000:]}")
+    return usage.ru_utime + usage.ru_stime, wall
 
-    The garbage collector starts empty-handed (outside the clock), so that a
-    full collection made due by earlier work does not land on whichever side
-    runs next: each side pays for the collections its own garbage causes.
-    """
-    gc.collect()
-    w0, c0 = time.perf_counter(), time.process_time()
-    out = fn()
-    return time.perf_counter() - w0, time.process_time() - c0, out
 
+def clients(url: str, work: Path) -> dict[str, Any]:
+    """name -> function(suite) -> (cpu, wall) of one client process over that suite."""
+    config = work / "evalkit.toml"
+    config.write_text(
+        f'[targets.bench]\nbase_url = "{url}"\nmodel = "bench"\nmax_concurrency = {CONCURRENCY}\n'
+    )
+    py = sys.executable
 
-async def executor_run(prepared: Any, config: Any, items: list[Any]) -> None:
-    """The runner on ``items``: admission, retries, client, grading, records."""
-    with RecordWriter(prepared.run_dir) as writer:
-        await Executor(prepared, config, writer).run(items)
+    def bare(suite: Path) -> tuple[float, float]:
+        return child_cpu([py, "-m", "benchmarks.bench_run", "--bare", url, str(suite)], REPO)
+
+    def run(*extra: str) -> Any:
+        def one(suite: Path) -> tuple[float, float]:
+            cmd = [py, "-m", "evalkit", "run", str(suite), "--config", str(config), "-t", "bench"]
+            cmd += ["--out", str(work / "results"), "--no-progress", *extra]
+            return child_cpu(cmd, work)
+
+        return one
+
+    return {"bare loop": bare, "hot path (--no-report)": run("--no-report"), "whole run": run()}
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("-n", "--samples", type=int, default=4000)
-    ap.add_argument("-c", "--concurrency", type=int, default=32)
-    ap.add_argument("--slices", type=int, default=8, help="alternations of the two sides")
-    ap.add_argument("--budget", type=float, default=1.5)
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--small", type=int, default=600)
+    ap.add_argument("--large", type=int, default=3000)
+    ap.add_argument("--tokens", type=int, default=64, help="content chunks per answer")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--profile", action="store_true", help="cProfile the hot path at --large")
+    ap.add_argument("--bare", nargs=2, metavar=("URL", "SUITE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.bare:
+        asyncio.run(bare_loop(args.bare[0], Path(args.bare[1]), CONCURRENCY))
+        return 0
 
-    tmp = Path(tempfile.mkdtemp(prefix="evalkit-bench-"))
-    suite_path = tmp / "bench.jsonl"
-    write_suite(suite_path, args.samples)
+    work = Path(tempfile.mkdtemp(prefix="evalkit-benchrun-"))
+    suites = {n: work / f"suite-{n}.jsonl" for n in (args.small, args.large)}
+    for n, path in suites.items():
+        write_suite(path, n, args.tokens)
     port = free_port()
-    sim = start_sim(suite_path, port)
+    sim = start_sim(suites[args.large], port)
     url = f"http://127.0.0.1:{port}/v1"
     try:
-        config = parse_config(
-            {
-                "targets": {
-                    "bench": {
-                        "base_url": url,
-                        "model": "bench",
-                        "max_concurrency": args.concurrency,
-                    }
-                }
-            },
-            "bench",
+        sides = clients(url, work)
+        if args.profile:
+            return profile(url, work, suites[args.large])
+        for one in sides.values():
+            one(suites[args.small])  # warm the file cache and the simulator
+        marginal: dict[str, list[float]] = {name: [] for name in sides}
+        base: dict[str, list[float]] = {name: [] for name in sides}
+        names = list(sides)
+        print(
+            f"load average {os.getloadavg()[0]:.2f}; {args.large} - {args.small} requests, "
+            f"{args.tokens} chunks each, concurrency {CONCURRENCY}, {args.rounds} rounds"
         )
-        samples = load_suite(suite_path).samples
-        bodies = [
-            {
-                "model": "bench",
-                "messages": s.messages,
-                **s.params,
-                "stream": True,
-                "stream_options": {"include_usage": True},
-            }
-            for s in samples
-        ]
-        settings = RunSettings(suites=[str(suite_path)], targets=["bench"])
-        # Warm up both sides (the runner in a run folder of its own).
-        warm = prepare(config, settings, out=tmp / "warm")
-        asyncio.run(bare_loop(url, bodies[:200], args.concurrency))
-        asyncio.run(executor_run(warm, config, plan(["bench"], warm.suites)[:200]))
-
-        prep_wall, prep_cpu, prepared = measure(
-            lambda: prepare(config, settings, out=tmp / "results")
-        )
-        items = plan(["bench"], prepared.suites)
-        assert [i.sample.id for i in items] == [s.id for s in samples]
-        size = -(-len(items) // args.slices)
-        bare_wall = bare_cpu = run_wall = run_cpu = 0.0
-        ratios = []
-        for k, start in enumerate(range(0, len(items), size)):
-            part = slice(start, start + size)
-            sides = [
-                lambda p=part: asyncio.run(bare_loop(url, bodies[p], args.concurrency)),
-                lambda p=part: asyncio.run(executor_run(prepared, config, items[p])),
-            ]
-            spent = [(0.0, 0.0), (0.0, 0.0)]
-            for side in (0, 1) if k % 2 == 0 else (1, 0):
-                wall, cpu, _ = measure(sides[side])
-                spent[side] = (wall, cpu)
-            bare_wall += spent[0][0]
-            bare_cpu += spent[0][1]
-            run_wall += spent[1][0]
-            run_cpu += spent[1][1]
-            ratios.append(spent[1][1] / spent[0][1])
-        records = read_records(prepared.run_dir)
-        assert len(records) == args.samples and all(r.status == "ok" for r in records)
-
-        from evalkit.report import render_run
-
-        rep_wall, rep_cpu, _ = measure(lambda: render_run(prepared.run_dir))
+        for r in range(args.rounds):
+            order = names[r % len(names) :] + names[: r % len(names)]
+            for name in order:
+                small, _ = sides[name](suites[args.small])
+                large, _ = sides[name](suites[args.large])
+                per = (large - small) / (args.large - args.small) * 1000
+                marginal[name].append(per)
+                base[name].append(small)
+            ratios = "  ".join(
+                f"{n}: {marginal[n][-1]:.3f} ms ({marginal[n][-1] / marginal[names[0]][-1]:.2f}x)"
+                for n in names
+            )
+            print(f"  round {r + 1}: {ratios}")
     finally:
         sim.terminate()
         sim.wait()
+    print(f"{'client':<24}{'marginal CPU ms/req':>20}{'ratio':>8}{'CPU at small':>14}")
+    bare = statistics.median(marginal[names[0]])
+    verdict = 0
+    for name, budget in zip(names, (None, 1.2, 1.5), strict=True):
+        med = statistics.median(marginal[name])
+        ratio = med / bare
+        spread = ", ".join(
+            f"{x / y:.2f}" for x, y in zip(marginal[name], marginal[names[0]], strict=True)
+        )
+        note = "" if budget is None else f"  (budget {budget}x; rounds {spread})"
+        print(f"{name:<24}{med:>20.3f}{ratio:>7.2f}x{statistics.median(base[name]):>13.2f}s{note}")
+        if budget is not None and ratio > budget:
+            verdict = 1
+    print(f"load average {os.getloadavg()[0]:.2f}")
+    return verdict
 
-    n = args.samples
-    print(
-        f"{n} samples, concurrency {args.concurrency}, {len(ratios)} alternating slices, "
-        "simulator in its own process, zero latency"
+
+def profile(url: str, work: Path, suite: Path) -> int:
+    """Run the hot path in this process under cProfile and print where its time goes."""
+    import cProfile
+    import pstats
+
+    import evalkit
+
+    config = work / "evalkit.toml"
+    prof = cProfile.Profile()
+    prof.enable()
+    evalkit.run(
+        [str(suite)],
+        ["bench"],
+        config=config,
+        out=work / "prof",
+        report=False,
+        progress=False,
+        echo=None,
     )
-    print(f"{'phase':<34}{'wall s':>9}{'CPU s':>9}{'CPU ms/req':>12}{'req/s':>9}")
-    rows = [
-        ("bare aiohttp streaming loop", bare_wall, bare_cpu),
-        ("evalkit run: requests+grading+records", run_wall, run_cpu),
-    ]
-    for name, wall, cpu in rows:
-        print(f"{name:<34}{wall:>9.2f}{cpu:>9.2f}{1000 * cpu / n:>12.3f}{n / wall:>9.0f}")
-    print(f"{'evalkit: load+validate (prepare)':<34}{prep_wall:>9.2f}{prep_cpu:>9.2f}")
-    print(f"{'evalkit: report+junit+summary':<34}{rep_wall:>9.2f}{rep_cpu:>9.2f}")
-    ratio = run_cpu / bare_cpu
-    print(
-        f"CPU ratio evalkit / bare: {ratio:.2f}x (slice median {statistics.median(ratios):.2f}x, "
-        f"range {min(ratios):.2f}-{max(ratios):.2f}; budget {args.budget}x)"
-    )
-    return 0 if ratio <= args.budget else 1
+    prof.disable()
+    pstats.Stats(prof).sort_stats("tottime").print_stats(30)
+    return 0
 
 
 if __name__ == "__main__":
