@@ -30,6 +30,9 @@ from evalkit.client import ChatClient
 from evalkit.errors import RequestError, TargetFatalError
 from evalkit.types import ItlStats, ToolCall
 
+START_BATCH = 32
+"""Closed-loop slots started per turn of the event loop."""
+
 
 @dataclass(frozen=True, slots=True)
 class Job:
@@ -151,8 +154,12 @@ async def closed_loop(
             scheduled = time.perf_counter() - start
 
     async with _first_fatal(), asyncio.TaskGroup() as group:
-        for _ in range(min(slots, len(jobs))):
+        for k in range(min(slots, len(jobs))):
             group.create_task(slot())
+            if (k + 1) % START_BATCH == 0:
+                # Hundreds of first requests built in one turn of the loop would
+                # stall it; in batches, the wait shows as the later ones' queueing.
+                await asyncio.sleep(0)
     return out
 
 
@@ -189,4 +196,4 @@ async def warm_up(client: ChatClient, jobs: list[Job], slots: int) -> list[Outco
     return await closed_loop(client, jobs, slots, time.perf_counter())
 
 
-__all__ = ["Job", "Outcome", "closed_loop", "drive", "open_loop", "warm_up"]
+__all__ = ["START_BATCH", "Job", "Outcome", "closed_loop", "drive", "open_loop", "warm_up"]

@@ -12,6 +12,7 @@ it finished.
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -249,6 +250,7 @@ async def run_bench(state: BenchState) -> ClientLoad:
     """Run every target's levels; the client's load over the whole benchmark."""
     monitor = ClientLoadMonitor()
     monitor.start()
+    gc.freeze()  # the workload lives all along: the collector need not walk it (as vLLM)
     try:
         with RecordWriter(state.run_dir) as writer:
             for target in state.targets:
@@ -259,6 +261,7 @@ async def run_bench(state: BenchState) -> ClientLoad:
                     state.aborted[target.name] = exc.message
                     state.echo(f"  error: target {target.name!r} stopped: {exc.message}")
     finally:
+        gc.unfreeze()
         load = await monitor.stop()
     return load
 

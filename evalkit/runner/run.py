@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +29,9 @@ from evalkit.runner.plan import WorkItem
 from evalkit.runner.retry import Attempts, Failed, Retrier
 from evalkit.runner.setup import Prepared
 from evalkit.runner.targets import JudgePool, TargetRuntime, open_targets
+
+START_BATCH = 32
+"""Workers started per turn of the event loop."""
 
 
 @dataclass
@@ -231,13 +235,23 @@ class Executor:
                 queues[item.target].put_nowait(item)
             monitor = ClientLoadMonitor()
             monitor.start()
+            # What is loaded now (suites, graders) lives for the whole run: the
+            # cyclic collector need not walk it again and again (as vLLM's client).
+            gc.freeze()
             try:
                 async with asyncio.TaskGroup() as group:
+                    started = 0
                     for name, queue in queues.items():
                         rt = self.runtimes[name]
                         for _ in range(min(rt.target.max_concurrency, queue.qsize())):
                             group.create_task(self._worker(queue, rt))
+                            started += 1
+                            if started % START_BATCH == 0:
+                                # A thousand first requests built in one turn of the
+                                # loop would stall it (and every stream read) ~0.1 s.
+                                await asyncio.sleep(0)
             finally:
+                gc.unfreeze()
                 client_load = await monitor.stop()
         aborted = {n: rt.aborted for n, rt in self.runtimes.items() if rt.aborted}
         return Outcome(
@@ -249,4 +263,4 @@ class Executor:
         )
 
 
-__all__ = ["Executor", "Outcome", "Tally"]
+__all__ = ["START_BATCH", "Executor", "Outcome", "Tally"]
