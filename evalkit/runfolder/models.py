@@ -156,7 +156,9 @@ class RunManifest(_Model):
     baseline: str | None = None
     notes: list[str] = Field(default_factory=list)
     aborted: dict[str, str] = Field(default_factory=dict)  # target -> why it was stopped
-    client_load: ClientLoad | None = None  # the client's own CPU and event-loop lag
+    # The client's own CPU and event-loop lag; absent (not null) in run.json when
+    # unknown, so that a run.json from before it was measured writes back unchanged.
+    client_load: ClientLoad | None = Field(None, exclude_if=lambda v: v is None)
 
     def planned_items(self) -> int | None:
         """Items each target was to run: sum over suites of min(samples, limit), times epochs.
