@@ -28,8 +28,8 @@ def parse(*argv: str) -> argparse.Namespace:
 
 def test_public_names_are_pinned() -> None:
     assert sorted(evalkit.sim.__all__) == sorted(
-        ["FAULT_HEADER", "FAULT_KINDS", "SimRequestLog", "SimServer", "SimStats", "make_app",
-         "serve_forever"]
+        ["FAULT_HEADER", "FAULT_KINDS", "SimProcess", "SimRequestLog", "SimServer", "SimStats",
+         "make_app", "serve_forever"]
     )  # fmt: skip
 
 
