@@ -43,6 +43,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -157,22 +158,38 @@ async def bare_loop(url: str, suite: Path, concurrency: int, style: str = "lines
     return chars
 
 
+COUNT_INSTRUCTIONS = False
+"""Set by ``--instructions``: measure each client in instructions (valgrind), not CPU time."""
+_VALGRIND = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
+
+
 def child_cpu(cmd: list[str], cwd: Path, code: Path = REPO) -> tuple[float, float]:
     """(CPU seconds, wall seconds) of a command run to its end as a child process.
 
-    ``code`` is the checkout whose evalkit the command imports.
+    ``code`` is the checkout whose evalkit the command imports. With
+    ``COUNT_INSTRUCTIONS`` the first figure is the instructions it executed,
+    in units of 10^9, counted by valgrind: slow, but the same however busy
+    the machine is.
     """
     env = {**os.environ, "PYTHONPATH": str(code)}
+    if COUNT_INSTRUCTIONS:
+        cmd = [*_VALGRIND, *cmd]
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
+    err_bytes = proc.stderr.read() if proc.stderr else b""
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode() if proc.stderr else ""
+    err = err_bytes.decode(errors="replace")
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {err[-2000:]}")
+    if COUNT_INSTRUCTIONS:
+        refs = re.search(r"I\s+refs:\s+([\d,]+)", err)
+        if refs is None:
+            raise RuntimeError(f"no instruction count from valgrind: {err[-500:]}")
+        return int(refs.group(1).replace(",", "")) / 1e9, wall
     return usage.ru_utime + usage.ru_stime, wall
 
 
@@ -224,6 +241,11 @@ def main() -> int:
     ap.add_argument(
         "--before", type=Path, metavar="CHECKOUT", help="also time evalkit run from this checkout"
     )
+    ap.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions under valgrind instead of CPU time (slow; load-proof)",
+    )
     ap.add_argument("--bare", nargs=2, metavar=("URL", "SUITE"), help=argparse.SUPPRESS)
     ap.add_argument("--style", default="lines", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -231,6 +253,9 @@ def main() -> int:
         asyncio.run(bare_loop(args.bare[0], Path(args.bare[1]), CONCURRENCY, args.style))
         return 0
 
+    global COUNT_INSTRUCTIONS
+    COUNT_INSTRUCTIONS = args.instructions
+    unit = "instructions" if args.instructions else "CPU time"
     work = Path(tempfile.mkdtemp(prefix="evalkit-benchrun-"))
     suites = {n: work / f"suite-{n}.jsonl" for n in (args.small, args.large)}
     for n, path in suites.items():
@@ -242,14 +267,14 @@ def main() -> int:
         sides = clients(url, work, args.before)
         if args.profile:
             return profile(url, work, suites[args.large])
-        for one in sides.values():
+        for one in sides.values() if not args.instructions else ():
             one(suites[args.small])  # warm the file cache and the simulator
         marginal: dict[str, list[float]] = {name: [] for name in sides}
         base: dict[str, list[float]] = {name: [] for name in sides}
         names = list(sides)
         print(
             f"load average {os.getloadavg()[0]:.2f}; {args.large} - {args.small} requests, "
-            f"{args.tokens} chunks each, concurrency {CONCURRENCY}, {args.rounds} rounds"
+            f"{args.tokens} chunks each, concurrency {CONCURRENCY}, {args.rounds} rounds, in {unit}"
         )
         for r in range(args.rounds):
             order = names[r % len(names) :] + names[: r % len(names)]
@@ -260,14 +285,15 @@ def main() -> int:
                 marginal[name].append(per)
                 base[name].append(small)
             ratios = "  ".join(
-                f"{n}: {marginal[n][-1]:.3f} ms ({marginal[n][-1] / marginal[names[0]][-1]:.2f}x)"
+                f"{n}: {marginal[n][-1]:.3f} ({marginal[n][-1] / marginal[names[0]][-1]:.2f}x)"
                 for n in names
             )
             print(f"  round {r + 1}: {ratios}")
     finally:
         sim.terminate()
         sim.wait()
-    print(f"{'client':<24}{'marginal CPU ms/req':>20}{'ratio':>8}{'CPU at small':>14}")
+    per = "M instr./req" if args.instructions else "CPU ms/req"
+    print(f"{'client':<24}{'marginal ' + per:>20}{'ratio':>8}{'at small':>14}")
     bare = statistics.median(marginal[names[0]])
     verdict = 0
     budgets = {"hot path (--no-report)": 1.2, "whole run": 1.5}
@@ -279,7 +305,8 @@ def main() -> int:
             f"{x / y:.2f}" for x, y in zip(marginal[name], marginal[names[0]], strict=True)
         )
         note = "" if budget is None else f"  (budget {budget}x; rounds {spread})"
-        print(f"{name:<24}{med:>20.3f}{ratio:>7.2f}x{statistics.median(base[name]):>13.2f}s{note}")
+        small = f"{statistics.median(base[name]):.2f}{'G' if args.instructions else 's'}"
+        print(f"{name:<24}{med:>20.3f}{ratio:>7.2f}x{small:>14}{note}")
         if budget is not None and ratio > budget:
             verdict = 1
     print(f"load average {os.getloadavg()[0]:.2f}")
