@@ -50,7 +50,11 @@ TTFT, GAP, TOKENS = 0.2, 0.02, 16
 
 
 async def bare_loop(url: str, n: int, concurrency: int) -> tuple[list[float], list[float]]:
-    """The least a streaming client can do, timing the first content chunk and the gaps."""
+    """The least a streaming client can do, timing the first content chunk and the gaps.
+
+    Like ``evalkit bench``, it first sends one unmeasured request per slot on
+    the same connection pool, so that no measured request opens a connection.
+    """
     body = {
         "model": paced_endpoint.MODEL,
         "messages": [{"role": "user", "content": "go"}],
@@ -59,7 +63,7 @@ async def bare_loop(url: str, n: int, concurrency: int) -> tuple[list[float], li
     }
     ttfts: list[float] = []
     gaps: list[float] = []
-    left = n
+    left = concurrency + n
     conn = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=conn) as session:
 
@@ -67,6 +71,10 @@ async def bare_loop(url: str, n: int, concurrency: int) -> tuple[list[float], li
             nonlocal left
             while left > 0:
                 left -= 1
+                if left >= n:  # a warm-up request: a connection per slot, not measured
+                    async with session.post(url + "/chat/completions", json=body) as resp:
+                        await resp.read()
+                    continue
                 t0 = time.perf_counter()
                 last = None
                 buf = b""
@@ -135,6 +143,13 @@ def part_endpoint(args: argparse.Namespace, out: Path) -> list[str]:
         print(f"{head}{'endpoint TTFT':>15}{'gap':>7}")
         for c in (1, 16):
             endpoint_stats(url)
+            t, g = asyncio.run(bare_loop(url, args.requests_low, c))
+            s = endpoint_stats(url)
+            print(
+                f"{c:>11} {'bare loop':<14}{statistics.median(t) * 1000:>10.1f}"
+                f"{statistics.median(g) * 1000:>9.2f}"
+                f"{s['ttft']['median_ms']:>15.1f}{s['gap']['median_ms']:>7.2f}"
+            )
             e = evalkit_bench(config, "paced", out, c, args.requests_low)
             s = endpoint_stats(url)
             ttft, gap = e["median_ttft_ms"], e["median_itl_ms"]
@@ -147,7 +162,6 @@ def part_endpoint(args: argparse.Namespace, out: Path) -> list[str]:
         ours: dict[str, list[float]] = {"ttft": [], "gap": []}
         bare: dict[str, list[float]] = {"ttft": [], "gap": []}
         server: dict[str, list[float]] = {"ours": [], "bare": []}
-        asyncio.run(bare_loop(url, 256, 256))  # warm the bare side's first slice
         for k in range(args.slices):
             for side in ("bare", "ours") if k % 2 == 0 else ("ours", "bare"):
                 endpoint_stats(url)
