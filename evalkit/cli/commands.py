@@ -85,7 +85,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
 def cmd_suites(args: argparse.Namespace) -> int:
     """Validate suites (exit 2 listing every problem) or list the suites under a folder."""
     from evalkit.runner.grading import load_checked
-    from evalkit.suite.loader import MANIFEST, load_suites
+    from evalkit.suite.loader import load_suites
+    from evalkit.suite.manifest import MANIFEST
 
     config = config_for(args)
     if args.suites_command == "list":

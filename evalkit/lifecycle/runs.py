@@ -68,7 +68,7 @@ def _describe(job: Job, echo: Echo) -> None:
         kind = "simulated endpoint" if t.simulated else t.base_url
         echo(f"  target {t.name}: {t.model} ({kind})")
     for s in job.prepared.suites:
-        echo(f"  suite {s.name}: {len(s.samples)} samples ({s.kind})")
+        echo(f"  suite {s.name}: {s.size} samples ({s.kind})")
     note = f" ({job.already} already recorded)" if job.already else ""
     echo(f"  {len(job.items)} requests to make{note}")
 
@@ -124,10 +124,8 @@ def _start(
         )
     s = prepared.settings
     done = done_keys(prepared.run_dir)
-    shard_of = parse_shard(s.shard) if s.shard else None
-    items = plan(
-        s.targets, prepared.suites, epochs=s.epochs, limit=s.limit, shard=shard_of, done=done
-    )
+    # The suites hold only the samples the run covers (its --limit and --shard).
+    items = plan(s.targets, prepared.suites, epochs=s.epochs, done=done)
     job = Job(prepared, cfg, items, len(done), retried, baseline_dir, html=report)
     if echo is not None:
         _describe(job, echo)

@@ -78,7 +78,7 @@ def create_run_folder(
         targets=[TargetInfo.of(t) for t in targets],
         suites=[
             SuiteInfo(
-                name=s.name, path=s.path, sha256=s.sha256, n_samples=len(s.samples), kind=s.kind
+                name=s.name, path=s.path, sha256=s.sha256, n_samples=s.size, kind=s.kind
             )
             for s in suites
         ],

@@ -20,6 +20,7 @@ from evalkit.runfolder import (
     reopen_run_folder,
 )
 from evalkit.runner.grading import BuiltGraders, load_checked
+from evalkit.runner.plan import parse_shard, selection
 from evalkit.suite.loader import Suite
 from evalkit.suite.schema import Sample
 
@@ -46,6 +47,15 @@ def check_keys(targets: list[TargetConfig]) -> None:
             )
 
 
+def _load(
+    config: Config, settings: RunSettings
+) -> tuple[list[Suite], dict[tuple[str, str], BuiltGraders]]:
+    """The run's suites, holding (and having validated in full) only the samples it covers."""
+    shard = parse_shard(settings.shard) if settings.shard else None
+    window = config.smallest_context_window(settings.targets)
+    return load_checked(config, settings.suites, window, selection(settings.limit, shard))
+
+
 def prepare(
     config: Config,
     settings: RunSettings,
@@ -59,9 +69,7 @@ def prepare(
     check_keys(targets)
     if not settings.suites:
         raise ConfigError("no suites given (name them, or set [run] suites in evalkit.toml)")
-    suites, graders = load_checked(
-        config, settings.suites, config.smallest_context_window(settings.targets)
-    )
+    suites, graders = _load(config, settings)
     run_dir, manifest = create_run_folder(out, settings, targets, suites, run_id=run_id, argv=argv)
     return Prepared(run_dir, manifest, settings, targets, suites, graders)
 
@@ -71,9 +79,7 @@ def prepare_resume(config: Config, run_dir: Path) -> Prepared:
     settings = read_manifest(run_dir).settings
     targets = [config.target(name) for name in settings.targets]
     check_keys(targets)
-    suites, graders = load_checked(
-        config, settings.suites, config.smallest_context_window(settings.targets)
-    )
+    suites, graders = _load(config, settings)
     manifest = reopen_run_folder(run_dir, suites)
     return Prepared(run_dir, manifest, settings, targets, suites, graders)
 
