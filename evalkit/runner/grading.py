@@ -65,26 +65,23 @@ class GraderCache:
             return
         built.check(sample)
 
-    def assign(self, suites: list[Suite]) -> dict[tuple[str, str], BuiltGraders]:
-        """Each sample's graders, built once per distinct spec."""
-        return {
-            (suite.name, s.id): [self.get(spec) for spec in s.grader]
-            for suite in suites
-            for s in suite.samples
-        }
+    def for_sample(self, sample: Sample) -> BuiltGraders:
+        """``sample``'s graders, in order (its specs were vetted when it loaded)."""
+        return [self.get(spec) for spec in sample.grader]
 
 
 def load_checked(
     config: Config, paths: list[str], context_window: int | None, select: Select | None = None
-) -> tuple[list[Suite], dict[tuple[str, str], BuiltGraders]]:
+) -> tuple[list[Suite], GraderCache]:
     """Load suites, graders and samples vetted line by line; all problems raise together.
 
     ``select`` (see ``plan.selection``) names the samples a run covers: only
-    they are validated in full and held by the suites.
+    they are validated in full and held by the suites. The cache returned
+    holds every grader those samples use (``for_sample``).
     """
     cache = GraderCache(config)
     suites = load_suites(paths, context_window=context_window, checks=cache, select=select)
-    return suites, cache.assign(suites)
+    return suites, cache
 
 
 __all__ = ["BuiltGraders", "GraderCache", "load_checked"]

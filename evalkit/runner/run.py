@@ -196,7 +196,7 @@ class Executor:
             except asyncio.QueueEmpty:
                 return
             try:
-                record = await self._one(item, rt, retrier, graders[(item.suite, item.sample.id)])
+                record = await self._one(item, rt, retrier, graders.for_sample(item.sample))
             except TargetFatalError as exc:
                 if rt.aborted is None:
                     rt.aborted = exc.message  # names the status and the provider's error text

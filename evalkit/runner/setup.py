@@ -7,7 +7,7 @@ it was started with. Nothing here touches the network.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from evalkit.config import Config, TargetConfig
@@ -19,7 +19,7 @@ from evalkit.runfolder import (
     read_manifest,
     reopen_run_folder,
 )
-from evalkit.runner.grading import BuiltGraders, load_checked
+from evalkit.runner.grading import GraderCache, load_checked
 from evalkit.runner.plan import parse_shard, selection
 from evalkit.suite.loader import Suite
 from evalkit.suite.schema import Sample
@@ -34,7 +34,7 @@ class Prepared:
     settings: RunSettings
     targets: list[TargetConfig]
     suites: list[Suite]
-    graders: dict[tuple[str, str], BuiltGraders] = field(default_factory=dict)
+    graders: GraderCache
 
 
 def check_keys(targets: list[TargetConfig]) -> None:
@@ -47,9 +47,7 @@ def check_keys(targets: list[TargetConfig]) -> None:
             )
 
 
-def _load(
-    config: Config, settings: RunSettings
-) -> tuple[list[Suite], dict[tuple[str, str], BuiltGraders]]:
+def _load(config: Config, settings: RunSettings) -> tuple[list[Suite], GraderCache]:
     """The run's suites, holding (and having validated in full) only the samples it covers."""
     shard = parse_shard(settings.shard) if settings.shard else None
     window = config.smallest_context_window(settings.targets)

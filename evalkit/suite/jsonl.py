@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,7 +32,19 @@ MAX_DEPTH = 64
 
 _BOM = b"\xef\xbb\xbf"
 _JSON_SPACE = b" \t\r"
-_LONG_DIGITS = re.compile(rb"[0-9]{19}")  # a possible integer beyond 64 bits
+# A run of 19 digits may be an integer beyond 64 bits. Mapping every digit to
+# "0" and looking for 19 of them is some ten times faster than a regex.
+_DIGITS_AS_ZERO = bytes.maketrans(b"0123456789", b"0" * 10)
+_LONG_DIGITS = b"0" * 19
+_CHUNK = 1 << 20  # translated a megabyte at a time, not as one copy of the whole file
+
+
+def _has_long_digits(data: bytes) -> bool:
+    overlap = len(_LONG_DIGITS) - 1
+    return any(
+        _LONG_DIGITS in data[i : i + _CHUNK + overlap].translate(_DIGITS_AS_ZERO)
+        for i in range(0, len(data), _CHUNK)
+    )
 
 
 def _depth(value: Any) -> int:
@@ -90,12 +101,16 @@ def _parse_exact(line: bytes) -> Any:
     return value
 
 
-def _orjson_message(exc: orjson.JSONDecodeError) -> str:
+def _orjson_message(exc: orjson.JSONDecodeError, line: bytes) -> str:
     msg = exc.msg
     if "depth limit" in msg:
         return f"nested more than {MAX_DEPTH} levels deep"
     if "infinity" in msg:
         return "a number is too large for a float"
+    at = exc.pos - 1 if line[exc.pos - 1 : exc.pos] == b"-" else exc.pos
+    for name in (b"NaN", b"Infinity", b"-Infinity"):
+        if line.startswith(name, at):
+            return f"{name.decode()} is not JSON (numbers must be finite) (column {at + 1})"
     return f"{msg} (column {exc.colno})"
 
 
@@ -112,24 +127,34 @@ def parse_line(line: bytes, exact: bool) -> Any:
         except orjson.JSONDecodeError as exc:
             if "UTF-8" in exc.msg or "surrogate" in exc.msg:
                 return _parse_exact(line)  # json words encoding faults better
-            raise ValueError(_orjson_message(exc)) from None
+            raise ValueError(_orjson_message(exc, line)) from None
     # Counting brackets is cheap; only a line with many of them is walked.
     if line.count(b"[") + line.count(b"{") > MAX_DEPTH and _depth(value) > MAX_DEPTH:
         raise ValueError(f"nested more than {MAX_DEPTH} levels deep")
     return value
 
 
+def _split(data: bytes) -> Iterator[bytes]:
+    """The lines of ``data``, each made only when it is reached (no list of them all)."""
+    start = len(_BOM) if data.startswith(_BOM) else 0
+    size = len(data)
+    while start < size:
+        end = data.find(b"\n", start)
+        if end < 0:
+            end = size
+        yield data[start:end]
+        start = end + 1
+
+
 def read_lines(data: bytes) -> Iterator[tuple[int, Any, str | None]]:
     """(line number, value, None) for each non-blank line, or (line number, None, error)."""
-    if data.startswith(_BOM):
-        data = data[len(_BOM) :]
-    long_digits = _LONG_DIGITS.search(data) is not None
-    for lineno, line in enumerate(data.split(b"\n"), start=1):
+    long_digits = _has_long_digits(data)
+    for lineno, line in enumerate(_split(data), start=1):
         if not line.strip(_JSON_SPACE):
             continue
         if line.endswith(b"\r"):
             line = line[:-1]
-        exact = long_digits and _LONG_DIGITS.search(line) is not None
+        exact = long_digits and _has_long_digits(line)
         try:
             yield lineno, parse_line(line, exact), None
         except ValueError as exc:

@@ -40,19 +40,25 @@ RESERVED_PARAM = "reserved_param"
 """The pydantic error type of a reserved key in ``params`` (its ``ctx`` names the key)."""
 
 
+_RESERVED_KEYS = frozenset(RESERVED_PARAMS)
+
+
 def check_params(params: dict[str, Any]) -> dict[str, Any]:
-    """``params`` if it sets no reserved field and holds only finite numbers."""
-    for key in params:
-        if key in RESERVED_PARAMS:
-            raise PydanticCustomError(
-                RESERVED_PARAM, "reserved: {why}", {"key": key, "why": RESERVED_PARAMS[key]}
-            )
-    _check_finite(params)
+    """``params`` if it sets none of ``RESERVED_PARAMS`` (a ``RESERVED_PARAM`` error if it does)."""
+    if not _RESERVED_KEYS.isdisjoint(params):
+        key = next(k for k in params if k in _RESERVED_KEYS)
+        raise PydanticCustomError(
+            RESERVED_PARAM, "reserved: {why}", {"key": key, "why": RESERVED_PARAMS[key]}
+        )
     return params
 
 
 def _check_finite(value: Any) -> None:
-    # A TOML manifest can say nan or inf; JSON lines cannot (see suite.jsonl).
+    """Raise ValueError if a number in ``value`` is NaN or infinite.
+
+    A TOML manifest can say ``nan`` or ``inf``; a JSON line cannot (see
+    ``suite.jsonl``), so only the manifest's defaults are walked.
+    """
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"{value} is not a finite number")
     if isinstance(value, dict):
@@ -254,6 +260,7 @@ class SuiteDefaults(BaseModel):
     @field_validator("params")
     @classmethod
     def _params(cls, v: dict[str, Any]) -> dict[str, Any]:
+        _check_finite(v)
         return check_params(v)
 
 
