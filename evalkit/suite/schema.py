@@ -22,34 +22,25 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from evalkit.errors import Problem
+from evalkit.types import RESERVED_REQUEST_FIELDS
 
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
 KINDS = ("chat", "vision", "tools", "json", "needle")
 Kind = Literal["chat", "vision", "tools", "json", "needle"]
 
-RESERVED_PARAMS = {
-    "model": "the target's model is sent (set it in evalkit.toml)",
-    "messages": "the sample's own messages are sent (give 'messages' or 'prompt')",
-    "stream": "streaming is the target's choice (set 'stream' in evalkit.toml)",
-}
-"""Request fields ``params`` may not set, and why: the record would show one request
-while another was sent. (``stream_options`` may be set: the client keeps
-``include_usage`` on whatever it says.)"""
-
 RESERVED_PARAM = "reserved_param"
 """The pydantic error type of a reserved key in ``params`` (its ``ctx`` names the key)."""
 
-
-_RESERVED_KEYS = frozenset(RESERVED_PARAMS)
+_RESERVED_KEYS = frozenset(RESERVED_REQUEST_FIELDS)
 
 
 def check_params(params: dict[str, Any]) -> dict[str, Any]:
-    """``params`` if it sets none of ``RESERVED_PARAMS`` (a ``RESERVED_PARAM`` error if it does)."""
+    """``params`` if it sets no field of ``RESERVED_REQUEST_FIELDS`` (else a
+    ``RESERVED_PARAM`` error naming the key)."""
     if not _RESERVED_KEYS.isdisjoint(params):
         key = next(k for k in params if k in _RESERVED_KEYS)
-        raise PydanticCustomError(
-            RESERVED_PARAM, "reserved: {why}", {"key": key, "why": RESERVED_PARAMS[key]}
-        )
+        why = RESERVED_REQUEST_FIELDS[key]
+        raise PydanticCustomError(RESERVED_PARAM, "reserved: {why}", {"key": key, "why": why})
     return params
 
 
@@ -286,7 +277,6 @@ class SuiteManifest(BaseModel):
 __all__ = [
     "KINDS",
     "RESERVED_PARAM",
-    "RESERVED_PARAMS",
     "ROLES",
     "GraderSpec",
     "Kind",

@@ -47,7 +47,7 @@ def test_bad_expected_values_are_file_line_problems_with_the_others(tmp_path: Pa
     assert problems.pop(1).startswith(f"{path}:3: messages[0].role: 'robot'")
     assert problems == [
         f"{path}:2: [expected] regex: expected pattern '(a' does not compile: "
-        "missing ), unterminated subpattern at position 0",
+        "missing ) at position 2",
         f"{path}:4: [expected] numeric: 'expected' must be a number, not 'abc'",
         f"{path}:5: [grader.regex] grader 'regex': bad options: "
         "unknown option 'x' (known: pattern, flags, fullmatch)",
