@@ -144,6 +144,7 @@ def test_read_lines_numbers_lines_from_one_and_skips_blank_ones() -> None:
                 st.just(b"\xef\xbb\xbf"),
                 st.sampled_from([b"\n", b"\r", b"\x0c", b"\xe2\x80\xa8", b"\xc2\x85", b" "]),
                 st.sampled_from([b"NaN", b"[" * 70, b"]", b"{", b'"\\ud800"', b"9" * 30]),
+                st.sampled_from([b"[" * 5000, b"9" * 5000, b'{"a":' * 3000, b"1e999"]),
                 st.text(max_size=20).map(lambda t: json.dumps(t).encode()),
                 st.binary(max_size=10),
             ),
