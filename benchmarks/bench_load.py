@@ -11,9 +11,11 @@ Three measurements, each in a fresh interpreter:
    (started beforehand, not timed). The time is from just before the run's
    process is spawned to the arrival of its first request, as the simulator
    logged it (``/sim/stats?log=1``; both read the system's monotonic clock),
-   so it includes the interpreter's start and every import. VmHWM, the
-   run's peak RSS so far, is read from /proc when the request is seen; the
-   run is then stopped (it is not the subject here).
+   so it includes the interpreter's start and every import. When the request
+   is seen, the run's CPU time so far (user + system) and VmHWM (its peak
+   RSS so far) are read from /proc; the run is then stopped (it is not the
+   subject here). On a shared machine the wall time mostly measures the
+   others' load: the CPU time is the steadier figure.
 3. **First request, built-in sim target**: the same with ``--target sim``
    (the simulator runs inside the run's process and builds its answer key
    from the samples first). The first request's time is its record's
@@ -114,6 +116,12 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a live process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure_load(suite: Path, limit: str) -> dict[str, Any]:
     out = subprocess.run(
         [sys.executable, "-c", LOAD_SNIPPET, str(suite), limit],
@@ -144,17 +152,17 @@ def first_request_external(work: Path, suite: Path, port: int, limit: list[str])
     cmd += [str(work / "evalkit.toml")]
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd, env=ENV, cwd=work, stdout=subprocess.DEVNULL)
-    rss = float("nan")
+    rss = cpu = float("nan")
     try:
         while get_json(stats)["requests"] <= seen:
             if proc.poll() is not None:
                 raise RuntimeError(f"evalkit run exited {proc.returncode} before any request")
             time.sleep(0.005)
-        rss = peak_rss_mb(proc.pid)
+        cpu, rss = cpu_s(proc.pid), peak_rss_mb(proc.pid)
     finally:
         stop(proc)
     log = get_json(f"{stats}?log=1")["log"][seen:]
-    return {"first_s": min(e["arrival"] for e in log) - t0, "rss_mb": rss}
+    return {"first_s": min(e["arrival"] for e in log) - t0, "cpu_s": cpu, "rss_mb": rss}
 
 
 def first_request_builtin(work: Path, suite: Path, limit: list[str], run_id: str) -> float:
@@ -205,13 +213,14 @@ def main() -> int:
         f'[targets.bench]\nbase_url = "http://127.0.0.1:{port}/v1"\nmodel = "bench"\n'
         "max_concurrency = 256\n"
     )
-    print(f"\n{'evalkit run to 1st request':<36}{'seconds':>9}{'peak RSS MB':>13}")
+    print(f"\n{'evalkit run to 1st request':<36}{'wall s':>9}{'CPU s':>9}{'peak RSS MB':>13}")
     try:
         for label, limit in (("--limit 1", ["--limit", "1"]), ("all samples", [])):
             got = [first_request_external(work, suite, port, limit) for _ in range(args.repeats)]
             first = statistics.median(g["first_s"] for g in got)
+            cpu = statistics.median(g["cpu_s"] for g in got)
             rss = statistics.median(g["rss_mb"] for g in got)
-            print(f"{'sim in own process, ' + label:<36}{first:>9.2f}{rss:>13.0f}")
+            print(f"{'sim in own process, ' + label:<36}{first:>9.2f}{cpu:>9.2f}{rss:>13.0f}")
     finally:
         sim.terminate()
         sim.wait()
@@ -220,8 +229,9 @@ def main() -> int:
             first_request_builtin(work, suite, limit, f"b{k}-{len(limit)}")
             for k in range(args.repeats)
         ]
-        print(f"{'built-in sim, ' + label:<36}{statistics.median(times):>9.2f}{'':>13}")
-    print(f"\n(work folder: {work})")
+        print(f"{'built-in sim, ' + label:<36}{statistics.median(times):>9.2f}")
+    print(f"\nload average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (1, 5, 15 min)")
+    print(f"(work folder: {work})")
     return 0
 
 

@@ -18,7 +18,7 @@ from evalkit.lifecycle.outputs import Outputs, render_dir
 from evalkit.runfolder import Record, RecordWriter, read_manifest, utc_now, write_manifest
 from evalkit.runner import Prepared, WorkItem
 from evalkit.runner.progress import RunProgress
-from evalkit.runner.run import Executor, Outcome, Tally
+from evalkit.runner.run import Executor, Outcome, Tally, frozen_for_collector
 
 if TYPE_CHECKING:
     from evalkit.report.gate import Breach
@@ -90,7 +90,7 @@ class Job:
 
     async def execute(self, display: Progress) -> Outcome:
         """Make the planned requests, appending each record; ``display`` is told of each."""
-        with RecordWriter(self.prepared.run_dir) as writer:
+        with frozen_for_collector(), RecordWriter(self.prepared.run_dir) as writer:
             self.executor = Executor(self.prepared, self.config, writer, on_record=display.update)
             return await self.executor.run(self.items)
 

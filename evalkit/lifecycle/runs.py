@@ -26,7 +26,6 @@ from evalkit.lifecycle.inputs import ConfigLike, RunRef, config_of, out_of, run_
 from evalkit.lifecycle.job import Job, ProgressFactory, RunResult, make_display
 from evalkit.runfolder import RunSettings, done_keys, drop_error_records
 from evalkit.runner import Prepared, parse_shard, plan, prepare, prepare_resume
-from evalkit.runner.setup import collector_spared
 
 Names = str | Path | Sequence[str | Path] | None
 Echo = Callable[[str], None]
@@ -184,32 +183,30 @@ def run(
     Inside a running event loop use ``run_async``.
     """
     _refuse_running_loop()
-    with collector_spared() as planned:
-        job = _start(
-            suites,
-            targets,
-            epochs=epochs,
-            limit=limit,
-            shard=shard,
-            resume=resume,
-            retry_errors=retry_errors,
-            baseline=baseline,
-            out=out,
-            run_id=run_id,
-            report=report,
-            config=config,
-            echo=echo,
-            argv=argv,
-        )
-        planned()
-        display = make_display(progress, len(job.items))
-        outcome = None
-        try:
-            with display:
-                outcome = asyncio.run(job.execute(display))
-        except (KeyboardInterrupt, asyncio.CancelledError):
-            pass  # the run is closed as interrupted; a resume finishes it
-        return job.finish(outcome)
+    job = _start(
+        suites,
+        targets,
+        epochs=epochs,
+        limit=limit,
+        shard=shard,
+        resume=resume,
+        retry_errors=retry_errors,
+        baseline=baseline,
+        out=out,
+        run_id=run_id,
+        report=report,
+        config=config,
+        echo=echo,
+        argv=argv,
+    )
+    display = make_display(progress, len(job.items))
+    outcome = None
+    try:
+        with display:
+            outcome = asyncio.run(job.execute(display))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        pass  # the run is closed as interrupted; a resume finishes it
+    return job.finish(outcome)
 
 
 async def run_async(
@@ -238,33 +235,31 @@ async def run_async(
     ``resume`` finishes the run) and the cancellation goes on; no outputs
     are written then (``evalkit.lifecycle.render`` writes them).
     """
-    with collector_spared() as planned:
-        job = await asyncio.to_thread(
-            _start,
-            suites,
-            targets,
-            epochs=epochs,
-            limit=limit,
-            shard=shard,
-            resume=resume,
-            retry_errors=retry_errors,
-            baseline=baseline,
-            out=out,
-            run_id=run_id,
-            report=report,
-            config=config,
-            echo=echo,
-            argv=argv,
-        )
-        planned()
-        display = make_display(progress, len(job.items))
-        try:
-            with display:
-                outcome = await job.execute(display)
-        except asyncio.CancelledError:
-            job.close("interrupted", {})
-            raise
-        return await asyncio.to_thread(job.finish, outcome)
+    job = await asyncio.to_thread(
+        _start,
+        suites,
+        targets,
+        epochs=epochs,
+        limit=limit,
+        shard=shard,
+        resume=resume,
+        retry_errors=retry_errors,
+        baseline=baseline,
+        out=out,
+        run_id=run_id,
+        report=report,
+        config=config,
+        echo=echo,
+        argv=argv,
+    )
+    display = make_display(progress, len(job.items))
+    try:
+        with display:
+            outcome = await job.execute(display)
+    except asyncio.CancelledError:
+        job.close("interrupted", {})
+        raise
+    return await asyncio.to_thread(job.finish, outcome)
 
 
 __all__ = ["run", "run_async"]

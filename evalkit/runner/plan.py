@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from evalkit.errors import ConfigError
 from evalkit.runfolder import Key
-from evalkit.suite.loader import Select, Suite
+from evalkit.suite.loader import Select, Suite, bulk_allocation
 from evalkit.suite.schema import Sample
 
 
@@ -83,13 +83,14 @@ def plan(
     skip = set(done)
     items: list[WorkItem] = []
     chosen: list[tuple[str, list[Sample]]] = [(s.name, s.samples) for s in suites]
-    for epoch in range(epochs):
-        for suite_name, samples in chosen:
-            for sample in samples:
-                for target in targets:
-                    item = WorkItem(target, suite_name, sample, epoch)
-                    if item.key not in skip:
-                        items.append(item)
+    with bulk_allocation():  # an item per request: 100,000 of them would set off full collections
+        for epoch in range(epochs):
+            for suite_name, samples in chosen:
+                for sample in samples:
+                    for target in targets:
+                        item = WorkItem(target, suite_name, sample, epoch)
+                        if item.key not in skip:
+                            items.append(item)
     return items
 
 

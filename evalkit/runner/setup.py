@@ -7,9 +7,6 @@ it was started with. Nothing here touches the network.
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,40 +82,6 @@ def prepare_resume(config: Config, run_dir: Path) -> Prepared:
     return Prepared(run_dir, manifest, settings, targets, suites, graders)
 
 
-@contextlib.contextmanager
-def collector_spared() -> Iterator[Callable[[], None]]:
-    """Keep the garbage collector off a run's data: ``with collector_spared() as planned:``.
-
-    Until ``planned()`` is called (once the suites are loaded and the plan is
-    made) there is no collection at all: loading makes many objects and no
-    cycles. ``planned()`` freezes everything then alive and turns collection
-    back on, so that what the run makes afterwards is collected as usual but
-    its samples, graders and plan are never walked. Each full collection
-    would otherwise walk them all (about half a second at 100,000 samples:
-    before the first request, and again as a stall of the event loop while
-    requests are in flight). On the way out all is as before.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    frozen = False
-
-    def planned() -> None:
-        nonlocal frozen
-        if not frozen:
-            gc.freeze()
-            frozen = True
-            if was_enabled:
-                gc.enable()
-
-    try:
-        yield planned
-    finally:
-        if frozen:
-            gc.unfreeze()
-        if was_enabled:
-            gc.enable()
-
-
 def all_samples(suites: list[Suite]) -> list[Sample]:
     """Every sample of every suite (the simulator's answer key)."""
     return [s for suite in suites for s in suite.samples]
@@ -127,7 +90,6 @@ def all_samples(suites: list[Suite]) -> list[Sample]:
 __all__ = [
     "Prepared",
     "all_samples",
-    "collector_spared",
     "prepare",
     "prepare_resume",
 ]

@@ -382,22 +382,24 @@ def _load_one(
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside: loading makes no cycles, only many objects.
+def bulk_allocation() -> Iterator[None]:
+    """No garbage collection inside: for code that makes many long-lived objects, no cycles.
 
-    Each collection would walk every sample made so far (over 100,000 samples
-    that was half the time of a load). On the way out the new objects go
-    straight to the oldest generation (``freeze`` then ``unfreeze`` moves
-    them there without a walk); left in the youngest, the next few
-    collections would each walk them all, stalling whatever runs next.
+    Each collection would walk every object made so far (loading 100,000
+    samples, that was half the time of the load). On the way out the new
+    objects go straight to the oldest generation (``freeze`` then
+    ``unfreeze`` moves them there without a walk); left in the youngest, the
+    next few collections would each walk them all, stalling whatever runs
+    next. The loader and the run's plan use it.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
-        gc.unfreeze()
+        if gc.get_freeze_count() == 0:  # unfreeze() would thaw what someone else froze
+            gc.freeze()
+            gc.unfreeze()
         if was_enabled:
             gc.enable()
 
@@ -420,7 +422,7 @@ def load_suites(
     paths = list(paths)
     problems: list[Problem] = []
     suites: list[Suite] = []
-    with _collector_paused():
+    with bulk_allocation():
         for p in paths:
             suite = _load_one(Path(p), context_window, problems, checks, select)
             if suite is not None:
@@ -449,6 +451,7 @@ __all__ = [
     "GraderChecks",
     "Select",
     "Suite",
+    "bulk_allocation",
     "load_suite",
     "load_suites",
 ]
