@@ -23,10 +23,10 @@ script on start, and a user's script that calls ``evalkit.run`` without an
 worker ignores SIGINT (Ctrl-C is the run's to handle) and ends when its
 pipe closes, which the parent's exit does.
 
-What a call costs: the message is pickled both ways and two threads hand it
-over; about 0.2 to 0.5 ms per call, measured in ``benchmarks/README.md``.
-Starting a worker costs an interpreter start and the import of this package
-(about half a second), paid on first use.
+What a call costs: the message is pickled both ways and a thread waits on
+the pipe; about 0.13 ms of the run's CPU and 0.5 ms of wall time per call
+(``benchmarks/README.md``). Starting a worker costs an interpreter start and
+the import of the graders (most of a second), paid on first use.
 """
 
 from __future__ import annotations
