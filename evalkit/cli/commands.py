@@ -6,6 +6,7 @@ Each maps its flags to a call of ``evalkit.lifecycle`` and prints the result.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +23,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     from evalkit.cli.output import print_outputs
     from evalkit.lifecycle import render
 
-    outputs = render(args.run, baseline=args.baseline, config=config_for(args), out=args.out)
+    outputs = render(
+        args.run,
+        baseline=args.baseline,
+        config=config_for(args),
+        out=args.out,
+        echo=functools.partial(print, flush=True),
+    )
     print_outputs(outputs)
     return outputs.exit_code
 

@@ -75,7 +75,13 @@ def _add_run(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     )
     run.add_argument("--out", metavar="DIR", help="where run folders go (default: results)")
     run.add_argument("--run-id", metavar="ID", help="name the run folder (default: time + random)")
-    run.add_argument("--no-progress", action="store_true", help="no live progress bar")
+    run.add_argument(
+        "--progress",
+        choices=("auto", "bar", "plain", "none"),
+        help="bar: a live bar; plain: a line every 10 s or so, for logs; none: quiet "
+        "(default: [run] progress, else auto: a bar on a terminal, plain otherwise)",
+    )
+    run.add_argument("--no-progress", action="store_true", help="same as --progress none")
     run.add_argument(
         "--no-report",
         action="store_true",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import signal
 import sys
 from collections.abc import Iterator
@@ -51,7 +52,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             run_id=args.run_id,
             report=not args.no_report,
             config=config,
-            progress=not args.no_progress,
+            progress="none" if args.no_progress else args.progress,
+            # Flushed: in a CI log these lines must come before the progress lines.
+            echo=functools.partial(print, flush=True),
             argv=args.argv,
         )
     print_outputs(result.outputs)

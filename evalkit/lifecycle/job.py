@@ -6,7 +6,6 @@ and the plan made; ``RunResult`` is what they return.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,10 +13,11 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from evalkit.config import Config
+from evalkit.errors import ConfigError
 from evalkit.lifecycle.outputs import Outputs, render_dir
 from evalkit.runfolder import Record, RecordWriter, read_manifest, utc_now, write_manifest
 from evalkit.runner import Prepared, WorkItem
-from evalkit.runner.progress import RunProgress
+from evalkit.runner.progress import PROGRESS_STYLES, make_progress
 from evalkit.runner.run import Executor, Outcome, Tally
 
 if TYPE_CHECKING:
@@ -42,7 +42,10 @@ class Progress(Protocol):
 
 
 ProgressFactory = Callable[[int], Progress]
-"""Makes a run's display from the number of requests it will make (``RunProgress`` fits)."""
+"""Makes a run's display from the number of requests it will make (``PlainProgress`` fits)."""
+
+ProgressChoice = bool | str | ProgressFactory | None
+"""``run``'s ``progress``: a style name, True ("auto"), False ("none"), a factory, or None."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,6 +89,8 @@ class Job:
     retried: int
     baseline_dir: Path | None
     html: bool
+    echo: Callable[[str], None] | None = None
+    """Told of each step of writing the outputs (the CLI prints them; None: quiet)."""
     executor: Executor | None = None
 
     async def execute(self, display: Progress) -> Outcome:
@@ -112,6 +117,7 @@ class Job:
             self.config.gate,
             baseline_dir=self.baseline_dir,
             html=self.html,
+            echo=self.echo,
         )
         code = 130 if status == "interrupted" else 2 if status == "aborted" else outputs.exit_code
         tally = self.executor.tally if self.executor is not None else Tally()
@@ -130,11 +136,30 @@ class Job:
         )
 
 
-def make_display(progress: bool | ProgressFactory, total: int) -> Progress:
-    """The display ``progress`` asks for (see ``run``) for a run of ``total`` requests."""
-    if isinstance(progress, bool):
-        return RunProgress(total, enabled=progress and sys.stderr.isatty())
+def make_display(progress: ProgressChoice, total: int, config: Config) -> Progress:
+    """The display ``progress`` asks for (see ``run``) for a run of ``total`` requests.
+
+    None takes ``[run] progress`` of the config; True is "auto", False "none".
+    """
+    if progress is None:
+        progress = config.run.progress
+    elif isinstance(progress, bool):
+        progress = "auto" if progress else "none"
+    if isinstance(progress, str):
+        for style in PROGRESS_STYLES:
+            if progress == style:
+                return make_progress(style, total, interval_s=config.run.progress_interval_s)
+        choices = ", ".join(PROGRESS_STYLES)
+        raise ConfigError(f"progress: expected one of {choices}, got {progress!r}")
     return progress(total)
 
 
-__all__ = ["Job", "Progress", "ProgressFactory", "RunResult", "RunStatus", "make_display"]
+__all__ = [
+    "Job",
+    "Progress",
+    "ProgressChoice",
+    "ProgressFactory",
+    "RunResult",
+    "RunStatus",
+    "make_display",
+]

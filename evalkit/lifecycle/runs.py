@@ -23,7 +23,7 @@ from pathlib import Path
 from evalkit.config import Config
 from evalkit.errors import ConfigError
 from evalkit.lifecycle.inputs import ConfigLike, RunRef, config_of, out_of, run_dir_of
-from evalkit.lifecycle.job import Job, ProgressFactory, RunResult, make_display
+from evalkit.lifecycle.job import Job, ProgressChoice, RunResult, make_display
 from evalkit.runfolder import RunSettings, done_keys, drop_error_records
 from evalkit.runner import Prepared, parse_shard, plan, prepare, prepare_resume
 
@@ -128,7 +128,7 @@ def _start(
     items = plan(
         s.targets, prepared.suites, epochs=s.epochs, limit=s.limit, shard=shard_of, done=done
     )
-    job = Job(prepared, cfg, items, len(done), retried, baseline_dir, html=report)
+    job = Job(prepared, cfg, items, len(done), retried, baseline_dir, html=report, echo=echo)
     if echo is not None:
         _describe(job, echo)
     return job
@@ -159,7 +159,7 @@ def run(
     run_id: str | None = None,
     report: bool = True,
     config: ConfigLike = None,
-    progress: bool | ProgressFactory = True,
+    progress: ProgressChoice = None,
     echo: Echo | None = print,
     argv: Sequence[str] | None = None,
 ) -> RunResult:
@@ -173,10 +173,13 @@ def run(
     items that ended in error. ``baseline`` gates the run against another.
     ``report=False`` skips report.html (junit.xml and summary.md are always
     written). ``config`` is a ``Config``, the path of an evalkit.toml, or
-    None for ./evalkit.toml if present. ``progress`` is True for a live bar
-    when stderr is a terminal, False for none, or a factory called with the
-    number of requests. ``echo`` receives the opening lines (run id, folder,
-    targets, suites, requests to make); None keeps quiet. ``argv`` is the
+    None for ./evalkit.toml if present. ``progress`` is "bar" (a live bar),
+    "plain" (a line every ``[run] progress_interval_s`` seconds or so, for
+    logs), "none", "auto" or True (a bar when stderr is a terminal, plain
+    lines otherwise), False ("none"), None (``[run] progress`` of the config,
+    "auto" by default), or a factory called with the number of requests.
+    ``echo`` receives the opening lines (run id, folder, targets, suites,
+    requests to make) and a line as each output is written; None keeps quiet. ``argv`` is the
     command line recorded in run.json.
 
     Raises ``InputError`` (``ConfigError``, ``SuiteError``) before any
@@ -201,7 +204,7 @@ def run(
         echo=echo,
         argv=argv,
     )
-    display = make_display(progress, len(job.items))
+    display = make_display(progress, len(job.items), job.config)
     outcome = None
     try:
         with display:
@@ -225,7 +228,7 @@ async def run_async(
     run_id: str | None = None,
     report: bool = True,
     config: ConfigLike = None,
-    progress: bool | ProgressFactory = True,
+    progress: ProgressChoice = None,
     echo: Echo | None = print,
     argv: Sequence[str] | None = None,
 ) -> RunResult:
@@ -254,7 +257,7 @@ async def run_async(
         echo=echo,
         argv=argv,
     )
-    display = make_display(progress, len(job.items))
+    display = make_display(progress, len(job.items), job.config)
     try:
         with display:
             outcome = await job.execute(display)
