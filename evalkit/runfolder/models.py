@@ -148,6 +148,7 @@ class RunManifest(_Model):
     finished_at: str | None = None
     evalkit_version: str
     python_version: str
+    hostname: str | None = None  # the machine the run started on (junit.xml reports it)
     argv: list[str] = Field(default_factory=list)
     settings: RunSettings = Field(default_factory=RunSettings)
     targets: list[TargetInfo] = Field(default_factory=list)
