@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,7 +54,7 @@ def terminal_width() -> int | None:
     return None
 
 
-def _cells(row: dict[str, Any]) -> dict[str, str]:
+def _cells(row: Mapping[Any, Any]) -> dict[str, str]:
     from evalkit.report import format as fmt
 
     est = " est." if row.get("cost_estimated") else ""
