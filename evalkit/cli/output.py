@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-    from evalkit.lifecycle import Outputs
+    from evalkit.lifecycle import DryRun, Outputs
 
 
 @dataclass(frozen=True)
@@ -136,4 +136,65 @@ def print_outputs(outputs: Outputs) -> None:
         print(f"gate passed against {outputs.baseline_dir}")
 
 
-__all__ = ["fit_columns", "print_outputs", "print_summary", "terminal_width"]
+def print_estimate(estimate: DryRun) -> None:
+    """What ``evalkit run --dry-run`` prints: requests, tokens and cost per target x suite."""
+    from evalkit.report import format as fmt
+    from evalkit.runner.estimate import DEFAULT_OUTPUT_TOKENS
+
+    print("dry run: nothing was sent and no run folder was created")
+    if estimate.already_recorded:
+        print(
+            f"{estimate.already_recorded} item(s) already recorded "
+            f"({fmt.usd(estimate.spent_usd)} spent); what is left:"
+        )
+    header = ("target", "suite", "requests", "prompt tokens", "output tokens", "cost")
+    rows = [
+        (
+            r.target,
+            r.suite,
+            fmt.number(r.requests),
+            fmt.number(r.prompt_tokens),
+            fmt.number(r.output_tokens),
+            fmt.usd(r.cost_usd) if r.priced else "no prices",
+        )
+        for r in estimate.rows
+    ]
+    total = sum(r.cost_usd for r in estimate.rows)
+    rows.append(
+        (
+            "total",
+            "",
+            fmt.number(estimate.requests),
+            fmt.number(sum(r.prompt_tokens for r in estimate.rows)),
+            fmt.number(sum(r.output_tokens for r in estimate.rows)),
+            fmt.usd(total),
+        )
+    )
+    widths = [max(len(str(row[i])) for row in (header, *rows)) for i in range(len(header))]
+    for row in (header, *rows):
+        cells = [
+            str(cell).ljust(w) if i < 2 else str(cell).rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        print("  ".join(cells).rstrip())
+    print("prompt tokens: estimated, about 4 characters a token")
+    print(
+        "output tokens: each request's max_tokens, else the target's max_output_tokens, "
+        f"else {DEFAULT_OUTPUT_TOKENS:,}"
+    )
+    print("  (a ceiling: answers are often shorter, so the cost is an upper estimate)")
+    print("cost: the prices in evalkit.toml (price_input_per_mtok, price_output_per_mtok)")
+    unpriced = sorted({r.target for r in estimate.rows if not r.priced})
+    if unpriced:
+        print(f"no prices in evalkit.toml for: {', '.join(unpriced)} (counted as $0)")
+    if estimate.max_cost is not None:
+        after = estimate.spent_usd + total
+        verdict = "within" if after <= estimate.max_cost else "past"
+        print(
+            f"cost limit {fmt.usd(estimate.max_cost)}: the run would end at about "
+            f"{fmt.usd(after)} at most, {verdict} it"
+            + ("" if verdict == "within" else " (it would stop early, exit 3; resumable)")
+        )
+
+
+__all__ = ["fit_columns", "print_estimate", "print_outputs", "print_summary", "terminal_width"]

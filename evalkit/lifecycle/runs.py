@@ -22,7 +22,15 @@ from pathlib import Path
 
 from evalkit.config import Config
 from evalkit.errors import ConfigError
-from evalkit.lifecycle.inputs import ConfigLike, RunRef, config_of, out_of, run_dir_of
+from evalkit.lifecycle.inputs import (
+    ConfigLike,
+    RunRef,
+    config_of,
+    cost_limit,
+    out_of,
+    run_dir_of,
+    spent_usd,
+)
 from evalkit.lifecycle.job import Job, ProgressChoice, RunResult, make_display
 from evalkit.runfolder import RunSettings, done_keys, drop_error_records
 from evalkit.runner import Prepared, parse_shard, plan, prepare, prepare_resume
@@ -61,6 +69,13 @@ def _settings(
     )
 
 
+def check_resume_flags(given: dict[str, bool]) -> None:
+    """ConfigError naming the flags given with --resume that the run's own settings fix."""
+    if any(given.values()):
+        flags = ", ".join(f"--{name}" for name, on in given.items() if on)
+        raise ConfigError(f"--resume repeats the run's own settings; drop {flags}")
+
+
 def _describe(job: Job, echo: Echo) -> None:
     m = job.prepared.manifest
     echo(f"run {m.run_id} -> {job.prepared.run_dir}")
@@ -89,9 +104,11 @@ def _start(
     config: ConfigLike,
     echo: Echo | None,
     argv: Sequence[str] | None,
+    max_cost: float | None = None,
 ) -> Job:
     """Check everything, create or reopen the run folder, and plan what is left."""
     cfg = config_of(config)
+    budget = cost_limit(cfg, max_cost)
     where = out_of(cfg, out)
     # A mistyped baseline must fail now, not after the whole run.
     baseline_dir = run_dir_of(baseline, where) if baseline is not None else None
@@ -107,9 +124,7 @@ def _start(
             "shard": shard is not None,
             "run-id": run_id is not None,
         }
-        if any(given.values()):
-            flags = ", ".join(f"--{name}" for name, on in given.items() if on)
-            raise ConfigError(f"--resume repeats the run's own settings; drop {flags}")
+        check_resume_flags(given)
         prepared = prepare_resume(cfg, run_dir_of(resume, where))
         if retry_errors:
             retried = drop_error_records(prepared.run_dir)
@@ -129,6 +144,8 @@ def _start(
         s.targets, prepared.suites, epochs=s.epochs, limit=s.limit, shard=shard_of, done=done
     )
     job = Job(prepared, cfg, items, len(done), retried, baseline_dir, html=report, echo=echo)
+    if budget is not None:
+        job.max_cost, job.spent_before = budget, spent_usd(prepared.run_dir)
     if echo is not None:
         _describe(job, echo)
     return job
@@ -162,6 +179,7 @@ def run(
     progress: ProgressChoice = None,
     echo: Echo | None = print,
     argv: Sequence[str] | None = None,
+    max_cost: float | None = None,
 ) -> RunResult:
     """Run suites against targets, grade, write the outputs and gate; return the outcome.
 
@@ -180,7 +198,11 @@ def run(
     "auto" by default), or a factory called with the number of requests.
     ``echo`` receives the opening lines (run id, folder, targets, suites,
     requests to make) and a line as each output is written; None keeps quiet. ``argv`` is the
-    command line recorded in run.json.
+    command line recorded in run.json. ``max_cost`` (US dollars; default
+    ``[run] max_cost``) stops sending requests before the run's cost, spent
+    plus in flight, would pass it: the run ends as ``status ==
+    "cost_limit"`` (exit code 3), and a ``resume`` with a higher limit
+    finishes it.
 
     Raises ``InputError`` (``ConfigError``, ``SuiteError``) before any
     request when the config, the settings or a suite is wrong. Ctrl-C ends
@@ -203,6 +225,7 @@ def run(
         config=config,
         echo=echo,
         argv=argv,
+        max_cost=max_cost,
     )
     display = make_display(progress, len(job.items), job.config)
     outcome = None
@@ -231,6 +254,7 @@ async def run_async(
     progress: ProgressChoice = None,
     echo: Echo | None = print,
     argv: Sequence[str] | None = None,
+    max_cost: float | None = None,
 ) -> RunResult:
     """``run`` in the running event loop, for notebooks: ``await evalkit.run_async(...)``.
 
@@ -256,6 +280,7 @@ async def run_async(
         config=config,
         echo=echo,
         argv=argv,
+        max_cost=max_cost,
     )
     display = make_display(progress, len(job.items), job.config)
     try:

@@ -143,7 +143,8 @@ class RunManifest(_Model):
 
     schema_version: int = SCHEMA_VERSION
     run_id: str
-    status: Literal["running", "finished", "interrupted", "aborted"] = "running"
+    # cost_limit: stopped sending at --max-cost; resumable like interrupted
+    status: Literal["running", "finished", "interrupted", "aborted", "cost_limit"] = "running"
     created_at: str
     finished_at: str | None = None
     evalkit_version: str
