@@ -115,9 +115,10 @@ def cmd_suites(args: argparse.Namespace) -> int:
         graders = sorted({g.type for sample in s.samples for g in sample.grader})
         line = f"{s.name:<12} {s.kind:<7} {len(s.samples):>5} samples"
         print(f"{line}  graders: {', '.join(graders)}  ({s.path})")
-    targets = ", ".join(config.run.targets)
-    size = f"a {window:,}-token context window" if window else "no known context window"
-    print(f"(generated suites are sized to {size}: the smallest of [run] targets, {targets})")
+    if any(s.kind == "needle" for s in suites):
+        targets = ", ".join(config.run.targets)
+        size = f"a {window:,}-token context window" if window else "no known context window"
+        print(f"(needle suites are sized to {size}: the smallest of [run] targets, {targets})")
     if args.suites_command == "validate":
         print(f"ok: {len(suites)} suite(s), {sum(len(s.samples) for s in suites)} samples")
     return 0
