@@ -40,6 +40,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from evalkit.metrics import load_run
@@ -160,18 +161,13 @@ def busy_seconds(rows: pd.DataFrame) -> float:
     epoch = pd.Timestamp(0, tz="UTC")
     starts = (started[known] - epoch).dt.total_seconds().to_numpy()
     spans = rows["retry_wait_s"].fillna(0.0) + rows["e2e_s"].fillna(0.0)
-    ends = starts + spans[known].to_numpy()
-    total, run_start, run_end = 0.0, None, 0.0
-    for i in starts.argsort(kind="stable"):
-        if run_start is None or starts[i] > run_end:
-            if run_start is not None:
-                total += run_end - run_start
-            run_start, run_end = float(starts[i]), float(ends[i])
-        else:
-            run_end = max(run_end, float(ends[i]))
-    if run_start is not None:
-        total += run_end - run_start
-    return total
+    order = np.argsort(starts, kind="stable")
+    starts = starts[order]
+    ends = np.maximum.accumulate((starts + spans[known].to_numpy()[order]))
+    # A span opens a new stretch of busy time when it starts after all before it ended.
+    opens = np.concatenate(([True], starts[1:] > ends[:-1]))
+    last = np.concatenate((np.flatnonzero(opens)[1:] - 1, [len(starts) - 1]))
+    return float((ends[last] - starts[opens]).sum())
 
 
 def _timestamp(rows: pd.DataFrame) -> str | None:

@@ -225,3 +225,17 @@ def test_time_is_wall_time_overlaps_counted_once(tmp_path: Path) -> None:
     )
     assert busy_seconds(rows) == pytest.approx(7.0)
     assert busy_seconds(rows.iloc[:0]) == 0.0
+    # a span that starts inside another and outlasts it extends the stretch: 0-6 s, 8-9 s
+    chained = pd.DataFrame(
+        {
+            "started_at": pd.to_datetime(
+                ["2026-01-01T00:00:08Z", "2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z"]
+                + ["2026-01-01T00:00:03Z"],
+                utc=True,
+                format="ISO8601",
+            ),
+            "retry_wait_s": [0.0, 0.0, 0.0, 0.0],
+            "e2e_s": [1.0, 2.0, 5.0, 1.0],
+        }
+    )
+    assert busy_seconds(chained) == pytest.approx(7.0)
