@@ -163,7 +163,7 @@ def busy_seconds(rows: pd.DataFrame) -> float:
     spans = rows["retry_wait_s"].fillna(0.0) + rows["e2e_s"].fillna(0.0)
     order = np.argsort(starts, kind="stable")
     starts = starts[order]
-    ends = np.maximum.accumulate((starts + spans[known].to_numpy()[order]))
+    ends = np.maximum.accumulate(starts + spans[known].to_numpy()[order])
     # A span opens a new stretch of busy time when it starts after all before it ended.
     opens = np.concatenate(([True], starts[1:] > ends[:-1]))
     last = np.concatenate((np.flatnonzero(opens)[1:] - 1, [len(starts) - 1]))

@@ -229,8 +229,12 @@ def test_time_is_wall_time_overlaps_counted_once(tmp_path: Path) -> None:
     chained = pd.DataFrame(
         {
             "started_at": pd.to_datetime(
-                ["2026-01-01T00:00:08Z", "2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z"]
-                + ["2026-01-01T00:00:03Z"],
+                [
+                    "2026-01-01T00:00:08Z",  # 8-9 s
+                    "2026-01-01T00:00:00Z",  # 0-2 s
+                    "2026-01-01T00:00:01Z",  # 1-6 s
+                    "2026-01-01T00:00:03Z",  # 3-4 s
+                ],
                 utc=True,
                 format="ISO8601",
             ),
