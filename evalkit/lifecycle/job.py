@@ -161,6 +161,13 @@ class Job:
         )
 
 
+def check_progress(progress: ProgressChoice) -> None:
+    """ConfigError for a ``progress`` string that names no style (before anything is made)."""
+    if isinstance(progress, str) and progress not in PROGRESS_STYLES:
+        choices = ", ".join(PROGRESS_STYLES)
+        raise ConfigError(f"progress: expected one of {choices}, got {progress!r}")
+
+
 def make_display(progress: ProgressChoice, total: int, config: Config) -> Progress:
     """The display ``progress`` asks for (see ``run``) for a run of ``total`` requests.
 
@@ -171,11 +178,9 @@ def make_display(progress: ProgressChoice, total: int, config: Config) -> Progre
     elif isinstance(progress, bool):
         progress = "auto" if progress else "none"
     if isinstance(progress, str):
-        for style in PROGRESS_STYLES:
-            if progress == style:
-                return make_progress(style, total, interval_s=config.run.progress_interval_s)
-        choices = ", ".join(PROGRESS_STYLES)
-        raise ConfigError(f"progress: expected one of {choices}, got {progress!r}")
+        check_progress(progress)
+        style = next(s for s in PROGRESS_STYLES if s == progress)
+        return make_progress(style, total, interval_s=config.run.progress_interval_s)
     return progress(total)
 
 
@@ -187,5 +192,6 @@ __all__ = [
     "ProgressFactory",
     "RunResult",
     "RunStatus",
+    "check_progress",
     "make_display",
 ]

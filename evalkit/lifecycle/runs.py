@@ -31,7 +31,7 @@ from evalkit.lifecycle.inputs import (
     run_dir_of,
     spent_usd,
 )
-from evalkit.lifecycle.job import Job, ProgressChoice, RunResult, make_display
+from evalkit.lifecycle.job import Job, ProgressChoice, RunResult, check_progress, make_display
 from evalkit.runfolder import RunSettings, done_keys, drop_error_records
 from evalkit.runner import Prepared, parse_shard, plan, prepare, prepare_resume
 
@@ -210,6 +210,7 @@ def run(
     Inside a running event loop use ``run_async``.
     """
     _refuse_running_loop()
+    check_progress(progress)
     job = _start(
         suites,
         targets,
@@ -264,6 +265,7 @@ async def run_async(
     ``resume`` finishes the run) and the cancellation goes on; no outputs
     are written then (``evalkit.lifecycle.render`` writes them).
     """
+    check_progress(progress)
     job = await asyncio.to_thread(
         _start,
         suites,

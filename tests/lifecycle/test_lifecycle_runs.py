@@ -144,6 +144,10 @@ def test_bad_input_raises_before_anything_is_made(tmp_path: Path, mini_suite: Pa
         evalkit.run(mini_suite, "sim", epochs=0, out=out, progress=False, echo=None)
     with pytest.raises(ConfigError, match="no run 'missing'"):
         evalkit.run(mini_suite, "sim", baseline="missing", out=out, progress=False, echo=None)
+    with pytest.raises(ConfigError, match="progress: expected one of auto, bar, plain, none"):
+        evalkit.run(mini_suite, "sim", out=out, progress="fancy", echo=None)
+    with pytest.raises(ConfigError, match="--max-cost"):
+        evalkit.run(mini_suite, "sim", out=out, max_cost=0, progress=False, echo=None)
     with pytest.raises(ConfigError, match="config file not found"):
         evalkit.run(mini_suite, config=tmp_path / "none.toml", out=out, progress=False)
     bad = tmp_path / "bad.jsonl"
