@@ -47,8 +47,9 @@ def check_keys(targets: list[TargetConfig]) -> None:
             )
 
 
-def _load(config: Config, settings: RunSettings) -> tuple[list[Suite], GraderCache]:
-    """The run's suites, holding (and having validated in full) only the samples it covers."""
+def load_for(config: Config, settings: RunSettings) -> tuple[list[Suite], GraderCache]:
+    """The run's suites, holding (and having validated in full) only the samples it
+    covers (``settings.limit`` and ``shard``), and their graders."""
     shard = parse_shard(settings.shard) if settings.shard else None
     window = config.smallest_context_window(settings.targets)
     return load_checked(config, settings.suites, window, selection(settings.limit, shard))
@@ -67,7 +68,7 @@ def prepare(
     check_keys(targets)
     if not settings.suites:
         raise ConfigError("no suites given (name them, or set [run] suites in evalkit.toml)")
-    suites, graders = _load(config, settings)
+    suites, graders = load_for(config, settings)
     run_dir, manifest = create_run_folder(out, settings, targets, suites, run_id=run_id, argv=argv)
     return Prepared(run_dir, manifest, settings, targets, suites, graders)
 
@@ -77,7 +78,7 @@ def prepare_resume(config: Config, run_dir: Path) -> Prepared:
     settings = read_manifest(run_dir).settings
     targets = [config.target(name) for name in settings.targets]
     check_keys(targets)
-    suites, graders = _load(config, settings)
+    suites, graders = load_for(config, settings)
     manifest = reopen_run_folder(run_dir, suites)
     return Prepared(run_dir, manifest, settings, targets, suites, graders)
 
@@ -90,6 +91,7 @@ def all_samples(suites: list[Suite]) -> list[Sample]:
 __all__ = [
     "Prepared",
     "all_samples",
+    "load_for",
     "prepare",
     "prepare_resume",
 ]
