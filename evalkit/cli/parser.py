@@ -194,7 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="evalkit",
         description="Batch evaluation and benchmarking for OpenAI-compatible chat endpoints.",
-        epilog="Exit codes: 0 ok, 1 regression or failed gate, 2 bad input or config, "
+        epilog="Exit codes: 0 ok, 1 regression or failed gate, 2 bad input or config "
+        "(also: a target stopped, the run folder in use), 3 results could not be written "
+        "(disk full; resume when there is room), 70 internal error (a bug), "
         "130 interrupted (resume with --resume RUN). 'evalkit COMMAND --help' for a "
         "command's flags and examples.",
     )

@@ -6,16 +6,25 @@ and the plan made; ``RunResult`` is what they return.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from evalkit.config import Config
+from evalkit.errors import StorageError
 from evalkit.lifecycle.outputs import Outputs, render_dir
-from evalkit.runfolder import Record, RecordWriter, read_manifest, utc_now, write_manifest
+from evalkit.runfolder import (
+    Record,
+    RecordWriter,
+    RunLock,
+    read_manifest,
+    utc_now,
+    write_manifest,
+)
 from evalkit.runner import Prepared, WorkItem
 from evalkit.runner.progress import RunProgress
 from evalkit.runner.run import Executor, Outcome, Tally
@@ -23,7 +32,7 @@ from evalkit.runner.run import Executor, Outcome, Tally
 if TYPE_CHECKING:
     from evalkit.report.gate import Breach
 
-RunStatus = Literal["finished", "interrupted", "aborted"]
+RunStatus = Literal["finished", "interrupted", "aborted", "failed"]
 
 
 class Progress(Protocol):
@@ -53,7 +62,9 @@ class RunResult:
     run_id: str
     status: RunStatus
     exit_code: int
-    """The command line's code: 0 ok, 1 the gate failed, 2 a target stopped, 130 interrupted."""
+    """The command line's code: 0 ok, 1 the gate failed, 2 a target stopped, 130 interrupted.
+
+    (A run that cannot write its folder raises ``StorageError``: the command's code 3.)"""
     planned: int
     """Requests this call set out to make (on resume: what was left)."""
     written: int
@@ -75,9 +86,32 @@ class RunResult:
         return self.outputs.breaches
 
 
+def mark_stopped(run_dir: Path, status: RunStatus, failure: str | None = None) -> None:
+    """Write run.json's final status (and why, as a note); best effort.
+
+    A disk that refuses even this leaves "running", which resumes all the same.
+    """
+    with contextlib.suppress(StorageError, OSError):
+        manifest = read_manifest(run_dir)
+        now = utc_now()
+        notes = [*manifest.notes, f"{status} at {now}: {failure}"] if failure else manifest.notes
+        update = {"status": status, "finished_at": now, "notes": notes}
+        write_manifest(run_dir, manifest.model_copy(update=update))
+
+
+def _first_leaf(group: BaseExceptionGroup[Any]) -> BaseException:
+    exc = group.exceptions[0]
+    return _first_leaf(exc) if isinstance(exc, BaseExceptionGroup) else exc
+
+
 @dataclass
 class Job:
-    """A started run: its folder is ready and its plan made."""
+    """A started run: its folder is ready and locked, and its plan made.
+
+    ``noop`` is a resume of a run that had already finished with nothing
+    left to do: nothing is sent and run.json is left as it was; ``finish``
+    writes the outputs (and gates them) again.
+    """
 
     prepared: Prepared
     config: Config
@@ -86,13 +120,27 @@ class Job:
     retried: int
     baseline_dir: Path | None
     html: bool
+    lock: RunLock
+    noop: bool = False
     executor: Executor | None = None
 
     async def execute(self, display: Progress) -> Outcome:
-        """Make the planned requests, appending each record; ``display`` is told of each."""
-        with RecordWriter(self.prepared.run_dir) as writer:
-            self.executor = Executor(self.prepared, self.config, writer, on_record=display.update)
-            return await self.executor.run(self.items)
+        """Make the planned requests, appending each record; ``display`` is told of each.
+
+        ``StorageError`` (not a group of them) when records cannot be written.
+        """
+        try:
+            with RecordWriter(self.prepared.run_dir) as writer:
+                self.executor = Executor(
+                    self.prepared, self.config, writer, on_record=display.update
+                )
+                return await self.executor.run(self.items)
+        except BaseExceptionGroup as group:
+            # A full disk fails one worker's write, and the task group cancels the rest.
+            storage = group.subgroup(StorageError)
+            if storage is not None:
+                raise _first_leaf(storage) from None
+            raise
 
     def close(self, status: RunStatus, aborted: dict[str, str]) -> None:
         """Write run.json's final status: what a resume and the report read."""
@@ -100,23 +148,58 @@ class Job:
         update = {"status": status, "finished_at": utc_now(), "aborted": aborted}
         write_manifest(run_dir, read_manifest(run_dir).model_copy(update=update))
 
+    def fail(self, exc: BaseException) -> None:
+        """Record in run.json why the run stopped ("failed"), if it can; release the folder."""
+        run_dir = self.prepared.run_dir
+        try:
+            reason = str(exc) if isinstance(exc, StorageError) else f"{type(exc).__name__}: {exc}"
+            mark_stopped(run_dir, "failed", reason)
+        finally:
+            self.lock.release()
+        if isinstance(exc, StorageError):
+            exc.add_note(
+                "the records written so far are intact; once there is room: "
+                f"evalkit run --resume {run_dir}"
+            )
+
     def finish(self, outcome: Outcome | None) -> RunResult:
-        """Close the run (``outcome`` None: interrupted), write its outputs, gate it."""
+        """Close the run (``outcome`` None: interrupted), write its outputs, gate it.
+
+        Only a finished run is gated: an interrupted or stopped one is partial
+        (its outputs say so), and its verdict would be about missing records.
+        """
+        try:
+            return self._finish(outcome)
+        finally:
+            self.lock.release()
+
+    def _finish(self, outcome: Outcome | None) -> RunResult:
         aborted = outcome.aborted if outcome is not None else {}
-        status: RunStatus = (
-            "interrupted" if outcome is None else "aborted" if aborted else "finished"
-        )
-        self.close(status, aborted)
-        outputs = render_dir(
-            self.prepared.run_dir,
-            self.config.gate,
-            baseline_dir=self.baseline_dir,
-            html=self.html,
-        )
+        status: RunStatus = "finished"
+        if outcome is None and not self.noop:
+            status = "interrupted"
+        elif aborted:
+            status = "aborted"
+        if not self.noop:
+            self.close(status, aborted)
+        run_dir = self.prepared.run_dir
+        try:
+            outputs = render_dir(
+                run_dir,
+                self.config.gate,
+                baseline_dir=self.baseline_dir if status == "finished" else None,
+                html=self.html,
+            )
+        except (KeyboardInterrupt, StorageError) as exc:
+            exc.add_note(
+                f"the records of run {run_dir.name} are all written; "
+                f"evalkit report {run_dir} writes its outputs"
+            )
+            raise
         code = 130 if status == "interrupted" else 2 if status == "aborted" else outputs.exit_code
         tally = self.executor.tally if self.executor is not None else Tally()
         return RunResult(
-            run_dir=self.prepared.run_dir,
+            run_dir=run_dir,
             run_id=self.prepared.manifest.run_id,
             status=status,
             exit_code=code,
@@ -137,4 +220,12 @@ def make_display(progress: bool | ProgressFactory, total: int) -> Progress:
     return progress(total)
 
 
-__all__ = ["Job", "Progress", "ProgressFactory", "RunResult", "RunStatus", "make_display"]
+__all__ = [
+    "Job",
+    "Progress",
+    "ProgressFactory",
+    "RunResult",
+    "RunStatus",
+    "make_display",
+    "mark_stopped",
+]

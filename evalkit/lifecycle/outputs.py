@@ -6,12 +6,15 @@ a re-grade and a merge end with the same step.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evalkit.config import GateConfig
+from evalkit.errors import EvalkitWarning, StorageError
 from evalkit.lifecycle.inputs import ConfigLike, RunRef, config_of, out_of, run_dir_of
+from evalkit.runfolder import lock_holder
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,12 +42,19 @@ class Outputs:
 def render_dir(
     run_dir: Path, gate: GateConfig, *, baseline_dir: Path | None = None, html: bool = True
 ) -> Outputs:
-    """Write a run folder's outputs, gated against ``baseline_dir`` when given."""
+    """Write a run folder's outputs, gated against ``baseline_dir`` when given.
+
+    ``StorageError`` when the folder cannot take them (disk full, read-only).
+    """
     from evalkit.metrics import load_run
     from evalkit.report import render_run
 
     df = load_run(run_dir)  # once, for the outputs and for whoever prints a summary
-    rendered = render_run(run_dir, baseline_dir=baseline_dir, gate=gate, html=html, df=df)
+    try:
+        rendered = render_run(run_dir, baseline_dir=baseline_dir, gate=gate, html=html, df=df)
+    except OSError as exc:
+        where = exc.filename or run_dir
+        raise StorageError(f"could not write {where}: {exc.strerror or exc}") from None
     return Outputs(run_dir, df, rendered.files, baseline_dir, rendered.breaches)
 
 
@@ -59,11 +69,21 @@ def render(
     """Re-render a stored run's outputs; with ``baseline``, gate it ([gate] of the config).
 
     ``run`` and ``baseline`` are run ids under ``out`` or run folders.
-    ``ConfigError`` when a run or the config cannot be found.
+    ``ConfigError`` when a run or the config cannot be found. A run that
+    another process is still writing is rendered as far as it goes, with an
+    ``EvalkitWarning`` saying so.
     """
     cfg = config_of(config)
     where = out_of(cfg, out)
     run_dir = run_dir_of(run, where)
+    holder = lock_holder(run_dir)
+    if holder is not None:
+        warnings.warn(
+            f"run {run_dir} is still being written by {holder}: these outputs cover "
+            "the records so far, and the run rewrites them when it ends",
+            EvalkitWarning,
+            stacklevel=2,
+        )
     baseline_dir = run_dir_of(baseline, where) if baseline is not None else None
     return render_dir(run_dir, cfg.gate, baseline_dir=baseline_dir, html=html)
 

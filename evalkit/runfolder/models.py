@@ -143,7 +143,10 @@ class RunManifest(_Model):
 
     schema_version: int = SCHEMA_VERSION
     run_id: str
-    status: Literal["running", "finished", "interrupted", "aborted"] = "running"
+    status: Literal["running", "finished", "interrupted", "aborted", "failed"] = "running"
+    """running (or killed: kill -9, power loss), finished, interrupted (Ctrl-C, SIGTERM),
+    aborted (a target stopped for good), failed (the last note says why: a full disk, say);
+    all but finished resume."""
     created_at: str
     finished_at: str | None = None
     evalkit_version: str
