@@ -5,10 +5,12 @@ resumable run and a one-line message, never a traceback. Three things stand
 in the way, and ``interrupt_handling`` deals with each while a command runs:
 
 - SIGTERM kills by default: here it does what Ctrl-C does (inside a run's
-  event loop that is asyncio's handler, which cancels the run cleanly).
+  event loop that is asyncio's handler, which cancels the run cleanly), for
+  every command and every phase of one (``evalkit.cli.run._sigterm_as_ctrl_c``).
 - A KeyboardInterrupt that lands in a garbage-collection callback is
-  swallowed ("Exception ignored in ...") and the work goes on: it is
-  delivered again, and the command ends 130 even if it was not.
+  swallowed ("Exception ignored in ...") and the work goes on: here it is
+  delivered again, quietly, and the command ends 130 even if the second
+  one came too late to stop it.
 - A file size limit (``ulimit -f``) kills with SIGXFSZ: ignored, so that the
   write fails with EFBIG and the run ends as "could not write" (exit 3).
 """
@@ -18,13 +20,16 @@ from __future__ import annotations
 import _thread
 import signal
 import sys
+import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from types import FrameType
 from typing import Any, TextIO
 
+from evalkit.cli.run import _sigterm_as_ctrl_c
 from evalkit.errors import EvalkitWarning
+
+_REDELIVER_S = 0.05
 
 
 class InterruptState:
@@ -32,14 +37,6 @@ class InterruptState:
 
     def __init__(self) -> None:
         self.swallowed = False
-
-
-def _on_sigterm(signum: int, frame: FrameType | None) -> None:
-    handler = signal.getsignal(signal.SIGINT)
-    if callable(handler):
-        handler(signal.SIGINT, frame)
-    else:  # SIGINT ignored (a background job): stop all the same
-        raise KeyboardInterrupt
 
 
 @contextmanager
@@ -51,18 +48,21 @@ def interrupt_handling() -> Iterator[InterruptState]:
     def unraisable(info: Any) -> None:
         if info.exc_type is not None and issubclass(info.exc_type, KeyboardInterrupt):
             state.swallowed = True
-            _thread.interrupt_main()  # again, outside the callback that swallowed it
+            # Again, from another thread and a moment later: raised here, at once,
+            # it would be swallowed by this hook in turn.
+            timer = threading.Timer(_REDELIVER_S, _thread.interrupt_main)
+            timer.daemon = True
+            timer.start()
             return
         previous_hook(info)
 
-    previous_term = signal.signal(signal.SIGTERM, _on_sigterm)
     previous_xfsz = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     sys.unraisablehook = unraisable
     try:
-        yield state
+        with _sigterm_as_ctrl_c():
+            yield state
     finally:
         sys.unraisablehook = previous_hook
-        signal.signal(signal.SIGTERM, previous_term)
         signal.signal(signal.SIGXFSZ, previous_xfsz)
 
 

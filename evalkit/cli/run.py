@@ -3,7 +3,31 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+
+@contextmanager
+def _sigterm_as_ctrl_c() -> Iterator[None]:
+    """While inside, SIGTERM stops a run as Ctrl-C does: interrupted, resumable, exit 130."""
+
+    def on_sigterm(signum: int, frame: FrameType | None) -> None:
+        # A CI runner stops a job with SIGTERM. Inside the run's event loop the
+        # SIGINT handler is asyncio's, which cancels the run cleanly.
+        handler = signal.getsignal(signal.SIGINT)
+        if callable(handler):
+            handler(signal.SIGINT, frame)
+        else:  # SIGINT ignored (a background job): stop all the same
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -13,7 +37,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from evalkit.lifecycle import run
 
     config = config_for(args)
-    # SIGTERM ends a run as Ctrl-C does (evalkit.cli.interrupts): interrupted, resumable.
+    # SIGTERM stops it as Ctrl-C does: evalkit.cli.interrupts, for every command.
     result = run(
         args.suites,
         args.target,

@@ -181,7 +181,11 @@ class Job:
         elif aborted:
             status = "aborted"
         if not self.noop:
-            self.close(status, aborted)
+            try:
+                self.close(status, aborted)
+            except KeyboardInterrupt:
+                mark_stopped(self.prepared.run_dir, "interrupted")  # not left "running"
+                raise
         run_dir = self.prepared.run_dir
         try:
             outputs = render_dir(

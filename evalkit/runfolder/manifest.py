@@ -105,9 +105,8 @@ def create_run_folder(
     except OSError as exc:
         if exc.errno in _DISK_FULL:
             raise StorageError(f"cannot create a run folder in {out}: {exc.strerror}") from None
-        raise ConfigError(
-            f"out: cannot create a run folder in {out}: {exc.strerror or exc}"
-        ) from None
+        why = "it is not a folder" if out.exists() and not out.is_dir() else exc.strerror or exc
+        raise ConfigError(f"cannot create a run folder in {out} (the out folder): {why}") from None
     try:
         if lock is not None:
             lock.acquire(tmp)
