@@ -484,10 +484,14 @@ def test_a_signal_before_the_first_request_exits_130_and_resumes(
     tmp_path: Path, sig: signal.Signals
 ) -> None:
     (tmp_path / "evalkit.toml").write_text(FAST)
-    n = 6000  # loading and snapshotting it takes a moment: the signal lands in there
-    suite = write_suite(tmp_path / "suite", n)
+    # Loading and snapshotting 6,000 samples takes a moment: the signal lands in there.
+    suite = write_suite(tmp_path / "suite", 6000)
+    n = 30  # the requests: --limit
     out = tmp_path / "res"
-    proc = popen("run", str(suite), "-t", "fast", "--out", "res", "--run-id", "r", cwd=tmp_path)
+    proc = popen(
+        "run", str(suite), "-t", "fast", "--limit", str(n), "--out", "res", "--run-id", "r",
+        cwd=tmp_path,
+    )  # fmt: skip
     wait_for(lambda: out.exists() and any(out.iterdir()), "the run folder to be started")
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
