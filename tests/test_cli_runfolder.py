@@ -151,7 +151,7 @@ def test_a_suite_name_cannot_write_outside_the_run_folder(tmp_path: Path, name: 
     res = evalkit("run", "suite", "--out", "res", "--no-progress", cwd=tmp_path)
     assert res.returncode == 2, res.stderr
     assert f"suite{os.sep}manifest.toml: [name] suite name {name!r}" in res.stderr
-    assert "must be a plain file name" in res.stderr and quiet(res.stderr)
+    assert "must be a plain file name: no '/' or '\\'" in res.stderr and quiet(res.stderr)
     assert victim.read_text() == "precious\n"
     assert not (tmp_path / "escaped.jsonl").exists()
     assert sorted(p.name for p in (tmp_path / "res").iterdir()) == ["victim"]

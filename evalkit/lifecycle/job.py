@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from evalkit.config import Config
-from evalkit.errors import StorageError
+from evalkit.errors import RunFolderError, StorageError
 from evalkit.lifecycle.outputs import Outputs, render_dir
 from evalkit.runfolder import (
     Record,
@@ -91,7 +91,7 @@ def mark_stopped(run_dir: Path, status: RunStatus, failure: str | None = None) -
 
     A disk that refuses even this leaves "running", which resumes all the same.
     """
-    with contextlib.suppress(StorageError, OSError):
+    with contextlib.suppress(StorageError, RunFolderError, OSError):
         manifest = read_manifest(run_dir)
         now = utc_now()
         notes = [*manifest.notes, f"{status} at {now}: {failure}"] if failure else manifest.notes

@@ -147,7 +147,7 @@ def test_an_out_folder_that_cannot_hold_runs_is_bad_input(tmp_path: Path) -> Non
     suites = load_suites([str(write_suite(tmp_path / "suite", n=1))])
     settings = RunSettings(suites=[str(tmp_path / "suite")], targets=["sim"])
     (tmp_path / "a-file").write_text("")
-    with pytest.raises(ConfigError, match="a-file .the out folder.: it is not a folder"):
+    with pytest.raises(ConfigError, match=r"a-file \(the out folder\): it is not a folder"):
         create_run_folder(tmp_path / "a-file", settings, [builtin_sim()], suites)
-    with pytest.raises(ConfigError, match="the out folder.: Not a directory"):
+    with pytest.raises(ConfigError, match=r"\(the out folder\): Not a directory"):
         create_run_folder(tmp_path / "a-file" / "x", settings, [builtin_sim()], suites)

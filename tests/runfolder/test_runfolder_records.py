@@ -197,4 +197,3 @@ def test_a_write_the_disk_refuses_is_cut_off_and_raises(tmp_path: Path) -> None:
     lines = (tmp_path / RECORDS_FILE).read_bytes().split(b"\n")
     assert lines[-1] == b""  # ends with a whole line
     assert [json.loads(line)["sample_id"] for line in lines[:-1]] == ["id0", "id1", "id2"]
-
