@@ -6,7 +6,7 @@
     │   ├── SuiteError             suite files (carries every Problem at once)
     │   ├── RunFolderError         a run folder's file is not what evalkit writes (file:line)
     │   └── RunFolderBusy          another process holds the run folder's lock
-    ├── StorageError               the run folder could not be written (disk full): exit code 3
+    ├── StorageError               the run folder could not be written (disk full): exit code 4
     ├── RequestError               one request to an endpoint failed
     │   ├── RetryableError         worth another attempt; ``retry_after`` is a floor
     │   │   ├── RateLimitError     429
@@ -78,7 +78,7 @@ class RunFolderBusy(InputError):
 
 
 class StorageError(EvalkitError):
-    """A run folder could not be written (disk full, quota, file size limit): exit code 3.
+    """A run folder could not be written (disk full, quota, file size limit): exit code 4.
 
     What was written before stays valid (a torn record is cut off), so the
     run resumes once there is room.

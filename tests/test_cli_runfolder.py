@@ -394,10 +394,10 @@ def test_a_read_only_out_folder_is_bad_input(tmp_path: Path) -> None:
     assert "ro/res (the out folder): Read-only file system" in res.stderr and quiet(res.stderr)
 
 
-# --- a full disk: exit 3, a status that says so, a resume that converges ------------------------
+# --- a full disk: exit 4, a status that says so, a resume that converges ------------------------
 
 
-def test_a_file_size_limit_mid_run_exits_3_and_resumes_exactly(tmp_path: Path) -> None:
+def test_a_file_size_limit_mid_run_exits_4_and_resumes_exactly(tmp_path: Path) -> None:
     (tmp_path / "evalkit.toml").write_text(FAST)
     suite = write_suite(tmp_path / "suite", 120)
 
@@ -409,7 +409,7 @@ def test_a_file_size_limit_mid_run_exits_3_and_resumes_exactly(tmp_path: Path) -
         "run", str(suite), "-t", "fast", "--run-id", "f", *args, cwd=tmp_path, preexec_fn=limit
     )
     run_dir = tmp_path / "res" / "f"
-    assert res.returncode == 3, (res.returncode, res.stderr)
+    assert res.returncode == 4, (res.returncode, res.stderr)
     assert "error: could not append a record to" in res.stderr and "File too large" in res.stderr
     assert f"once there is room: evalkit run --resume res{os.sep}f" in res.stderr
     assert quiet(res.stderr)
@@ -425,7 +425,7 @@ def test_a_file_size_limit_mid_run_exits_3_and_resumes_exactly(tmp_path: Path) -
 
 
 @needs_mount
-def test_a_full_disk_mid_run_exits_3_and_resumes_exactly(tmp_path: Path) -> None:
+def test_a_full_disk_mid_run_exits_4_and_resumes_exactly(tmp_path: Path) -> None:
     (tmp_path / "evalkit.toml").write_text(FAST)
     write_suite(tmp_path / "suite", 120)
     (tmp_path / "disk").mkdir()
@@ -441,7 +441,7 @@ def test_a_full_disk_mid_run_exits_3_and_resumes_exactly(tmp_path: Path) -> None
         "cp disk/d/records.jsonl disk/d/run.json .\n",
         tmp_path,
     )
-    assert "first=3" in res.stdout, (res.stdout, res.stderr)
+    assert "first=4" in res.stdout, (res.stdout, res.stderr)
     first = (tmp_path / "first.err").read_text()
     assert "could not append a record to" in first and "No space left on device" in first
     assert quiet(first)

@@ -4,8 +4,9 @@ Each subcommand's module is imported only when that subcommand runs, so that
 ``evalkit --help`` answers without importing aiohttp, pandas or matplotlib.
 Exit codes (also in ``evalkit --help`` and the README): 0 ok, 1 a
 regression or failed gate, 2 bad input or config (or a target stopped, or the
-run folder busy), 3 results could not be written, 70 an internal error (a
-bug: the traceback is printed), 130 interrupted (the run is resumable).
+run folder busy), 3 stopped at the cost limit, 4 results could not be written,
+70 an internal error (a bug: the traceback is printed), 130 interrupted (the
+run is resumable after 3, 4 and 130).
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from collections.abc import Callable, Sequence
 from evalkit.cli.interrupts import interrupt_handling, plain_warnings
 from evalkit.cli.parser import build_parser
 from evalkit.errors import InputError, StorageError, SuiteError
+
+STORAGE_EXIT = 4
+"""The exit code when results could not be written (disk full): resumable."""
 
 # subcommand -> (module, function taking the parsed flags and returning the exit code)
 _COMMANDS = {
@@ -54,7 +58,7 @@ def _run(command: Callable[[argparse.Namespace], int], args: argparse.Namespace)
     except StorageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         _notes(exc)
-        return 3
+        return STORAGE_EXIT
     except KeyboardInterrupt as exc:
         print("interrupted", file=sys.stderr)
         _notes(exc)
@@ -93,4 +97,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
 
 
-__all__ = ["main"]
+__all__ = ["STORAGE_EXIT", "main"]

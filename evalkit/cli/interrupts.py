@@ -12,7 +12,7 @@ in the way, and ``interrupt_handling`` deals with each while a command runs:
   delivered again, quietly, and the command ends 130 even if the second
   one came too late to stop it.
 - A file size limit (``ulimit -f``) kills with SIGXFSZ: ignored, so that the
-  write fails with EFBIG and the run ends as "could not write" (exit 3).
+  write fails with EFBIG and the run ends as "could not write" (exit 4).
 """
 
 from __future__ import annotations
