@@ -21,12 +21,10 @@ first request.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import gc
 import hashlib
 import json
-import mimetypes
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +36,7 @@ from pydantic import ValidationError
 from evalkit.errors import Problem, SuiteError
 from evalkit.suite import hf, needle
 from evalkit.suite.generators import GENERATORS, GenContext
+from evalkit.suite.images import ImageError, images_digest, inline_images, raw_image_urls
 from evalkit.suite.jsonl import read_lines
 from evalkit.suite.manifest import MANIFEST, locate, read_manifest
 from evalkit.suite.schema import (
@@ -92,50 +91,6 @@ class Suite:
     def size(self) -> int:
         """How many samples the suite has, loaded or not."""
         return len(self.samples) if self.total is None else self.total
-
-
-def _image_to_data_uri(url: str, base: Path) -> str:
-    if url.startswith(("http://", "https://", "data:")):
-        return url
-    if "://" in url:
-        raise ValueError(f"unsupported image URL scheme in {url!r}")
-    target = (base / url).resolve()
-    if not target.is_relative_to(base.resolve()):
-        raise ValueError(f"image {url!r} is outside the suite's folder")
-    if not target.is_file():
-        raise ValueError(f"image {url!r} not found")
-    mime = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-    if not mime.startswith("image/"):
-        raise ValueError(f"{url!r} is not an image file")
-    raw = target.read_bytes()
-    if not raw:
-        raise ValueError(f"image {url!r} is an empty file")
-    data = base64.b64encode(raw).decode("ascii")
-    return f"data:{mime};base64,{data}"
-
-
-class _ImageError(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-def _inline_images(sample: Sample, base: Path) -> None:
-    for i, msg in enumerate(sample.messages):
-        content = msg.get("content")
-        if not isinstance(content, list):
-            continue
-        for j, part in enumerate(content):
-            if part.get("type") == "image_url":
-                try:
-                    part["image_url"] = {
-                        **part["image_url"],
-                        "url": _image_to_data_uri(part["image_url"]["url"], base),
-                    }
-                except ValueError as exc:
-                    raise _ImageError(
-                        f"messages[{i}].content[{j}].image_url.url", str(exc)
-                    ) from None
 
 
 def _sample_id(obj: dict[str, Any]) -> str | None:
@@ -235,8 +190,13 @@ def _build_samples(
     checks: GraderChecks | None = None,
     select: Select | None = None,
     generated: bool = False,
+    images: list[str] | None = None,
 ) -> tuple[list[Sample], dict[str, int], int]:
-    """(the covered samples, their source lines, how many samples the suite has)."""
+    """(the covered samples, their source lines, how many samples the suite has).
+
+    ``images`` receives the image URL of every line, covered or not (for the
+    suite's hash, which must not depend on what a run covers).
+    """
     samples: list[Sample] = []
     lines: dict[str, int] = {}
     first_line: dict[str, int | None] = {}  # every id of the suite -> its line
@@ -258,6 +218,8 @@ def _build_samples(
             # A generated sample names its origin ("row 3 of data.csv"); the
             # generator's output index would mislead as a line number.
             file, lineno = f"{source_file}: {source}", None
+        if images is not None:
+            images.extend(raw_image_urls(obj))
         sample_id = _sample_id(obj)
         if sample_id is not None:
             if sample_id in first_line:
@@ -276,8 +238,8 @@ def _build_samples(
         if sample is None:
             continue
         try:
-            _inline_images(sample, base)
-        except _ImageError as exc:
+            inline_images(sample, base)
+        except ImageError as exc:
             problems.append(Problem(file, lineno, exc.field, str(exc)))
             continue
         if checks is not None:
@@ -351,9 +313,15 @@ def _load_one(
             (i, dict(obj) if isinstance(obj, dict) else obj, None)
             for i, obj in enumerate(generated, start=1)
         ]
+    # Named before the lines are read: a shard is chosen by (suite name, sample id).
     name = (manifest.name if manifest and manifest.name else None) or (
-        base.name if jsonl is None or manifest is not None else Path(file).stem
+        base.resolve().name if jsonl is None or manifest is not None else Path(file).stem
     )
+    bad_name = _name_problem(name)
+    if bad_name:
+        named_in = manifest_path if manifest and manifest.name else path
+        problems.append(Problem(str(named_in), None, "name", bad_name))
+    images: list[str] = []
     samples, lines, size = _build_samples(
         raw,
         file=file,
@@ -364,11 +332,14 @@ def _load_one(
         checks=checks,
         select=select,
         generated=jsonl is None,
+        images=images,
     )
     if not size and len(problems) == before:
         problems.append(Problem(file, None, None, "the suite has no samples"))
     if len(problems) > before:
         return None
+    if images:  # (a suite without images keeps the hash it had before images counted)
+        digest.update(images_digest(images, base))
     return Suite(
         name=name,
         path=str(path),
@@ -379,6 +350,17 @@ def _load_one(
         lines=lines,
         total=size,
     )
+
+
+def _name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a suite, or None: it becomes a file name in every run folder."""
+    if not name or name.startswith(".") or "/" in name or "\\" in name:
+        return f"suite name {name!r} must be a plain file name: no '/' or '\\', no leading '.'"
+    if not name.isprintable():
+        return f"suite name {name!r} has control characters"
+    if len(name.encode()) > 200:
+        return f"suite name {name[:20]!r}... is longer than a file name can be (200 bytes)"
+    return None
 
 
 @contextlib.contextmanager
