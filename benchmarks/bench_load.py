@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -194,17 +195,30 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("-n", "--samples", type=int, default=100_000)
     ap.add_argument("--repeats", type=int, default=3, help="runs of each case (median shown)")
+    ap.add_argument("--keep", action="store_true", help="keep the work folder (suite, runs)")
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="evalkit-bench-load-"))
+    try:
+        measure_all(work, args.samples, args.repeats)
+    finally:
+        if args.keep:
+            print(f"(work folder: {work})")
+        else:
+            shutil.rmtree(work, ignore_errors=True)  # a few hundred MB of run folders
+    return 0
+
+
+def measure_all(work: Path, samples: int, repeats: int) -> None:
+    """Every measurement, printed as it is made."""
     suite = work / "big.jsonl"
-    write_suite(suite, args.samples)
+    write_suite(suite, samples)
     size_mb = suite.stat().st_size / 1e6
-    print(f"{args.samples} samples, {size_mb:.1f} MB of JSONL, median of {args.repeats}")
+    print(f"{samples} samples, {size_mb:.1f} MB of JSONL, median of {repeats}")
 
     print(f"\n{'load_checked':<28}{'wall s':>9}{'CPU s':>9}{'validated':>11}{'RSS MB':>16}")
     for label, limit in (("--limit 1", "1"), ("all samples", "all")):
-        runs = [measure_load(suite, limit) for _ in range(args.repeats)]
+        runs = [measure_load(suite, limit) for _ in range(repeats)]
         mid = sorted(runs, key=lambda r: r["wall"])[len(runs) // 2]
         rss = f"{mid['rss_before_mb']:.0f} -> {mid['rss_after_mb']:.0f}"
         print(f"{label:<28}{mid['wall']:>9.2f}{mid['cpu']:>9.2f}{mid['validated']:>11}{rss:>16}")
@@ -218,7 +232,7 @@ def main() -> int:
     print(f"\n{'evalkit run to 1st request':<36}{'wall s':>9}{'CPU s':>9}{'peak RSS MB':>13}")
     try:
         for label, limit in (("--limit 1", ["--limit", "1"]), ("all samples", [])):
-            got = [first_request_external(work, suite, port, limit) for _ in range(args.repeats)]
+            got = [first_request_external(work, suite, port, limit) for _ in range(repeats)]
             first = statistics.median(g["first_s"] for g in got)
             cpu = statistics.median(g["cpu_s"] for g in got)
             rss = statistics.median(g["rss_mb"] for g in got)
@@ -228,13 +242,10 @@ def main() -> int:
         sim.wait()
     for label, limit in (("--limit 1", ["--limit", "1"]), ("all samples", [])):
         times = [
-            first_request_builtin(work, suite, limit, f"b{k}-{len(limit)}")
-            for k in range(args.repeats)
+            first_request_builtin(work, suite, limit, f"b{k}-{len(limit)}") for k in range(repeats)
         ]
         print(f"{'built-in sim, ' + label:<36}{statistics.median(times):>9.2f}")
     print(f"\nload average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (1, 5, 15 min)")
-    print(f"(work folder: {work})")
-    return 0
 
 
 if __name__ == "__main__":
