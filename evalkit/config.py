@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from evalkit.errors import ConfigError
+from evalkit.types import RESERVED_REQUEST_FIELDS
 
 CONFIG_FILE = "evalkit.toml"
 
@@ -68,6 +69,14 @@ class TargetConfig(_Strict):
     params: dict[str, Any] = Field(default_factory=dict)
     simulated: bool = False
     sim: SimConfig = Field(default_factory=SimConfig)
+
+    @field_validator("params")
+    @classmethod
+    def _no_reserved_params(cls, v: dict[str, Any]) -> dict[str, Any]:
+        for key in v:
+            if key in RESERVED_REQUEST_FIELDS:
+                raise ValueError(f"{key!r} is reserved: {RESERVED_REQUEST_FIELDS[key]}")
+        return v
 
     @model_validator(mode="after")
     def _needs_endpoint(self) -> TargetConfig:
