@@ -10,6 +10,8 @@ or the URL in its error text).
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import re
 from collections.abc import Iterable
 from urllib.parse import unquote, unquote_plus, urlsplit
@@ -54,7 +56,12 @@ def url_secrets(url: str) -> list[str]:
     userinfo, at, _ = parts.netloc.rpartition("@")
     if at:
         user, _, password = userinfo.partition(":")
-        found += [userinfo, user, password, unquote(user), unquote(password)]
+        plain = f"{unquote(user)}:{unquote(password)}"
+        found += [userinfo, user, password, unquote(user), unquote(password), plain]
+        # As it goes on the wire, where a server may echo it: HTTP Basic auth.
+        for encoding in ("latin-1", "utf-8"):
+            with contextlib.suppress(UnicodeEncodeError):
+                found.append(base64.b64encode(plain.encode(encoding)).decode("ascii"))
     for piece in parts.query.split("&") if parts.query else ():
         key, eq, value = piece.partition("=")
         raw = value if eq else key
