@@ -51,16 +51,14 @@ def bad_shape(exc: BaseException, what: str) -> BadResponseError:
     return BadResponseError(f"{what} is not a chat completion ({type(exc).__name__}: {detail})")
 
 
-def _loads(payload: str | bytes, what: str, not_json: str) -> Any:
+def _load_body(raw: bytes) -> Any:
     try:
-        return json.loads(payload)
+        return json.loads(raw)
     except json.JSONDecodeError:
-        shown = payload[:SHOWN_PAYLOAD]
-        if isinstance(shown, bytes):
-            shown = shown.decode("utf-8", "replace")
-        raise StreamError(f"{not_json}: {shown!r}") from None
+        shown = raw[:SHOWN_PAYLOAD].decode("utf-8", "replace")
+        raise StreamError(f"body is not JSON: {shown!r}") from None
     except (ValueError, RecursionError) as exc:  # valid JSON the parser will not hold
-        raise bad_shape(exc, what) from None
+        raise bad_shape(exc, "body") from None
 
 
 @dataclass(slots=True)
@@ -119,7 +117,11 @@ class StreamState:
                 if payload == "[DONE]":
                     return True
                 self.chunks += 1
-                obj = _loads(payload, "stream chunk", "malformed stream chunk")
+                try:
+                    obj = json.loads(payload)
+                except json.JSONDecodeError:
+                    shown = payload[:SHOWN_PAYLOAD]
+                    raise StreamError(f"malformed stream chunk: {shown!r}") from None
                 if type(obj) is not dict:
                     raise BadResponseError(
                         f"stream chunk is not a JSON object: {payload[:SHOWN_PAYLOAD]!r}"
@@ -208,7 +210,7 @@ def parse_body(
     raw: bytes, body: dict[str, Any], e2e: float, status: int, headers: Mapping[str, str]
 ) -> Completion:
     """A non-streamed answer's completion, or the error its body stands for."""
-    obj = _loads(raw, "body", "body is not JSON")
+    obj = _load_body(raw)
     if type(obj) is not dict:
         shown = raw[:SHOWN_PAYLOAD].decode("utf-8", "replace")
         raise BadResponseError(f"body is not a JSON object: {shown!r}")
