@@ -34,6 +34,9 @@ MAX_CONCURRENCY = 4096
 # the worst case of memory a target's answers can take.
 MAX_RESPONSE_BYTES_LIMIT = 1 << 30
 DEFAULT_MAX_RESPONSE_BYTES = 16 << 20
+# Generated suites (needle) fill the context window with text: a window of a
+# trillion tokens would be built in memory. Ten million is past every model's.
+MAX_TOKENS = 10_000_000
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an HTTP token (RFC 9110)
 
 
@@ -75,8 +78,8 @@ class TargetConfig(_Strict):
     price_input_per_mtok: float = Field(0.0, ge=0)
     price_output_per_mtok: float = Field(0.0, ge=0)
     max_concurrency: int = Field(32, ge=1, le=MAX_CONCURRENCY)
-    context_window: int | None = Field(None, ge=1)
-    max_output_tokens: int | None = Field(None, ge=1)
+    context_window: int | None = Field(None, ge=1, le=MAX_TOKENS)
+    max_output_tokens: int | None = Field(None, ge=1, le=MAX_TOKENS)
     stream: bool = True
     rpm: float | None = Field(None, gt=0)
     tpm: float | None = Field(None, gt=0)

@@ -127,6 +127,7 @@ def _target(**body: object) -> dict[str, object]:
         ("max_response_bytes = 1e12", "max_response_bytes", "valid integer"),
         ("max_response_bytes = 10000000000", "max_response_bytes", "less than or equal"),
         ("sim = { ttft_s = inf }", "sim.ttft_s", "finite"),
+        ("context_window = 1000000000000", "context_window", "less than or equal"),
         ("headers = { X-Num = 1 }", "headers.X-Num", "valid string"),
         ('headers = { "Bad Name" = "v" }', "headers", "not a valid header name"),
         ('headers = { X-A = "v\\r\\nX-Injected: 1" }', "headers", "line break"),

@@ -75,7 +75,8 @@ class RetryPolicy:
 
     def wait(self, state: RetryCallState) -> float:
         """Full-jitter exponential backoff within the budget, but never sooner than Retry-After."""
-        ceiling = min(self.cap, self.initial * 2 ** (state.attempt_number - 1))
+        # The exponent is capped: 2 ** 1100 does not fit a float (OverflowError).
+        ceiling = min(self.cap, self.initial * 2.0 ** min(state.attempt_number - 1, 64))
         delay = min(random.uniform(ceiling / 2, ceiling), max(0.0, self.left_s(state)))
         exc = state.outcome.exception() if state.outcome else None
         # The server said when; sooner would only earn another 429. A wait

@@ -187,6 +187,8 @@ def test_backoff_grows_exponentially_up_to_the_cap() -> None:
     for n, w in enumerate(waits, start=1):
         ceiling = min(8.0, 2 ** (n - 1))
         assert ceiling / 2 <= w <= ceiling
+    # Thousands of attempts (max_attempts has no upper bound) still wait at most the cap.
+    assert 4.0 <= policy.wait(State(5000)) <= 8.0  # type: ignore[arg-type]
 
 
 async def test_a_retrier_counts_each_call_on_its_own() -> None:
