@@ -22,6 +22,12 @@ from conftest import REPO
 from adversarial.app import MODEL, Endpoint
 
 FAST_RETRIES = {"max_attempts": 3, "backoff_initial_s": 0.01, "backoff_max_s": 0.02}
+RETRY_AFTER = {  # mode -> (status, the server's wait as the record quotes it)
+    "retry-after-3600": (429, "3600 s"),
+    "retry-after-1e12": (429, "1e+12 s"),
+    "retry-after-ms": (429, "99999.999 s"),
+    "unavailable-3600": (503, "3600 s"),
+}
 
 
 def evalkit(
@@ -186,12 +192,10 @@ def test_surrogates_in_model_output_never_stop_a_run(tmp_path: Path, adversary: 
     assert "\U0001f600" in html or "\\ud83d\\ude00" in html.lower()
 
 
-# --- faults that are no request error -------------------------------------------------
+# --- answers that are no completion, sizes, Retry-After --------------------------------
 
 
-def test_answers_that_are_no_completion_become_error_records(
-    tmp_path: Path, adversary: Endpoint
-) -> None:
+def test_faults_of_the_endpoint_become_error_records(tmp_path: Path, adversary: Endpoint) -> None:
     modes: dict[str, dict[str, Any]] = {
         "choices-dict": {},
         "choices-null": {},
@@ -207,11 +211,14 @@ def test_answers_that_are_no_completion_become_error_records(
         "endless-line": {"max_response_bytes": 1 << 20},
         "huge-length": {"stream": False},
         "endless-error": {},
+        **{mode: {"max_retry_time_s": 30} for mode in RETRY_AFTER},
     }
     for fields in modes.values():
         fields.update(FAST_RETRIES)
     targets = targets_for(adversary, modes)
+    t0 = time.monotonic()
     run_dir, _ = run_and_resume(tmp_path, targets, [chat_suite(tmp_path / "s", 3)])
+    assert time.monotonic() - t0 < 90  # no Retry-After was slept, not even the 30 s budget
     recs = by_target(run_dir)
     assert {name: len(rs) for name, rs in recs.items()} == {name: 3 for name in targets}
 
@@ -232,6 +239,13 @@ def test_answers_that_are_no_completion_become_error_records(
             assert 0 < r["prompt_tokens"] < 100 and r["completion_tokens"] == 1
             assert r["cost_usd"] >= 0
     assert len(adversary.seen("deep-chunk")) == 3 + 3  # one request per item, both variants
+    # A Retry-After past what is left of the budget ends the item at once, quoting it.
+    for mode, (status, wait) in RETRY_AFTER.items():
+        for r in recs[mode]:
+            assert r["error"]["type"] == "rate_limited" and r["http_status"] == status
+            assert r["attempts"] == 1 and r["retry_wait_s"] == 0
+            message = r["error"]["message"]
+            assert f"asked to wait {wait}" in message and "max_retry_time_s = 30" in message
 
 
 # --- Retry-After -------------------------------------------------------------------
@@ -251,29 +265,6 @@ def test_one_429_asking_for_an_hour_does_not_freeze_the_target(
     assert errors[0]["http_status"] == 429 and errors[0]["attempts"] == 1
     assert "asked to wait 3600 s" in errors[0]["error"]["message"]
     assert len(adversary.seen()) == 41  # nothing was sent twice
-
-
-def test_a_retry_after_past_the_budget_ends_the_item_with_the_servers_value(
-    tmp_path: Path, adversary: Endpoint
-) -> None:
-    said = {
-        "retry-after-3600": (429, "3600 s"),
-        "retry-after-1e12": (429, "1e+12 s"),
-        "retry-after-ms": (429, "99999.999 s"),
-        "unavailable-3600": (503, "3600 s"),
-    }
-    targets = targets_for(adversary, {mode: {"max_retry_time_s": 30} for mode in said})
-    t0 = time.monotonic()
-    run_dir, _ = run_and_resume(tmp_path, targets, [chat_suite(tmp_path / "s", 2)])
-    assert time.monotonic() - t0 < 60  # no wait was slept, not even the 30 s of the budget
-    recs = records(run_dir)
-    assert len(recs) == 8
-    for r in recs:
-        status, wait = said[r["target"]]
-        assert r["error"]["type"] == "rate_limited" and r["http_status"] == status
-        assert r["attempts"] == 1 and r["retry_wait_s"] == 0
-        message = r["error"]["message"]
-        assert f"asked to wait {wait}" in message and "max_retry_time_s = 30" in message
 
 
 # --- secrets -----------------------------------------------------------------------
@@ -324,10 +315,7 @@ def test_no_credential_of_a_target_is_written_or_printed(
 
 @pytest.mark.parametrize(
     ("field", "value", "says"),
-    [
-        ("timeout_s", float("inf"), "timeout_s"),  # each value is in test_config.py
-        ("max_concurrency", "8", "max_concurrency"),
-    ],
+    [("timeout_s", float("inf"), "timeout_s")],  # every other value: test_config.py
 )
 def test_a_bad_target_value_exits_2_before_any_request(
     tmp_path: Path, adversary: Endpoint, field: str, value: Any, says: str
