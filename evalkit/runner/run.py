@@ -29,6 +29,8 @@ from evalkit.config import Config, TargetConfig
 from evalkit.errors import RateLimitError, RetryableError, TargetFatalError
 from evalkit.graders import GradeItem, grade
 from evalkit.runfolder import ErrorInfo, Record, RecordWriter, utc_now
+from evalkit.runner.budget import CostBudget, CostLimitReached
+from evalkit.runner.estimate import estimate_body
 from evalkit.runner.grading import BuiltGraders
 from evalkit.runner.plan import WorkItem
 from evalkit.runner.retry import Attempts, Failed, Retrier
@@ -58,6 +60,7 @@ class Outcome:
     written: int
     aborted: dict[str, str] = field(default_factory=dict)
     grader_errors: int = 0
+    cost_limit_reached: bool = False  # stopped sending at the budget's limit (--max-cost)
 
 
 class _ItemFields(TypedDict):
@@ -111,8 +114,10 @@ class Executor:
         writer: RecordWriter,
         *,
         on_record: Callable[[Record, Tally], None] | None = None,
+        budget: CostBudget | None = None,
     ) -> None:
         self.prepared = prepared
+        self.budget = budget
         self.config = config
         self.writer = writer
         self.on_record = on_record
@@ -207,14 +212,25 @@ class Executor:
                 item = queue.get_nowait()
             except asyncio.QueueEmpty:
                 return
+            reserved = 0.0
+            if self.budget is not None:
+                try:
+                    body = rt.client.build_body(item.sample)
+                    reserved = self.budget.reserve(estimate_body(body, rt.target).cost_usd)
+                except CostLimitReached:
+                    return  # the item stays unrecorded: a resume with a higher limit sends it
             try:
                 record = await self._one(item, rt, retrier, graders[(item.suite, item.sample.id)])
             except TargetFatalError as exc:
+                if self.budget is not None:
+                    self.budget.settle(reserved, None)
                 if rt.aborted is None:
                     rt.aborted = exc.message  # names the status and the provider's error text
                 return
             except Exception as exc:  # a bug in one item must not stop the run
                 record = self._internal_error(item, rt, exc)
+            if self.budget is not None:
+                self.budget.settle(reserved, record.cost_usd)
             try:
                 self.writer.write(record)
             except (TypeError, ValueError) as exc:  # a value the record cannot serialise
@@ -270,6 +286,7 @@ class Executor:
             written=self.tally.done,
             aborted=aborted,
             grader_errors=self.tally.grader_errors,
+            cost_limit_reached=self.budget is not None and self.budget.reached,
         )
 
 
