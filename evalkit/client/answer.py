@@ -43,7 +43,7 @@ MAX_TOKEN_COUNT = 1 << 31
 _SHAPE_ERRORS = (LookupError, TypeError, AttributeError, ValueError, RecursionError)
 
 
-def bad_shape(exc: BaseException, what: str) -> BadResponseError:
+def _bad_shape(exc: BaseException, what: str) -> BadResponseError:
     """The error for ``what`` (a chunk, a body) that raised ``exc`` while being read."""
     if isinstance(exc, RecursionError):
         return BadResponseError(f"{what} is nested too deeply to read")
@@ -58,7 +58,7 @@ def _load_body(raw: bytes) -> Any:
         shown = raw[:SHOWN_PAYLOAD].decode("utf-8", "replace")
         raise StreamError(f"body is not JSON: {shown!r}") from None
     except (ValueError, RecursionError) as exc:  # valid JSON the parser will not hold
-        raise bad_shape(exc, "body") from None
+        raise _bad_shape(exc, "body") from None
 
 
 @dataclass(slots=True)
@@ -144,7 +144,7 @@ class StreamState:
                 if self.model is None:
                     self.model = _text_or_none(obj.get("model"))
         except _SHAPE_ERRORS as exc:
-            raise bad_shape(exc, "stream chunk") from None
+            raise _bad_shape(exc, "stream chunk") from None
         return False
 
     def _take_delta(self, delta: dict[str, Any]) -> bool:
@@ -183,7 +183,7 @@ class StreamState:
             order = sorted(self.calls, key=_index_order)
             calls = [self.calls[index].call() for index in order]
         except _SHAPE_ERRORS as exc:
-            raise bad_shape(exc, "stream's tool calls") from None
+            raise _bad_shape(exc, "stream's tool calls") from None
         return completion(
             body,
             text=valid_text("".join(self.parts)),
@@ -237,7 +237,7 @@ def parse_body(
             chunks=0,
         )
     except _SHAPE_ERRORS as exc:
-        raise bad_shape(exc, "body") from None
+        raise _bad_shape(exc, "body") from None
 
 
 def valid_text(text: str) -> str:
