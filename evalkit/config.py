@@ -17,14 +17,10 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from evalkit import secrets
 from evalkit.errors import ConfigError
-from evalkit.secrets import header_secrets, redact_url, url_secrets
 
 CONFIG_FILE = "evalkit.toml"
-
-# Request fields evalkit sets itself: a ``params`` that overrode them would
-# send one prompt or model while the record shows another.
-RESERVED_PARAMS = frozenset({"model", "messages", "stream"})
 
 # Upper bounds where a larger value would exhaust the machine rather than
 # load the endpoint. Each in-flight request holds a worker task and a socket
@@ -100,35 +96,6 @@ class TargetConfig(_Strict):
     simulated: bool = False
     sim: SimConfig = Field(default_factory=SimConfig)
 
-    @field_validator("base_url")
-    @classmethod
-    def _url_with_a_host(cls, v: str) -> str:
-        if v:
-            check_base_url(v)
-        return v
-
-    @field_validator("headers")
-    @classmethod
-    def _sendable_headers(cls, v: dict[str, str]) -> dict[str, str]:
-        for name, value in v.items():
-            # aiohttp would refuse them at every request; value not shown: it may be a secret.
-            if not _HEADER_NAME.fullmatch(name):
-                raise ValueError(f"{name!r} is not a valid header name")
-            if any(c in value for c in "\r\n\x00"):
-                raise ValueError(f"{name}: a header value cannot hold a line break or NUL")
-        return v
-
-    @field_validator("params")
-    @classmethod
-    def _no_reserved_params(cls, v: dict[str, Any]) -> dict[str, Any]:
-        reserved = sorted(RESERVED_PARAMS & v.keys())
-        if reserved:
-            raise ValueError(
-                f"{', '.join(reserved)}: set by evalkit (the target's model, the sample's "
-                "messages, the target's stream), not by params"
-            )
-        return v
-
     @model_validator(mode="after")
     def _needs_endpoint(self) -> TargetConfig:
         if not self.simulated:
@@ -150,19 +117,37 @@ class TargetConfig(_Strict):
         """The key's value, read from the environment only when a request is built."""
         return os.environ.get(self.api_key_env) if self.api_key_env else None
 
-    def secrets(self) -> list[str]:
+    def credentials(self) -> list[str]:
         """Every credential of this target: the key's value, header values, base_url's."""
         key = self.api_key()
         return [
             *([key] if key else []),
-            *header_secrets(self.headers),
-            *url_secrets(self.base_url),
+            *secrets.header_secrets(self.headers),
+            *secrets.url_secrets(self.base_url),
         ]
 
     @property
     def public_url(self) -> str:
         """``base_url`` fit to show or store: userinfo and query values redacted."""
-        return redact_url(self.base_url)
+        return secrets.redact_url(self.base_url)
+
+    @field_validator("base_url")
+    @classmethod
+    def _url_with_a_host(cls, v: str) -> str:
+        if v:
+            check_base_url(v)
+        return v
+
+    @field_validator("headers")
+    @classmethod
+    def _sendable_headers(cls, v: dict[str, str]) -> dict[str, str]:
+        for name, value in v.items():
+            # aiohttp would refuse them at every request; value not shown: it may be a secret.
+            if not _HEADER_NAME.fullmatch(name):
+                raise ValueError(f"{name!r} is not a valid header name")
+            if any(c in value for c in "\r\n\x00"):
+                raise ValueError(f"{name}: a header value cannot hold a line break or NUL")
+        return v
 
     def cost_usd(self, prompt_tokens: int, completion_tokens: int) -> float:
         """Price of one request in US dollars."""
@@ -236,7 +221,7 @@ class Config(_Strict):
 
 def check_base_url(url: str) -> None:
     """Raise ValueError unless ``url`` is an http(s) URL with a host; no secret in the message."""
-    shown = redact_url(url)
+    shown = secrets.redact_url(url)
     if any(c.isspace() or not c.isprintable() for c in url):
         raise ValueError(f"base_url has spaces or control characters: {shown!r}")
     try:
@@ -328,7 +313,6 @@ __all__ = [
     "CONFIG_FILE",
     "DEFAULT_MAX_RESPONSE_BYTES",
     "MAX_CONCURRENCY",
-    "RESERVED_PARAMS",
     "Config",
     "GateConfig",
     "RunDefaults",

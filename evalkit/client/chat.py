@@ -72,7 +72,7 @@ class ChatClient:
         self.target = target
         self.url = chat_url(base_url if base_url is not None else target.base_url)
         self._session: aiohttp.ClientSession | None = None
-        self._scrubber = Scrubber(target.secrets())
+        self._scrubber = Scrubber(target.credentials())
 
     def __repr__(self) -> str:
         return f"ChatClient(target={self.target.name!r}, url={redact_url(self.url)!r})"
@@ -84,7 +84,7 @@ class ChatClient:
             headers["Authorization"] = f"Bearer {key}"
         headers.update(self.target.headers)
         # The key as it is now: the one the requests will carry.
-        self._scrubber = Scrubber([*self.target.secrets(), key])
+        self._scrubber = Scrubber([*self.target.credentials(), key])
         limit = self.target.max_concurrency
         connector = aiohttp.TCPConnector(
             limit=limit, limit_per_host=limit, ttl_dns_cache=300, keepalive_timeout=30.0
