@@ -101,16 +101,12 @@ class TargetConfig(_Strict):
         if not self.simulated:
             if not self.base_url:
                 raise ValueError("base_url is required (or set simulated = true)")
+            if not self.base_url.startswith(("http://", "https://")):
+                raise ValueError(
+                    f"base_url must start with http:// or https://, got {self.base_url!r}"
+                )
             if not self.model:
                 raise ValueError("model is required")
-            # aiohttp refuses to send both, at every request.
-            if "@" in urlsplit(self.base_url).netloc and (
-                self.api_key_env or any(h.lower() == "authorization" for h in self.headers)
-            ):
-                raise ValueError(
-                    "base_url carries credentials (user:password@) and so do api_key_env "
-                    "or an Authorization header: keep one"
-                )
         return self
 
     def api_key(self) -> str | None:
@@ -148,6 +144,18 @@ class TargetConfig(_Strict):
             if any(c in value for c in "\r\n\x00"):
                 raise ValueError(f"{name}: a header value cannot hold a line break or NUL")
         return v
+
+    @model_validator(mode="after")
+    def _one_credential(self) -> TargetConfig:
+        # aiohttp refuses to send both, at every request.
+        if "@" in urlsplit(self.base_url).netloc and (
+            self.api_key_env or any(h.lower() == "authorization" for h in self.headers)
+        ):
+            raise ValueError(
+                "base_url carries credentials (user:password@) and so do api_key_env "
+                "or an Authorization header: keep one"
+            )
+        return self
 
     def cost_usd(self, prompt_tokens: int, completion_tokens: int) -> float:
         """Price of one request in US dollars."""
