@@ -99,7 +99,7 @@ def _describe(job: Job, echo: Echo) -> None:
         return
     echo(f"run {m.run_id} -> {job.prepared.run_dir}")
     for t in job.prepared.targets:
-        kind = "simulated endpoint" if t.simulated else t.base_url
+        kind = "simulated endpoint" if t.simulated else t.public_url
         echo(f"  target {t.name}: {t.model} ({kind})")
     for s in job.prepared.suites:
         echo(f"  suite {s.name}: {s.size} samples ({s.kind})")

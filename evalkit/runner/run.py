@@ -6,6 +6,11 @@ its own connection pool, admission limits and, when simulated, its own
 in-process simulator. A 401/402/404 stops that target's workers at once: the
 remaining items stay unrecorded so that a resume, after the key or model is
 fixed, runs them.
+
+Any other failure stays with its item: a request error is recorded with its
+kind, and an exception that is no request error (a bug, a value a record
+cannot hold) is recorded as ``internal_error``, naming the exception and
+where it was raised. One item never stops the run.
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ import asyncio
 import contextlib
 import gc
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypedDict
 
 from evalkit.client import Completion, estimate_prompt_tokens
@@ -30,6 +37,8 @@ from evalkit.runner.plan import WorkItem
 from evalkit.runner.retry import Attempts, Failed, Retrier
 from evalkit.runner.setup import Prepared, all_samples
 from evalkit.runner.targets import JudgePool, TargetRuntime, open_target
+
+_INTERNAL_TEXT = 500  # characters of an unexpected exception's text kept in its record
 
 
 @dataclass
@@ -213,7 +222,10 @@ class Executor:
         def on_retry(exc: RetryableError, delay: float) -> None:
             self.tally.retries += 1
             if isinstance(exc, RateLimitError) and exc.retry_after:
-                rt.admission.cool_down(exc.retry_after)
+                # Never longer than this item's own wait, which the retry
+                # budget bounds: one 429 asking for an hour must not freeze
+                # the whole target (the item that got it gives up instead).
+                rt.admission.cool_down(min(exc.retry_after, delay))
 
         retrier = Retrier(rt.retry, on_retry)  # the worker's own: it runs one item at a time
         while rt.aborted is None:
@@ -236,12 +248,34 @@ class Executor:
                 if rt.aborted is None:
                     rt.aborted = exc.message  # names the status and the provider's error text
                 return
+            except Exception as exc:  # a bug in one item must not stop the run
+                record = self._internal_error(item, rt, exc)
             if self.budget is not None:
                 self.budget.settle(reserved, record.cost_usd)
+            try:
+                self.writer.write(record)
+            except (TypeError, ValueError) as exc:  # a value the record cannot serialise
+                record = self._internal_error(item, rt, exc)
+                self.writer.write(record)
             self._count(record)
-            self.writer.write(record)
             if self.on_record is not None:
                 self.on_record(record, self.tally)
+
+    def _internal_error(self, item: WorkItem, rt: TargetRuntime, exc: Exception) -> Record:
+        """The record of an item that raised something other than a request error."""
+        where = ""
+        frames = traceback.extract_tb(exc.__traceback__)
+        if frames:
+            where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})"
+        text = f"{type(exc).__name__}: {exc}"[:_INTERNAL_TEXT] + where
+        base = _item_fields(
+            item, self.prepared.manifest.run_id, rt.target, utc_now(), 0.0, Attempts()
+        )
+        return Record(
+            **base,
+            status="error",
+            error=ErrorInfo(type="internal_error", message=rt.client.scrub(text)),
+        )
 
     def _count(self, record: Record) -> None:
         t = self.tally
