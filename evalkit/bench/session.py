@@ -12,7 +12,6 @@ it finished.
 from __future__ import annotations
 
 import contextlib
-import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,6 +36,7 @@ from evalkit.runfolder import (
     utc_now,
     write_manifest,
 )
+from evalkit.runner.run import frozen_for_collector
 from evalkit.runner.targets import open_target
 
 Echo = Callable[[str], None]
@@ -250,9 +250,9 @@ async def run_bench(state: BenchState) -> ClientLoad:
     """Run every target's levels; the client's load over the whole benchmark."""
     monitor = ClientLoadMonitor()
     monitor.start()
-    gc.freeze()  # the workload lives all along: the collector need not walk it (as vLLM)
     try:
-        with RecordWriter(state.run_dir) as writer:
+        # The workload lives all along: the collector need not walk it (as vLLM).
+        with frozen_for_collector(), RecordWriter(state.run_dir) as writer:
             for target in state.targets:
                 state.echo(f"target {target.name}: {target.model}")
                 try:
@@ -261,7 +261,6 @@ async def run_bench(state: BenchState) -> ClientLoad:
                     state.aborted[target.name] = exc.message
                     state.echo(f"  error: target {target.name!r} stopped: {exc.message}")
     finally:
-        gc.unfreeze()
         load = await monitor.stop()
     return load
 

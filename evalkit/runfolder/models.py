@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from evalkit.clientload import ClientLoad
 from evalkit.types import ItlStats, ToolCall
@@ -126,6 +126,7 @@ class TargetInfo(_Model):
         data = target.model_dump()
         # Header values may carry credentials; their names are enough to explain a run.
         data["headers"] = {name: "<redacted>" for name in target.headers}
+        data["base_url"] = target.public_url  # no user:password@, no query values
         return cls.model_validate(data)
 
 
@@ -144,11 +145,17 @@ class RunManifest(_Model):
 
     schema_version: int = SCHEMA_VERSION
     run_id: str
-    status: Literal["running", "finished", "interrupted", "aborted"] = "running"
+    status: Literal["running", "finished", "interrupted", "aborted", "cost_limit", "failed"] = (
+        "running"
+    )
+    """running (or killed: kill -9, power loss), finished, interrupted (Ctrl-C, SIGTERM),
+    aborted (a target stopped for good), cost_limit (stopped sending at --max-cost),
+    failed (the last note says why: a full disk, say); all but finished resume."""
     created_at: str
     finished_at: str | None = None
     evalkit_version: str
     python_version: str
+    hostname: str | None = None  # the machine the run started on (junit.xml reports it)
     argv: list[str] = Field(default_factory=list)
     settings: RunSettings = Field(default_factory=RunSettings)
     targets: list[TargetInfo] = Field(default_factory=list)
@@ -159,6 +166,14 @@ class RunManifest(_Model):
     # The client's own CPU and event-loop lag; absent (not null) in run.json when
     # unknown, so that a run.json from before it was measured writes back unchanged.
     client_load: ClientLoad | None = Field(None, exclude_if=lambda v: v is None)
+
+    @model_serializer(mode="wrap")
+    def _without_unknown_host(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # A run.json written before the hostname was recorded is written back as it was.
+        data = handler(self)
+        if isinstance(data, dict) and data.get("hostname", "") is None:
+            del data["hostname"]
+        return data
 
     def planned_items(self) -> int | None:
         """Items each target was to run: sum over suites of min(samples, limit), times epochs.

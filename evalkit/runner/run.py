@@ -6,6 +6,11 @@ its own connection pool, admission limits and, when simulated, its own
 simulator process. A 401/402/404 stops that target's workers at once: the
 remaining items stay unrecorded so that a resume, after the key or model is
 fixed, runs them.
+
+Any other failure stays with its item: a request error is recorded with its
+kind, and an exception that is no request error (a bug, a value a record
+cannot hold) is recorded as ``internal_error``, naming the exception and
+where it was raised. One item never stops the run.
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ import asyncio
 import contextlib
 import gc
 import time
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypedDict
 
 from evalkit.client import Completion, estimate_prompt_tokens
@@ -24,6 +31,8 @@ from evalkit.config import Config, TargetConfig
 from evalkit.errors import RateLimitError, RetryableError, TargetFatalError
 from evalkit.graders import GradeItem, grade
 from evalkit.runfolder import ErrorInfo, Record, RecordWriter, utc_now
+from evalkit.runner.budget import CostBudget, CostLimitReached
+from evalkit.runner.estimate import estimate_body
 from evalkit.runner.grading import BuiltGraders
 from evalkit.runner.plan import WorkItem
 from evalkit.runner.retry import Attempts, Failed, Retrier
@@ -32,6 +41,8 @@ from evalkit.runner.targets import JudgePool, TargetRuntime, open_targets
 
 START_BATCH = 32
 """Workers started per turn of the event loop."""
+
+_INTERNAL_TEXT = 500  # characters of an unexpected exception's text kept in its record
 
 
 @dataclass
@@ -54,6 +65,7 @@ class Outcome:
     written: int
     aborted: dict[str, str] = field(default_factory=dict)
     grader_errors: int = 0
+    cost_limit_reached: bool = False  # stopped sending at the budget's limit (--max-cost)
     client_load: ClientLoad | None = None
     """The client's own CPU and event-loop lag while the requests ran."""
 
@@ -99,6 +111,26 @@ def _item_fields(
     )
 
 
+@contextlib.contextmanager
+def frozen_for_collector() -> Iterator[None]:
+    """Everything alive now is left alone by the garbage collector until the block ends.
+
+    While a run executes, its samples, graders and plan live on: a full
+    collection would walk them all (half a second at 100,000 samples, a stall
+    of the event loop with requests in flight). What the run makes meanwhile
+    is collected as usual. Nothing is frozen if someone else already froze
+    objects: ``unfreeze`` would thaw theirs too.
+    """
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 class Executor:
     """Runs a prepared plan against its targets, writing one record per item."""
 
@@ -109,8 +141,10 @@ class Executor:
         writer: RecordWriter,
         *,
         on_record: Callable[[Record, Tally], None] | None = None,
+        budget: CostBudget | None = None,
     ) -> None:
         self.prepared = prepared
+        self.budget = budget
         self.config = config
         self.writer = writer
         self.on_record = on_record
@@ -194,7 +228,10 @@ class Executor:
         def on_retry(exc: RetryableError, delay: float) -> None:
             self.tally.retries += 1
             if isinstance(exc, RateLimitError) and exc.retry_after:
-                rt.admission.cool_down(exc.retry_after)
+                # Never longer than this item's own wait, which the retry
+                # budget bounds: one 429 asking for an hour must not freeze
+                # the whole target (the item that got it gives up instead).
+                rt.admission.cool_down(min(exc.retry_after, delay))
 
         retrier = Retrier(rt.retry, on_retry)  # the worker's own: it runs one item at a time
         while rt.aborted is None:
@@ -202,16 +239,49 @@ class Executor:
                 item = queue.get_nowait()
             except asyncio.QueueEmpty:
                 return
+            reserved = 0.0
+            if self.budget is not None:
+                try:
+                    body = rt.client.build_body(item.sample)
+                    reserved = self.budget.reserve(estimate_body(body, rt.target).cost_usd)
+                except CostLimitReached:
+                    return  # the item stays unrecorded: a resume with a higher limit sends it
             try:
-                record = await self._one(item, rt, retrier, graders[(item.suite, item.sample.id)])
+                record = await self._one(item, rt, retrier, graders.for_sample(item.sample))
             except TargetFatalError as exc:
+                if self.budget is not None:
+                    self.budget.settle(reserved, None)
                 if rt.aborted is None:
                     rt.aborted = exc.message  # names the status and the provider's error text
                 return
+            except Exception as exc:  # a bug in one item must not stop the run
+                record = self._internal_error(item, rt, exc)
+            if self.budget is not None:
+                self.budget.settle(reserved, record.cost_usd)
+            try:
+                self.writer.write(record)
+            except (TypeError, ValueError) as exc:  # a value the record cannot serialise
+                record = self._internal_error(item, rt, exc)
+                self.writer.write(record)
             self._count(record)
-            self.writer.write(record)
             if self.on_record is not None:
                 self.on_record(record, self.tally)
+
+    def _internal_error(self, item: WorkItem, rt: TargetRuntime, exc: Exception) -> Record:
+        """The record of an item that raised something other than a request error."""
+        where = ""
+        frames = traceback.extract_tb(exc.__traceback__)
+        if frames:
+            where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})"
+        text = f"{type(exc).__name__}: {exc}"[:_INTERNAL_TEXT] + where
+        base = _item_fields(
+            item, self.prepared.manifest.run_id, rt.target, utc_now(), 0.0, Attempts()
+        )
+        return Record(
+            **base,
+            status="error",
+            error=ErrorInfo(type="internal_error", message=rt.client.scrub(text)),
+        )
 
     def _count(self, record: Record) -> None:
         t = self.tally
@@ -235,9 +305,6 @@ class Executor:
                 queues[item.target].put_nowait(item)
             monitor = ClientLoadMonitor()
             monitor.start()
-            # What is loaded now (suites, graders) lives for the whole run: the
-            # cyclic collector need not walk it again and again (as vLLM's client).
-            gc.freeze()
             try:
                 async with asyncio.TaskGroup() as group:
                     started = 0
@@ -251,7 +318,6 @@ class Executor:
                                 # loop would stall it (and every stream read) ~0.1 s.
                                 await asyncio.sleep(0)
             finally:
-                gc.unfreeze()
                 client_load = await monitor.stop()
         aborted = {n: rt.aborted for n, rt in self.runtimes.items() if rt.aborted}
         return Outcome(
@@ -259,8 +325,9 @@ class Executor:
             written=self.tally.done,
             aborted=aborted,
             grader_errors=self.tally.grader_errors,
+            cost_limit_reached=self.budget is not None and self.budget.reached,
             client_load=client_load,
         )
 
 
-__all__ = ["START_BATCH", "Executor", "Outcome", "Tally"]
+__all__ = ["START_BATCH", "Executor", "Outcome", "Tally", "frozen_for_collector"]
