@@ -60,3 +60,44 @@ def test_the_child_exits_when_its_parent_lets_go(tmp_path: Path) -> None:
     proc.stdin.close()  # the parent's end closes: as when the parent dies
     assert proc.wait(timeout=10) == 0
     proc.stdout.close()
+
+
+async def test_the_childs_errors_go_to_its_file_not_the_terminal(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # The child fails on a run folder that does not exist: its traceback goes
+    # to its own stderr file, and only its last line reaches the parent, in
+    # the error.
+    sim = SimProcess(SimConfig(), run_dir=tmp_path / "no-such-run")
+    with pytest.raises(SimStartError) as caught:
+        async with sim:
+            pass
+    assert "no-such-run" in str(caught.value)
+    assert "Traceback" not in str(caught.value)
+    out, err = capfd.readouterr()
+    assert "Traceback" not in out + err
+    assert "no-such-run" not in out + err
+
+
+def test_a_run_against_a_faulty_sim_prints_no_tracebacks(tmp_path: Path) -> None:
+    # Dropped connections and cut streams in the simulator's process: the
+    # run's terminal shows the run's own lines, nothing from aiohttp.
+    suite = write_suite(tmp_path / "suite", 12)
+    config = tmp_path / "evalkit.toml"
+    config.write_text(
+        "[targets.faulty]\nsimulated = true\nbackoff_initial_s = 0\nbackoff_max_s = 0\n"
+        "[targets.faulty.sim]\nttft_s = 0\ntokens_per_s = 0\nskill = 1\n"
+        "rate_reset = 0.3\nrate_cut = 0.3\nrate_malformed = 0.2\n"
+    )
+    cmd = [sys.executable, "-m", "evalkit", "run", str(suite), "-t", "faulty", "--no-report"]
+    cmd += ["--config", str(config), "--out", str(tmp_path / "out")]
+    done = subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    assert "junit.xml" in done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    assert "aiohttp" not in done.stdout + done.stderr
