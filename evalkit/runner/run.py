@@ -8,8 +8,8 @@ remaining items stay unrecorded so that a resume, after the key or model is
 fixed, runs them.
 
 Any other failure stays with its item: a request error is recorded with its
-kind, and an exception that is no request error (a bug, a value a record
-cannot hold) is recorded as ``internal_error``, naming the exception and
+kind, and an exception that is no request error (a bug) is recorded as
+``internal_error``, naming the exception and
 where it was raised. One item never stops the run.
 """
 
@@ -252,11 +252,9 @@ class Executor:
                 record = self._internal_error(item, rt, exc)
             if self.budget is not None:
                 self.budget.settle(reserved, record.cost_usd)
-            try:
-                self.writer.write(record)
-            except (TypeError, ValueError) as exc:  # a value the record cannot serialise
-                record = self._internal_error(item, rt, exc)
-                self.writer.write(record)
+            # Every value a record holds is typed or made JSON-safe (grader details,
+            # lone surrogates), so writing it cannot fail on content.
+            self.writer.write(record)
             self._count(record)
             if self.on_record is not None:
                 self.on_record(record, self.tally)
