@@ -54,6 +54,21 @@ def print_summary(run_dir: Path, df: pd.DataFrame) -> None:
             f"{fmt.usd(row.get('cost_total'))}{est}",
         )
     Console(width=160).print(table)
+    print_rate_limits(df)
+
+
+def print_rate_limits(df: pd.DataFrame) -> None:
+    """One line per target the endpoint rate-limited: its 429s and the time items waited."""
+    from evalkit.metrics import summary_table
+    from evalkit.report import format as fmt
+
+    per_target = summary_table(df, by="arm")
+    for row in per_target.reset_index().to_dict("records"):
+        if row["throttled"]:
+            print(
+                f"rate limited: {row['arm']}: {row['throttled']} × 429, "
+                f"{fmt.seconds(row['wait_s'])} waiting (admission and backoff)"
+            )
 
 
 def print_outputs(outputs: Outputs) -> None:
@@ -69,4 +84,4 @@ def print_outputs(outputs: Outputs) -> None:
         print(f"gate passed against {outputs.baseline_dir}")
 
 
-__all__ = ["print_outputs", "print_summary"]
+__all__ = ["print_outputs", "print_rate_limits", "print_summary"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from types import TracebackType
 from typing import Any, Literal
@@ -28,6 +28,7 @@ from evalkit.client.http_errors import (
     error_for_payload,
     error_for_status,
 )
+from evalkit.client.ratelimit import rate_limit_hint
 from evalkit.client.sse import SSEDecoder
 from evalkit.client.tokens import estimate_prompt_tokens, estimate_tokens
 from evalkit.config import TargetConfig
@@ -137,8 +138,11 @@ class ChatClient:
                     raise error_for_status(status, raw, resp.headers)
                 try:
                     if body.get("stream") and resp.content_type != "application/json":
-                        return await self._read_stream(resp, t0, body)
-                    return await self._read_json(resp, t0, body)
+                        comp = await self._read_stream(resp, t0, body)
+                    else:
+                        comp = await self._read_json(resp, t0, body)
+                    hint = rate_limit_hint(resp.headers)
+                    return comp if hint is None else replace(comp, rate_limit=hint)
                 except TimeoutError:
                     raise
                 except aiohttp.ClientError as exc:

@@ -1,10 +1,19 @@
-"""Admission: the rpm bucket spaces requests; a cooldown holds the whole target."""
+"""Admission: quotas, cooldowns, announced limits and the adaptive pace."""
 
 from __future__ import annotations
 
+import json
 import time
+from datetime import datetime
+from pathlib import Path
 
-from evalkit.runner.limits import Admission
+import pytest
+
+import evalkit
+from evalkit.client.ratelimit import RateLimitHint
+from evalkit.config import parse_config
+from evalkit.runfolder import read_record_dicts
+from evalkit.runner.limits import DECREASE, RECOVERY, Admission, Pacer
 
 
 async def test_rpm_spaces_requests_after_the_burst() -> None:
@@ -33,3 +42,114 @@ async def test_cooldown_holds_requests() -> None:
     t0 = time.monotonic()
     await adm.admit(0)
     assert time.monotonic() - t0 >= 0.19
+
+
+def test_the_pace_is_cut_once_per_round_from_what_was_accepted() -> None:
+    pacer = Pacer()
+    t = 1000.0
+    for i in range(11):  # 10 answers a second for a second
+        pacer.sent(t + i * 0.1)
+        pacer.accepted(t + i * 0.1)
+    assert pacer.rate is None  # unpaced until refused
+    assert pacer.throttled(sent_at=t + 0.95, now=t + 1.0)
+    assert pacer.rate == pytest.approx(10 * DECREASE, rel=0.05)
+    cut = pacer.rate
+    # Requests sent before that cut were sent too fast already: they don't cut again.
+    assert not pacer.throttled(sent_at=t + 0.99, now=t + 1.01)
+    assert pacer.rate == cut
+    # A request sent after the cut and refused does.
+    assert pacer.throttled(sent_at=t + 1.02, now=t + 1.05)
+    assert pacer.rate < cut
+
+
+def test_the_pace_recovers_additively_and_never_stops() -> None:
+    pacer = Pacer()
+    t = 1000.0
+    pacer.sent(t)
+    assert pacer.throttled(sent_at=t, now=t)  # refused before any answer: from the send count
+    assert pacer.rate is not None and pacer.rate > 0
+    start = pacer.rate
+    for i in range(1, 11):
+        pacer.accepted(t + i)
+    assert pacer.rate == pytest.approx(start * (1 + RECOVERY * 10), rel=1e-6)
+    for i in range(50):
+        pacer.throttled(sent_at=t + 100 + i, now=t + 100 + i)
+    assert pacer.rate >= 1 / 60
+
+
+async def test_announced_limits_hold_requests_until_the_reset() -> None:
+    adm = Admission()
+    ticket = await adm.admit(0)
+    adm.done(
+        ticket, throttled=False, hint=RateLimitHint(remaining_requests=1, reset_requests_s=0.3)
+    )
+    t0 = time.monotonic()
+    await adm.admit(0)  # the one left
+    assert time.monotonic() - t0 < 0.1
+    await adm.admit(0)  # none left: waits for the reset
+    assert time.monotonic() - t0 >= 0.28
+
+
+async def test_a_stale_answer_does_not_undo_a_fresher_one() -> None:
+    adm = Admission()
+    first, second = await adm.admit(0), await adm.admit(0)
+    adm.done(
+        second, throttled=False, hint=RateLimitHint(remaining_requests=0, reset_requests_s=0.3)
+    )
+    # The first request's answer arrives later but speaks of an older moment.
+    adm.done(first, throttled=False, hint=RateLimitHint(remaining_requests=50, reset_requests_s=0))
+    t0 = time.monotonic()
+    await adm.admit(0)
+    assert time.monotonic() - t0 >= 0.28
+
+
+def _suite(folder: Path, n: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "load.jsonl"
+    lines = [
+        {"id": f"q{i}", "prompt": f"What is {i} + 1?", "expected": str(i + 1), "grader": "exact"}
+        for i in range(n)
+    ]
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    return path
+
+
+@pytest.mark.parametrize("headers", [False, True], ids=["429-only", "x-ratelimit-headers"])
+def test_a_run_against_an_enforced_quota_keeps_near_it_with_few_429s(
+    tmp_path: Path, headers: bool
+) -> None:
+    rpm, n = 6000.0, 600  # 100 a second; 64 workers could send thousands
+    sim = {"skill": 1.0, "ttft_s": 0.02, "tokens_per_s": 0, "limit_rpm": rpm}
+    config = parse_config(
+        {
+            "targets": {
+                "limited": {
+                    "simulated": True,
+                    "model": "m",
+                    "sim": {**sim, "limit_headers": headers},
+                }
+            }
+        },
+        "<test>",
+    )
+    result = evalkit.run(
+        [str(_suite(tmp_path / "suite", n))],
+        ["limited"],
+        out=tmp_path / "results",
+        config=config,
+        report=False,
+        progress=False,
+        echo=None,
+    )
+    records = read_record_dicts(result.run_dir)
+    assert len(records) == n and all(r["status"] == "ok" for r in records)
+    throttled = sum(r["throttled"] for r in records)
+    starts = sorted(datetime.fromisoformat(r["started_at"].replace("Z", "+00:00")) for r in records)
+    span = (starts[-1] - starts[0]).total_seconds()
+    # The quota's bucket holds one second's worth (100) at the start; the rest
+    # must go at close to 100 a second, neither hammering nor stalling.
+    achieved = (n - 100) / span
+    assert achieved >= 0.9 * rpm / 60, (achieved, throttled)
+    assert throttled <= 0.1 * n, throttled
+    if headers:
+        assert throttled <= 64  # only the first burst, before any answer announced the quota
