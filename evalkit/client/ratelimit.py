@@ -28,6 +28,8 @@ class RateLimitHint:
     reset_requests_s: float | None = None
     remaining_tokens: int | None = None
     reset_tokens_s: float | None = None
+    limit_requests: int | None = None  # per minute
+    limit_tokens: int | None = None  # per minute
 
 
 def parse_duration(text: str) -> float | None:
@@ -74,6 +76,8 @@ def rate_limit_hint(headers: Mapping[str, str]) -> RateLimitHint | None:
         _seconds(get("x-ratelimit-reset-requests")),
         _count(tokens),
         _seconds(get("x-ratelimit-reset-tokens")),
+        _count(get("x-ratelimit-limit-requests")),
+        _count(get("x-ratelimit-limit-tokens")),
     )
 
 

@@ -78,32 +78,57 @@ class Ticket:
 
 
 class _Announced:
-    """One announced quota (requests or tokens): what is left now, by our own count."""
+    """One announced quota (requests or tokens): what is left now, by our own count.
 
-    __slots__ = ("left", "reset_at", "seq")
+    Between answers, what is left refills at the announced per-minute limit
+    (gateways refill continuously); without a limit we wait for the reset.
+    A gateway with fixed windows costs one 429 a window that way, whose
+    Retry-After then holds the target until its reset.
+    """
+
+    __slots__ = ("left", "per_s", "reset_at", "seq", "stamp")
 
     def __init__(self) -> None:
         self.left: float | None = None  # None: unknown, send freely
+        self.per_s = 0.0  # refill rate, from the announced per-minute limit
+        self.stamp = 0.0  # when ``left`` was last set
         self.reset_at = 0.0
         self.seq = -1  # the request whose answer ``left`` came from
 
-    def update(self, remaining: int | None, reset_s: float | None, seq: int, spent: float) -> None:
+    def update(
+        self,
+        remaining: int | None,
+        reset_s: float | None,
+        limit: int | None,
+        seq: int,
+        spent: float,
+    ) -> None:
         # Answers arrive out of order; the freshest request's view wins, less
         # what was sent after that request (it could not count those).
         if remaining is None or seq < self.seq:
             return
         self.seq = seq
+        self.stamp = time.monotonic()
         self.left = remaining - spent
-        self.reset_at = time.monotonic() + (reset_s or 0.0)
+        self.per_s = limit / 60.0 if limit else 0.0
+        self.reset_at = self.stamp + (reset_s or 0.0)
+
+    def spend(self, amount: float) -> None:
+        if self.left is not None:
+            self.left -= amount
 
     def wait(self, amount: float, now: float) -> float:
         """Seconds to hold a request of ``amount`` (0: send)."""
-        if self.left is None or self.left >= amount:
+        if self.left is None:
+            return 0.0
+        left = self.left + self.per_s * (now - self.stamp)
+        if left >= amount:
             return 0.0
         if now >= self.reset_at:
             self.left = None  # the window has reset; its new size comes with the next answer
             return 0.0
-        return self.reset_at - now
+        until_reset = self.reset_at - now
+        return min(until_reset, (amount - left) / self.per_s) if self.per_s else until_reset
 
 
 class _Rate:
@@ -235,10 +260,8 @@ class Admission:
         ticket = Ticket(now, self._sent, self._tokens_sent, tokens)
         self._sent += 1
         self._tokens_sent += tokens
-        if self._requests.left is not None:
-            self._requests.left -= 1
-        if self._tokens.left is not None:
-            self._tokens.left -= tokens
+        self._requests.spend(1)
+        self._tokens.spend(tokens)
         return ticket
 
     def done(self, ticket: Ticket, *, throttled: bool, hint: RateLimitHint | None = None) -> None:
@@ -248,10 +271,18 @@ class Admission:
             spent_requests = self._sent - ticket.seq - 1
             spent_tokens = self._tokens_sent - ticket.tokens_before - ticket.tokens
             self._requests.update(
-                hint.remaining_requests, hint.reset_requests_s, ticket.seq, spent_requests
+                hint.remaining_requests,
+                hint.reset_requests_s,
+                hint.limit_requests,
+                ticket.seq,
+                spent_requests,
             )
             self._tokens.update(
-                hint.remaining_tokens, hint.reset_tokens_s, ticket.seq, spent_tokens
+                hint.remaining_tokens,
+                hint.reset_tokens_s,
+                hint.limit_tokens,
+                ticket.seq,
+                spent_tokens,
             )
         if throttled:
             self.throttled += 1

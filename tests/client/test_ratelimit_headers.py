@@ -39,9 +39,11 @@ def test_openai_headers() -> None:
             "x-ratelimit-reset-requests": "1s",
             "x-ratelimit-remaining-tokens": "149984",
             "x-ratelimit-reset-tokens": "6m0s",
+            "x-ratelimit-limit-requests": "60",
+            "x-ratelimit-limit-tokens": "150000",
         }
     )
-    assert hint == RateLimitHint(59, 1.0, 149984, 360.0)
+    assert hint == RateLimitHint(59, 1.0, 149984, 360.0, 60, 150000)
 
 
 def test_ietf_draft_headers_are_the_requests_quota() -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from datetime import datetime
 from pathlib import Path
@@ -153,3 +155,38 @@ def test_a_run_against_an_enforced_quota_keeps_near_it_with_few_429s(
     assert throttled <= 0.1 * n, throttled
     if headers:
         assert throttled <= 64  # only the first burst, before any answer announced the quota
+
+
+def test_the_command_line_says_how_rate_limited_a_run_was(tmp_path: Path) -> None:
+    (tmp_path / "evalkit.toml").write_text(
+        "[targets.limited]\n"
+        'simulated = true\nmodel = "m"\nmax_concurrency = 16\n'
+        "sim = { skill = 1.0, ttft_s = 0.01, tokens_per_s = 0, limit_rpm = 1200 }\n"
+    )
+    suite = _suite(tmp_path / "suite", 80)  # 20 a second allowed; 16 workers send faster
+    proc = subprocess.run(
+        [sys.executable, "-m", "evalkit", "run", str(suite), "--target", "limited"]
+        + ["--run-id", "r", "--progress", "none"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("rate limited: limited:"))
+    n = int(line.split(": ")[2].split(" ×")[0])
+    records = read_record_dicts(tmp_path / "results" / "r")
+    assert n == sum(r["throttled"] for r in records) > 0
+    summary = (tmp_path / "results" / "r" / "summary.md").read_text()
+    assert f"{n} × 429" in summary
+
+
+async def test_an_announced_per_minute_limit_refills_between_answers() -> None:
+    adm = Admission()
+    ticket = await adm.admit(0)
+    # None left, whole again in 10 s, 600 a minute: one more fits in a tenth of a second.
+    hint = RateLimitHint(remaining_requests=0, reset_requests_s=10.0, limit_requests=600)
+    adm.done(ticket, throttled=False, hint=hint)
+    t0 = time.monotonic()
+    await adm.admit(0)
+    assert 0.08 <= time.monotonic() - t0 < 2.0
