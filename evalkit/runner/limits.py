@@ -1,4 +1,4 @@
-"""Client-side admission: quotas, cooldowns, announced limits and adaptive concurrency.
+"""Client-side admission: quotas, cooldowns, announced limits and an adaptive pace.
 
 Everything a request of one target waits for before it is sent:
 
@@ -13,11 +13,13 @@ Everything a request of one target waits for before it is sent:
   instead of sending into a 429;
 - **an adaptive send rate** (AIMD, as TCP's congestion control, but on the
   rate: quotas are per minute, and at low latency a concurrency of 2 or 3 is
-  already a 50% step). Unpaced until the first 429; then sends are paced at
-  ``DECREASE`` times the rate the endpoint was accepting (measured over the
-  last successes), cut again only by a request sent after the last cut, and
-  raised additively, ``RECOVERY`` of the cut rate per second, until the next
-  429. The concurrency in flight follows (rate x latency), under
+  already a 50% step). Unpaced until 429s come; half a second later (the
+  cooldowns meanwhile hold the target to the quota, so what is accepted then
+  measures it) sends are paced at ``DECREASE`` times the rate the
+  endpoint accepted, cut again only when the share of 429s stands out from
+  its background (see ``Pacer``), and
+  raised additively, ``RECOVERY`` of the cut rate per second, in between.
+  The concurrency in flight follows (rate x latency), under
   ``max_concurrency``. A quota the endpoint does not announce is thus found
   with a few 429s per minute instead of a stream of them.
 """
@@ -25,6 +27,7 @@ Everything a request of one target waits for before it is sent:
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -35,11 +38,14 @@ from evalkit.client.ratelimit import RateLimitHint
 # use; TCP's 0.5 would idle a quarter. The cut is taken from the measured
 # acceptance rate, not the old pace, so it lands near the quota in one step.
 DECREASE = 0.9
-RECOVERY = 0.02  # of the cut rate, per second: back to the quota in ~5 s, then probe
-WINDOW = 5.0  # seconds the send and acceptance rates are measured over
+RECOVERY = 0.03  # of the cut rate, per second: back to the quota in ~3.5 s, then probe
+WINDOW = 1.0  # seconds the send and acceptance rates are measured over
 MIN_SPAN = 0.5  # ...and the least span that makes a rate
+MEASURE_S = 0.5  # how long the first 429s are let run to measure the quota before pacing
 MIN_RATE = 1 / 60  # a request a minute: the pace never stops altogether
 SLACK = 1.1  # how far a refused pace may run ahead of the acceptance and still be cut from
+SAMPLE = 50  # answers a share of 429s is measured over
+MARGIN = 0.02  # a share of 429s this far above the background (and its noise) says "too fast"
 
 
 class TokenBucket:
@@ -147,25 +153,46 @@ class _Rate:
         while self.times[0] < now - WINDOW:
             self.times.popleft()
 
-    def per_second(self, now: float) -> float | None:
-        """The rate, or None until it spans enough time to mean something."""
+    def per_second(self, now: float, window: float = WINDOW) -> float | None:
+        """The rate over the last ``window`` seconds, or None until it means something."""
         if self.first is None:
             return None
-        recent = sum(1 for t in self.times if t >= now - WINDOW)
-        if now - self.first < WINDOW:
+        recent = sum(1 for t in self.times if t >= now - window)
+        if now - self.first < window:
             span = now - self.first
             recent -= 1  # the first event opens the span; it is not a gap in it
         else:
-            span = WINDOW
+            span = window
         if span < MIN_SPAN or recent < 1:
             return None
         return recent / span
 
 
 class Pacer:
-    """The adaptive send rate: none until a 429, then AIMD on requests per second."""
+    """The adaptive send rate: none until 429s come, then AIMD on requests per second.
 
-    __slots__ = ("_cut_at", "_cut_rate", "_next", "_oks", "_raised_at", "_sends", "rate")
+    A cut is a hypothesis, checked: if among the next ``SAMPLE`` answers the
+    share of 429s did not fall by half, the 429s were not about the pace (a
+    flaky gateway, injected faults) and the cut is undone; their share is
+    kept as the background, and only 429s well above it cut again. So the
+    pace backs off a quota, but a steady share of 429s never drives it
+    towards zero.
+    """
+
+    __slots__ = (
+        "_background",
+        "_check",
+        "_cut_at",
+        "_cut_rate",
+        "_first_429",
+        "_next",
+        "_oks",
+        "_raised_at",
+        "_recent",
+        "_since_429",
+        "_since_n",
+        "rate",
+    )
 
     def __init__(self) -> None:
         self.rate: float | None = None  # requests a second; None: unpaced
@@ -173,8 +200,12 @@ class Pacer:
         self._cut_at = 0.0
         self._cut_rate = 0.0
         self._raised_at = 0.0
-        self._sends = _Rate()
         self._oks = _Rate()
+        self._recent: deque[bool] = deque(maxlen=SAMPLE)  # the last answers: 429 or not
+        self._since_n = self._since_429 = 0  # answers (429s) to requests sent since the cut
+        self._check: tuple[float, float | None] | None = None  # (429 share at cut, pace before)
+        self._background = 0.0  # the share of 429s that is not about the pace
+        self._first_429: float | None = None
 
     def delay(self, now: float) -> float:
         """Seconds until the next request may go (0: now)."""
@@ -182,35 +213,64 @@ class Pacer:
 
     def sent(self, now: float) -> None:
         """A request went out: the next one waits a pace."""
-        self._sends.add(now)
         if self.rate is not None:
             self._next = max(self._next, now) + 1.0 / self.rate
 
-    def accepted(self, now: float) -> None:
+    def accepted(self, sent_at: float, now: float) -> None:
         """A request was answered: note it, and raise the pace additively."""
+        self._answered(sent_at, False)
         self._oks.add(now)
         if self.rate is not None:
             self.rate += self._cut_rate * RECOVERY * max(0.0, now - self._raised_at)
             self._raised_at = now
 
     def throttled(self, sent_at: float, now: float) -> bool:
-        """A request was refused with 429; cut the pace unless it was sent before the last cut."""
-        if sent_at < self._cut_at:
+        """A request was refused with 429: cut the pace if the 429s say it is too fast."""
+        self._answered(sent_at, True)
+        if sent_at < self._cut_at or self._check is not None:
+            return False  # the last cut has not been judged yet
+        if self._first_429 is None:
+            self._first_429 = now
+        if self.rate is None and now - self._first_429 < MEASURE_S:
+            # The quota is measured first: meanwhile the cooldowns hold the
+            # target to it, so what is accepted is the quota itself, not the
+            # burst its bucket held at the start.
             return False
-        # What the endpoint accepted lately is the best guess of its quota;
-        # before there is a measure of that, what we were sending (too much).
-        measured = self._oks.per_second(now) or self._sends.per_second(now)
-        if measured is None:
-            measured = float(len(self._sends.times))  # everything went out at once
-        # Paced, the pace that was just refused is the sharper guess: the
-        # acceptance lags it (it averages the climb). Unless the pace ran far
-        # ahead of what was accepted (the endpoint was slower than the pace).
+        share = sum(self._recent) / len(self._recent)
+        b = self._background
+        if share <= b + MARGIN + 2 * math.sqrt(b * (1 - b) / SAMPLE):
+            return False
+        # What the endpoint accepted lately is the best guess of its quota.
+        # Paced, the pace that was just refused is sharper (the acceptance
+        # lags it), unless it ran far ahead of what was accepted.
+        # First cut: over the measuring span only (before it, the bucket's burst).
+        window = MEASURE_S if self.rate is None else WINDOW
+        measured = self._oks.per_second(now, window) or MIN_RATE
         base = measured if self.rate is None else min(self.rate, measured * SLACK)
+        self._check = (share, self.rate)
         self.rate = max(base * DECREASE, MIN_RATE)
         self._cut_rate = self.rate
         self._cut_at = self._raised_at = now
         self._next = now + 1.0 / self.rate
+        self._since_n = self._since_429 = 0
         return True
+
+    def _answered(self, sent_at: float, throttled: bool) -> None:
+        self._recent.append(throttled)
+        if sent_at < self._cut_at:
+            return
+        self._since_n += 1
+        self._since_429 += throttled
+        if self._check is not None and self._since_n >= SAMPLE:
+            share_at_cut, before = self._check
+            self._check = None
+            after = self._since_429 / self._since_n
+            if after > share_at_cut / 2:
+                # The cut did not relieve them: the 429s are background, not the pace.
+                self._background = after
+                self.rate = before
+                if before is not None:
+                    self._cut_rate = before
 
 
 class Admission:
@@ -288,7 +348,7 @@ class Admission:
             self.throttled += 1
             self.cuts += self.pacer.throttled(ticket.sent_at, now)
         else:
-            self.pacer.accepted(now)
+            self.pacer.accepted(ticket.sent_at, now)
 
 
 __all__ = ["DECREASE", "RECOVERY", "Admission", "Pacer", "Ticket", "TokenBucket"]

