@@ -294,8 +294,14 @@ class Admission:
         return self._tpm is not None or self._tokens.seq >= 0
 
     def cool_down(self, seconds: float) -> None:
-        """Hold every request of this target for ``seconds`` from now."""
-        self._resume_at = max(self._resume_at, time.monotonic() + seconds)
+        """Hold every request of this target for ``seconds`` from now.
+
+        The caller bounds ``seconds`` by the retry budget (run.py), so that a
+        server's Retry-After of an hour cannot freeze the target; a value that
+        is not a finite number above zero is ignored (sleeping on inf raises).
+        """
+        if 0 < seconds < math.inf:
+            self._resume_at = max(self._resume_at, time.monotonic() + seconds)
 
     async def admit(self, tokens: int) -> Ticket:
         """Wait until this request may be sent; the ticket goes back through ``done``."""
