@@ -46,6 +46,7 @@ MIN_RATE = 1 / 60  # a request a minute: the pace never stops altogether
 SLACK = 1.1  # how far a refused pace may run ahead of the acceptance and still be cut from
 SAMPLE = 50  # answers a share of 429s is measured over
 MARGIN = 0.02  # a share of 429s this far above the background (and its noise) says "too fast"
+SHALLOW = 0.25  # a share of 429s this high after a cut is a cut too shallow, not background
 
 
 class TokenBucket:
@@ -245,7 +246,9 @@ class Pacer:
         # lags it), unless it ran far ahead of what was accepted.
         # First cut: over the measuring span only (before it, the bucket's burst).
         window = MEASURE_S if self.rate is None else WINDOW
-        measured = self._oks.per_second(now, window) or MIN_RATE
+        measured = self._oks.per_second(now, window)
+        if measured is None:
+            return False  # nothing accepted lately to measure: the cooldowns hold it meanwhile
         base = measured if self.rate is None else min(self.rate, measured * SLACK)
         self._check = (share, self.rate)
         self.rate = max(base * DECREASE, MIN_RATE)
@@ -265,12 +268,14 @@ class Pacer:
             share_at_cut, before = self._check
             self._check = None
             after = self._since_429 / self._since_n
-            if after > share_at_cut / 2:
+            if after > share_at_cut / 2 and after < SHALLOW:
                 # The cut did not relieve them: the 429s are background, not the pace.
                 self._background = after
                 self.rate = before
                 if before is not None:
                     self._cut_rate = before
+            # Still refused this often, the cut was too shallow (the measure
+            # still held the bucket's first burst): the next 429 cuts again.
 
 
 class Admission:
