@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from evalkit.client.ratelimit import RateLimitHint
 from evalkit.types import ItlStats, ToolCall
 
 
@@ -37,6 +38,7 @@ class Completion:
     chunks: int = 0
     sent_at: float = 0.0
     token_times: list[float] = field(default_factory=list)
+    rate_limit: RateLimitHint | None = None  # what the answer headers announced
 
 
 __all__ = ["Completion"]
