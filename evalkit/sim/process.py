@@ -23,6 +23,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -37,6 +38,7 @@ STOP_TIMEOUT_S = 5.0
 
 _CHILD = [sys.executable, "-m", "evalkit.sim.child"]
 _spares: list[tuple[subprocess.Popen[bytes], IO[bytes]]] = []
+_reapers: list[threading.Thread] = []
 
 
 def _spawn_child() -> tuple[subprocess.Popen[bytes], IO[bytes]]:
@@ -68,6 +70,29 @@ def _drop_spares() -> None:
         for stream in (proc.stdin, proc.stdout, stderr):
             if stream is not None:
                 stream.close()
+
+
+def _reap(proc: subprocess.Popen[bytes], stderr: IO[bytes] | None) -> None:
+    """Wait for a child whose lifeline is closed (killed if it hangs), then close its files."""
+    try:
+        proc.wait(STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    finally:
+        for stream in (proc.stdout, stderr):
+            if stream is not None:
+                stream.close()
+
+
+def _join_reapers() -> None:
+    # At exit: every child stopped during the process has exited (or is killed).
+    # A second Ctrl-C here leaves the rest to exit on their own: their
+    # lifelines are closed.
+    with contextlib.suppress(KeyboardInterrupt):
+        while _reapers:
+            _reapers[-1].join()
+            _reapers.pop()
 
 
 class SimStartError(RuntimeError):
@@ -172,27 +197,28 @@ class SimProcess:
         return f"{last} (exit code {code})"
 
     async def stop(self) -> None:
-        """Close the child's lifeline and wait for it to exit (killed if it hangs)."""
+        """Close the child's lifeline: it exits by itself (reaped in a thread; killed if hung)."""
         await self._stop()
 
     async def _stop(self) -> None:
+        # The child's interpreter takes a few tenths of a second to exit; the
+        # run does not wait for that (its records are all written, its status
+        # and outputs come next): a thread reaps the child, and the process
+        # waits for the reapers only when it exits.
         proc, self._proc = self._proc, None
+        stderr, self._stderr = self._stderr, None
         if proc is None:
             return
         if proc.stdin is not None:
             with contextlib.suppress(OSError):
                 proc.stdin.close()  # the lifeline: the child stops serving and exits
-        try:
-            await asyncio.to_thread(proc.wait, STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            await asyncio.to_thread(proc.wait)
-        finally:
-            if proc.stdout is not None:
-                proc.stdout.close()
-            if self._stderr is not None:
-                self._stderr.close()
-                self._stderr = None
+        if not _reapers:
+            atexit.register(_join_reapers)
+        reaper = threading.Thread(
+            target=_reap, args=(proc, stderr), name="evalkit-sim-reaper", daemon=True
+        )
+        _reapers.append(reaper)
+        reaper.start()
 
     async def __aexit__(
         self,

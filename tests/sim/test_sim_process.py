@@ -101,3 +101,15 @@ def test_a_run_against_a_faulty_sim_prints_no_tracebacks(tmp_path: Path) -> None
     assert "junit.xml" in done.stdout + done.stderr
     assert "Traceback" not in done.stdout + done.stderr
     assert "aiohttp" not in done.stdout + done.stderr
+
+
+async def test_stop_does_not_wait_for_the_child_to_exit() -> None:
+    # A run's records are all written when its simulator stops: its status and
+    # outputs should not wait the tenths of a second the child takes to exit.
+    sim = SimProcess(SimConfig())
+    await sim.__aenter__()
+    proc = sim._proc
+    assert proc is not None
+    await sim.stop()
+    assert proc.poll() is None  # still exiting: stop() returned at once
+    assert proc.wait(timeout=30) == 0  # and it exits by itself, cleanly
