@@ -3,11 +3,12 @@
 The pages carry their CSS, script and charts inline and fetch nothing, so
 a CI artifact opens offline. Model outputs, tool-call arguments, grader
 explanations and sample prompts are untrusted text: Jinja renders with
-autoescape on, and the client-side table reads its data from a
-``<script type="application/json">`` block (built in ``payload``, where
-``script_json`` sees that no string can close the tag) and builds the DOM with
-``textContent`` only. The only markup placed unescaped is what evalkit
-itself produced: the stylesheet, the script and the sanitised chart SVGs.
+autoescape on, and the client-side table reads its data from base64 data
+blocks (built in ``payload``; base64 cannot close a tag) and builds the DOM
+with ``textContent`` only. The only markup placed unescaped is what evalkit
+itself produced: the stylesheet, the script, the sanitised chart SVGs and
+the base64 blocks. A page is written as Jinja renders it, piece by piece,
+so a 100,000-record page never exists in memory as one string.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from evalkit.report import format as fmt
 from evalkit.report.arms import require_comparable
-from evalkit.report.payload import clip_middle, json_scalar, sample_payload
+from evalkit.report.packing import clip_middle, json_scalar
+from evalkit.report.payload import sample_payload
 from evalkit.report.stopped import records_per_target, stopped_targets
 from evalkit.runfolder import RunManifest, read_manifest
 
@@ -245,11 +247,16 @@ def _assets() -> dict[str, Any]:
 
 
 def _render(template: str, out: Path, **context: Any) -> Path:
-    html = _env().get_template(template).render(**_assets(), **context)
+    pieces = _env().get_template(template).generate(**_assets(), **context)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(out)
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            fh.writelines(pieces)
+        tmp.replace(out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return out
 
 
@@ -268,7 +275,7 @@ def write_report(run_dir: Path, out: Path | None = None, *, df: pd.DataFrame | N
     by_suite = _summary(df, ("arm", "suite")) if len(df) else []
     per_arm = _summary(df, ("arm",)) if len(df) else []
     arms = _arms(df)
-    rows_json, details_json = sample_payload(df, {run["run_id"]: run_dir})
+    payload = sample_payload(df, {run["run_id"]: run_dir})
     return _render(
         "report.html.j2",
         Path(out) if out is not None else run_dir / REPORT_FILE,
@@ -279,8 +286,7 @@ def write_report(run_dir: Path, out: Path | None = None, *, df: pd.DataFrame | N
         per_arm=per_arm,
         charts=_charts(df, arms, by_suite, per_arm) if len(df) else {},
         needle_calibration=_needle_calibration(df, arms),
-        rows_json=rows_json,
-        details_json=details_json,
+        payload=payload,
     )
 
 
@@ -359,9 +365,7 @@ def write_compare_report(
         pairs.append({"a": arms[0], "b": b, "diffs": diff, "flips": _flips(df, arms[0], b)})
     suites = list(dict.fromkeys(str(r["suite"]) for r in by_suite))
     side = {(str(r["arm"]), str(r["suite"])): r for r in by_suite}
-    rows_json, details_json = sample_payload(
-        df, {r["run_id"]: d for r, d in zip(runs, dirs, strict=True)}
-    )
+    payload = sample_payload(df, {r["run_id"]: d for r, d in zip(runs, dirs, strict=True)})
     return _render(
         "compare.html.j2",
         Path(out),
@@ -375,8 +379,7 @@ def write_compare_report(
         gated=gate_breaches is not None,
         simulated=sorted({t for r in runs for t in r["simulated"]}),
         charts=_charts(df, arms, by_suite, per_arm) if len(df) else {},
-        rows_json=rows_json,
-        details_json=details_json,
+        payload=payload,
         n_records=len(df),
     )
 

@@ -1,187 +1,45 @@
-"""The JSON the report pages' script reads: the table's rows and, parsed on demand, transcripts.
+"""The data of the report pages' sample table: its rows, and each row's transcript on demand.
 
-Two ``<script type="application/json">`` blocks carry it. The rows block is
-small (the columns the table shows, outputs cut to what the search reads) and
-is parsed when the page loads; the details block holds each record's output,
-tool calls, scores and timings, and every sample's messages, and the page
-parses it only when a row is first opened. Everything here is untrusted text
-on its way into HTML, so ``script_json`` escapes what could close the tag,
-and long texts and large images are cut to bounds that keep a 10,000-record
-page usable.
+The rows block holds, column by column, what the table shows, sorts,
+groups, filters and searches (texts cut to a preview); the page inflates it
+after its first paint. Transcripts (the record's output, tool calls, grader
+verdicts and timings; the sample's messages and expected answer) are packed
+in blocks of ``CHUNK`` records or samples, and the page inflates a block the
+first time one of its rows is opened. So the page's first paint does not
+wait for the transcripts, and a 100,000-record page holds only the blocks
+someone opened.
+
+Texts are bounded per page, not only per record: each output, preview and
+message is cut to its share of a budget (between a floor and a ceiling), so
+a page stays within tens of megabytes however many records it holds, and a
+cut text says so and where the full one is (records.jsonl, the run's
+samples/ snapshot).
 """
 
 from __future__ import annotations
 
-import json
-import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evalkit.metrics.nested import parsed
-from evalkit.runfolder import read_sample_dicts
+from evalkit.report.packing import clip_middle, pack
+from evalkit.report.transcripts import as_list, call, sample_view, scores_view
+from evalkit.runfolder import iter_sample_chunks
 
 if TYPE_CHECKING:
     import pandas as pd
     from markupsafe import Markup
 
-MAX_MESSAGE_CHARS = 6_000  # longer messages (needle haystacks) keep a head and a tail
-MAX_OUTPUT_CHARS = 50_000
-MAX_IMAGE_CHARS = 400_000  # a larger inline image is named, not embedded
-SEARCH_CHARS = 500  # how much of each output the free-text filter searches
-_IMAGE_URI = re.compile(r"data:image/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/]+={0,2}")
-_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028"}
-_JSON_ESCAPES["\u2029"] = "\\u2029"
-_JSON_UNSAFE = re.compile("[<>&\u2028\u2029]")
-
-
-# --- serialisation -------------------------------------------------------------------------
-
-
-def script_json(data: Any) -> Markup:
-    """JSON for a ``<script type="application/json">`` block that no string can break out of.
-
-    ``<``, ``>``, ``&`` and U+2028/U+2029 only ever occur inside JSON strings,
-    where their ``\\uXXXX`` escapes decode to the same text.
-    """
-    from markupsafe import Markup
-
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return Markup(_JSON_UNSAFE.sub(lambda m: _JSON_ESCAPES[m.group()], text))
-
-
-def json_scalar(value: Any) -> Any:
-    """Return ``value`` as a JSON-ready scalar: NaN, NA and NaT as None, numpy scalars as Python."""
-    import datetime as dt
-
-    import pandas as pd
-
-    if value is None or isinstance(value, str | bool):
-        return value
-    if value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if hasattr(value, "item"):  # numpy scalars
-        value = value.item()
-    if isinstance(value, float):
-        return None if math.isnan(value) or math.isinf(value) else value
-    if isinstance(value, int | bool):
-        return value
-    return str(value)
-
-
-def _as_list(value: Any) -> list[Any]:
-    """A list column's cell (list, JSON text after parquet, or missing) as a list."""
-    if isinstance(value, list):
-        return value
-    if isinstance(value, str) and value.startswith("["):
-        parsed = json.loads(value)
-        return parsed if isinstance(parsed, list) else []
-    if value is not None and hasattr(value, "tolist"):
-        out = value.tolist()
-        return out if isinstance(out, list) else []
-    return []
-
-
-def _pretty(text: Any) -> str:
-    """JSON text indented for reading; anything that is not JSON is returned as it is."""
-    if not isinstance(text, str):
-        return json.dumps(text, indent=2, ensure_ascii=False, default=str)
-    try:
-        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-    except ValueError:
-        return text
-
-
-def _json_safe(value: Any) -> Any:
-    """``value`` with NaN and infinities as None (JSON.parse rejects them) and odd types as text."""
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is None or isinstance(value, str | int | float):
-        return value
-    return str(value)
-
-
-def clip_middle(text: str, limit: int) -> tuple[str, str | None]:
-    """Cut ``text`` longer than ``limit`` to its head and tail; return it and a note saying so."""
-    if len(text) <= limit:
-        return text, None
-    keep = limit // 2
-    cut = len(text) - 2 * keep
-    note = f"{cut:,} of {len(text):,} characters omitted from the middle"
-    return f"{text[:keep]}\n\n[… {cut:,} characters omitted …]\n\n{text[-keep:]}", note
-
-
-# --- transcripts ---------------------------------------------------------------------------
-
-
-def _parts(content: Any) -> list[dict[str, str]]:
-    """A message's content as typed parts: text, an embeddable image, or a named reference."""
-    if content is None:
-        return []
-    if isinstance(content, str):
-        text, note = clip_middle(content, MAX_MESSAGE_CHARS)
-        return [{"t": "text", "v": text}] + ([{"t": "note", "v": note}] if note else [])
-    if not isinstance(content, list):
-        return [{"t": "text", "v": _pretty(content)}]
-    parts: list[dict[str, str]] = []
-    for part in content:
-        kind = part.get("type") if isinstance(part, dict) else None
-        if kind == "text":
-            parts.extend(_parts(str(part.get("text", ""))))
-        elif kind == "image_url":
-            img = part.get("image_url")
-            url = str(img.get("url", "")) if isinstance(img, dict) else str(img)
-            if _IMAGE_URI.fullmatch(url) and len(url) <= MAX_IMAGE_CHARS:
-                parts.append({"t": "img", "v": url})
-            else:
-                shown = url if len(url) <= 200 else f"{url[:120]}… ({len(url):,} characters)"
-                parts.append({"t": "ref", "v": f"image: {shown}"})
-        else:
-            parts.append({"t": "text", "v": _pretty(part)})
-    return parts
-
-
-def _message(msg: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"role": str(msg.get("role", "?")), "parts": _parts(msg.get("content"))}
-    calls = msg.get("tool_calls")
-    if isinstance(calls, list) and calls:
-        out["calls"] = [_call(c.get("function", c)) for c in calls if isinstance(c, dict)]
-    if msg.get("tool_call_id"):
-        out["tool_call_id"] = str(msg["tool_call_id"])
-    return out
-
-
-def _call(call: Mapping[str, Any]) -> dict[str, str]:
-    # Arguments stay raw JSON text: the page pretty-prints them when a row opens.
-    return {"name": str(call.get("name", "")), "args": str(call.get("arguments", ""))}
-
-
-def _load_samples(
-    run_id: str, run_dir: Path, wanted: set[tuple[str, str]]
-) -> dict[str, dict[str, Any]]:
-    """``"run/suite/id"`` -> the sample's messages and expected answer, for the records shown."""
-    out: dict[str, dict[str, Any]] = {}
-    for suite in {s for s, _ in wanted}:
-        for sample in read_sample_dicts(run_dir, suite):
-            sid = str(sample.get("id"))
-            if (suite, sid) not in wanted:
-                continue
-            expected = sample.get("expected")
-            if expected is not None:
-                expected = clip_middle(_pretty(expected), 4000)[0]
-            out[f"{run_id}/{suite}/{sid}"] = {
-                "messages": [_message(m) for m in sample.get("messages", [])],
-                "expected": expected,
-            }
-    return out
-
+CHUNK = 1_000  # records (or samples) per transcript block
+OUTPUT_BUDGET = 30_000_000  # characters of model output per page, all records together
+MESSAGE_BUDGET = 15_000_000  # characters of sample messages per page
+PREVIEW_BUDGET = 10_000_000  # characters of the searchable output previews per page
+OUTPUT_CHARS = (1_000, 50_000)  # the floor and ceiling of one record's share
+MESSAGE_CHARS = (1_000, 6_000)
+PREVIEW_CHARS = (100, 500)
+MAX_MESSAGE_CHARS = MESSAGE_CHARS[1]
 
 _TIMINGS = (
     "queue_s",
@@ -201,26 +59,45 @@ _TIMINGS = (
     "finish_reason",
     "started_at",
 )
-_ROW_COLUMNS = (
-    "arm",
-    "suite",
-    "sample_id",
-    "epoch",
-    "status",
-    "passed",
-    "score",
-    "error_type",
-    "e2e_s",
-    "ttft_s",
-    "completion_tokens",
-    "cost_usd",
-    "output",
-    "error_message",
-    "tool_names",
-)
+_NUMBERS = ("score", "e2e_s", "ttft_s", "completion_tokens", "cost_usd")
+_DIGITS = re.compile(r"(\d+)")
 
 
-def _values(df: pd.DataFrame, name: str) -> list[Any]:
+@dataclass(frozen=True)
+class Payload:
+    """The packed blocks of one page: the rows, then transcripts per CHUNK records and samples."""
+
+    rows: Markup
+    records: list[Markup]
+    samples: list[Markup]
+
+
+def share(budget: int, n: int, bounds: tuple[int, int]) -> int:
+    """Characters each of ``n`` texts may keep: ``budget / n`` within ``bounds``."""
+    low, high = bounds
+    return max(low, min(high, budget // max(n, 1)))
+
+
+def _natural(text: str) -> tuple[Any, ...]:
+    """A sort key that puts "q-2" before "q-10"."""
+    return tuple(int(p) if p.isdigit() else p for p in _DIGITS.split(text))
+
+
+def _rounded(values: Any) -> list[Any]:
+    """Floats to six significant digits (plenty on screen, a third of the digits), NaN as None."""
+    import numpy as np
+
+    v = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(v) & (v != 0)
+    exp = np.floor(np.log10(np.abs(np.where(finite, v, 1.0)))).astype(int)
+    k = np.clip(5 - exp, -300, 300)
+    up = np.where(k >= 0, 10.0 ** np.maximum(k, 0), 1.0)
+    down = np.where(k < 0, 10.0 ** np.maximum(-k, 0), 1.0)
+    out = np.where(finite, np.round(v * up / down) * down / up, v)
+    return [None if x != x or x in (np.inf, -np.inf) else x for x in out.tolist()]
+
+
+def _column(df: pd.DataFrame, name: str) -> list[Any]:
     """A column as JSON-ready Python values (None for missing), converted all at once."""
     import pandas as pd
 
@@ -228,95 +105,145 @@ def _values(df: pd.DataFrame, name: str) -> list[Any]:
         return [None] * len(df)
     col = df[name]
     if pd.api.types.is_float_dtype(col.dtype):
-        # Six significant digits are plenty on screen and halve the payload.
-        return [None if v != v else float(f"{v:.6g}") for v in col.to_numpy(dtype=float).tolist()]
+        return _rounded(col.to_numpy(dtype=float, na_value=float("nan")))
+    if pd.api.types.is_integer_dtype(col.dtype):
+        return [None if v is None else int(v) for v in col.astype(object).where(col.notna(), None)]
     if pd.api.types.is_datetime64_any_dtype(col.dtype):
         return [None if pd.isna(v) else v.isoformat() for v in col]
     return list(col.astype(object).where(col.notna(), None).tolist())
 
 
-def _scores(raw: Any) -> list[dict[str, Any]]:
-    out = []
-    for sc in _as_list(raw):
-        if not isinstance(sc, dict):
-            continue
-        entry: dict[str, Any] = {
-            "grader": str(sc.get("grader", "")),
-            "score": json_scalar(sc.get("score")),
-            "passed": bool(sc.get("passed")),
-            "explanation": str(sc.get("explanation") or ""),
-        }
-        raw = parsed(sc.get("details"))  # JSON text in a load_run frame
-        details = dict(raw) if isinstance(raw, dict) else ({"details": raw} if raw else {})
-        diff = details.pop("diff", None)
-        if diff is not None:
-            entry["diff"] = _json_safe(diff)
-        if details:
-            entry["details"] = _pretty(details)
-        out.append(entry)
-    return out
+def _codes(df: pd.DataFrame, name: str, *, sort: bool) -> tuple[list[int], list[str]]:
+    """A text column as integer codes (-1 for missing) and its labels (sorted, or as they come)."""
+    import pandas as pd
+
+    if name not in df.columns:
+        return [-1] * len(df), []
+    codes, labels = pd.factorize(df[name].astype("str"), sort=sort, use_na_sentinel=True)
+    return codes.tolist(), [str(v) for v in labels]
 
 
-def sample_payload(df: pd.DataFrame, run_dirs: Mapping[str, Path]) -> tuple[Markup, Markup]:
-    """Serialise the table's rows (parsed at load) and the transcripts (parsed on first expand).
+def _head(text: Any, limit: int) -> str | None:
+    return None if text is None or text == "" else str(text)[:limit]
 
-    ``df`` is one or more runs as ``metrics.load_run``/``load_runs`` return
-    them; ``run_dirs`` maps each run id to its folder, where the samples'
-    messages are read. Returns the two ``script_json`` blocks.
-    """
-    cols = {
-        name: _values(df, name)
-        for name in {*_ROW_COLUMNS, *_TIMINGS, "run_id", "tool_calls", "scores"} - {"tool_names"}
+
+def _indices(df: pd.DataFrame) -> tuple[list[int], list[tuple[str, str, str]], list[int]]:
+    """Each record's sample index (run, suite, id) and group index (suite, id, epoch, sorted)."""
+    runs = _column(df, "run_id")
+    suites = [str(s) for s in _column(df, "suite")]
+    ids = [str(s) for s in _column(df, "sample_id")]
+    epochs = [int(e or 0) for e in _column(df, "epoch")]
+    sample_of: dict[tuple[str, str, str], int] = {}
+    s = [
+        sample_of.setdefault((str(r), su, i), len(sample_of))
+        for r, su, i in zip(runs, suites, ids, strict=True)
+    ]
+    groups = sorted(
+        set(zip(suites, ids, epochs, strict=True)), key=lambda k: (k[0], _natural(k[1]), k[2])
+    )
+    group_of = {key: n for n, key in enumerate(groups)}
+    g = [group_of[key] for key in zip(suites, ids, epochs, strict=True)]
+    return s, list(sample_of), g
+
+
+def _rows(df: pd.DataFrame, s: list[int], g: list[int], preview: int) -> dict[str, Any]:
+    """The rows block: every column the table shows, sorts, groups, filters or searches."""
+    arm, arms = _codes(df, "arm", sort=False)
+    suite, suites = _codes(df, "suite", sort=True)
+    etype, etypes = _codes(df, "error_type", sort=True)
+    status = _column(df, "status")
+    passed = _column(df, "passed")
+    calls = _column(df, "tool_calls")
+    cols: dict[str, Any] = {
+        "arm": arm,
+        "suite": suite,
+        "sample_id": _column(df, "sample_id"),
+        "epoch": [int(e or 0) for e in _column(df, "epoch")],
+        "s": s,
+        "g": g,
+        "res": [
+            2 if st == "error" else 0 if ok else 1 for st, ok in zip(status, passed, strict=True)
+        ],
+        "error_type": etype,
+        **{name: _column(df, name) for name in _NUMBERS},
+        "output": [_head(o, preview) for o in _column(df, "output")],
+        "error_message": [_head(m, preview) for m in _column(df, "error_message")],
+        "tool_names": [
+            ", ".join(str(c.get("name", "")) for c in as_list(v) if isinstance(c, dict)) or None
+            for v in calls
+        ],
     }
-    outputs = [str(o or "") for o in cols["output"]]
-    cols["tool_names"] = [
-        ", ".join(str(c.get("name", "")) for c in _as_list(calls) if isinstance(c, dict)) or None
-        for calls in cols["tool_calls"]
-    ]
-    row_cols = [
-        cols[c] if c != "output" else [o[:SEARCH_CHARS] for o in outputs] for c in _ROW_COLUMNS
-    ]
-    rows = [list(r) for r in zip(*row_cols, strict=True)]
-    details: list[dict[str, Any]] = []
-    wanted: dict[str, set[tuple[str, str]]] = {}
-    for i, (run, suite, sid) in enumerate(
-        zip(cols["run_id"], cols["suite"], cols["sample_id"], strict=True)
-    ):
-        output, note = clip_middle(outputs[i], MAX_OUTPUT_CHARS)
-        detail: dict[str, Any] = {
-            "key": f"{run}/{suite}/{sid}",
-            "output": output,
-            "calls": [_call(c) for c in _as_list(cols["tool_calls"][i]) if isinstance(c, dict)],
-            "scores": _scores(cols["scores"][i]),
-            "timings": [cols[k][i] for k in _TIMINGS],  # in the order of "timing_keys"
-        }
-        if note:
-            detail["output_note"] = note
-        if cols["error_type"][i] is not None:
-            detail["error"] = f"{cols['error_type'][i]}: {cols['error_message'][i] or ''}"
-        details.append(detail)
-        wanted.setdefault(str(run), set()).add((str(suite), str(sid)))
-    samples: dict[str, dict[str, Any]] = {}
-    for run, keys in wanted.items():
+    labels = {"arm": arms, "suite": suites, "error_type": etypes, "res": ["pass", "fail", "error"]}
+    return {"n": len(df), "chunk": CHUNK, "labels": labels, "cols": cols, "preview_chars": preview}
+
+
+def _details(df: pd.DataFrame, limit: int) -> Iterator[list[dict[str, Any]]]:
+    """Each record's transcript (output, calls, verdicts, timings, error), CHUNK at a time."""
+    for start in range(0, len(df), CHUNK):
+        part = df.iloc[start : start + CHUNK]
+        cols = {name: _column(part, name) for name in (*_TIMINGS, "output", "tool_calls", "scores")}
+        errors = zip(_column(part, "error_type"), _column(part, "error_message"), strict=True)
+        chunk = []
+        for i, (etype, message) in enumerate(errors):
+            output, note = clip_middle(str(cols["output"][i] or ""), limit)
+            detail: dict[str, Any] = {
+                "output": output,
+                "calls": [call(c) for c in as_list(cols["tool_calls"][i]) if isinstance(c, dict)],
+                "scores": scores_view(cols["scores"][i]),
+                "timings": [cols[k][i] for k in _TIMINGS],  # in the order of "timing_keys"
+            }
+            if note:
+                detail["output_note"] = f"{note}; the full text is in the run's records.jsonl"
+            if etype is not None:
+                detail["error"] = f"{etype}: {message or ''}"
+            chunk.append(detail)
+        yield chunk
+
+
+def _samples(
+    keys: list[tuple[str, str, str]], run_dirs: Mapping[str, Path], limit: int
+) -> list[dict[str, Any] | None]:
+    """The view of each sample key (run, suite, id) from its run's snapshot; None if not found."""
+    index = {key: n for n, key in enumerate(keys)}
+    out: list[dict[str, Any] | None] = [None] * len(keys)
+    for run in dict.fromkeys(k[0] for k in keys):
         # A run folder whose records carry another run id (renamed) still finds its samples.
         run_dir = run_dirs.get(run) or (
             next(iter(run_dirs.values())) if len(run_dirs) == 1 else None
         )
-        if run_dir is not None:
-            samples.update(_load_samples(run, run_dir, keys))
-    return (
-        script_json({"cols": list(_ROW_COLUMNS), "rows": rows}),
-        script_json({"timing_keys": list(_TIMINGS), "records": details, "samples": samples}),
-    )
+        if run_dir is None:
+            continue
+        for suite in dict.fromkeys(k[1] for k in keys if k[0] == run):
+            for chunk in iter_sample_chunks(run_dir, suite):
+                for sample in chunk:
+                    n = index.get((run, suite, str(sample.get("id"))))
+                    if n is not None:
+                        out[n] = sample_view(sample, limit)
+    return out
+
+
+def sample_payload(df: pd.DataFrame, run_dirs: Mapping[str, Path]) -> Payload:
+    """Pack the table's rows and the transcripts of ``df``'s records and samples.
+
+    ``df`` is one or more runs as ``metrics.load_run``/``load_runs`` return
+    them; ``run_dirs`` maps each run id to its folder, where the samples'
+    messages are read.
+    """
+    n = len(df)
+    s, keys, g = _indices(df)
+    rows = _rows(df, s, g, share(PREVIEW_BUDGET, n, PREVIEW_CHARS))
+    rows["timing_keys"] = list(_TIMINGS)
+    records = [pack(chunk) for chunk in _details(df, share(OUTPUT_BUDGET, n, OUTPUT_CHARS))]
+    views = _samples(keys, run_dirs, share(MESSAGE_BUDGET, len(keys), MESSAGE_CHARS))
+    samples = [pack(views[i : i + CHUNK]) for i in range(0, len(views), CHUNK)]
+    return Payload(pack(rows), records, samples)
 
 
 __all__ = [
-    "MAX_IMAGE_CHARS",
+    "CHUNK",
     "MAX_MESSAGE_CHARS",
-    "MAX_OUTPUT_CHARS",
-    "SEARCH_CHARS",
-    "clip_middle",
-    "json_scalar",
+    "OUTPUT_BUDGET",
+    "Payload",
     "sample_payload",
-    "script_json",
+    "share",
 ]

@@ -9,7 +9,7 @@ Nothing else in evalkit names these files. Writers: ``create_run_folder``
 cut on reopen), ``rewrite_records`` and ``write_manifest`` (atomic).
 Readers: typed (``read_records``, ``read_manifest``, ``read_samples``) and,
 for bulk reads, plain dicts through one fast path (``read_record_dicts``,
-``read_sample_dicts``).
+``iter_record_chunks``, ``read_sample_dicts``, ``iter_sample_chunks``).
 """
 
 from evalkit.runfolder.layout import (
@@ -43,11 +43,17 @@ from evalkit.runfolder.records import (
     RecordWriter,
     done_keys,
     drop_error_records,
+    iter_record_chunks,
     read_record_dicts,
     read_records,
     rewrite_records,
 )
-from evalkit.runfolder.snapshot import read_sample_dicts, read_samples, write_snapshot
+from evalkit.runfolder.snapshot import (
+    iter_sample_chunks,
+    read_sample_dicts,
+    read_samples,
+    write_snapshot,
+)
 
 __all__ = [
     "MANIFEST_FILE",
@@ -66,6 +72,8 @@ __all__ = [
     "done_keys",
     "drop_error_records",
     "is_run_dir",
+    "iter_record_chunks",
+    "iter_sample_chunks",
     "new_run_id",
     "read_manifest",
     "read_manifest_if_any",

@@ -12,11 +12,17 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from evalkit.runfolder.jsonl import model_line, read_models, read_objects, write_lines_atomic
+from evalkit.runfolder.jsonl import (
+    iter_object_chunks,
+    model_line,
+    read_models,
+    read_objects,
+    write_lines_atomic,
+)
 from evalkit.runfolder.layout import records_path
 from evalkit.runfolder.models import Key, Record
 
@@ -86,6 +92,14 @@ def read_record_dicts(run_dir: Path) -> list[dict[str, Any]]:
     return read_objects(records_path(run_dir), "record")
 
 
+def iter_record_chunks(run_dir: Path, size: int = 2048) -> Iterator[list[dict[str, Any]]]:
+    """The records of a run as plain dicts, ``size`` at a time: a bulk read in bounded memory.
+
+    The rules of ``read_record_dicts``, which is these chunks joined.
+    """
+    return iter_object_chunks(records_path(run_dir), "record", size)
+
+
 def read_records(run_dir: Path) -> list[Record]:
     """Every record of a run, validated; RunFolderError names the line and field at fault."""
     return read_models(records_path(run_dir), Record, "record")
@@ -116,6 +130,7 @@ __all__ = [
     "RecordWriter",
     "done_keys",
     "drop_error_records",
+    "iter_record_chunks",
     "read_record_dicts",
     "read_records",
     "rewrite_records",

@@ -149,14 +149,22 @@ class Tab:
                 raise AssertionError(f"timed out waiting for {expression}")
             await asyncio.sleep(0.05)
 
-    async def open(self, path: Path) -> None:
-        """Navigate to a file (by absolute path) and wait for its load event."""
+    async def open(self, path: Path, *, table: bool = True) -> None:
+        """Navigate to a file (by absolute path) and wait for its load event.
+
+        With ``table``, also wait until the page's table has rendered its first
+        page (it inflates its rows after the load: ``data-render-ms`` is set).
+        """
         seen = len(self.events)
         await self.send("Page.navigate", url=path.as_uri())
         deadline = time.monotonic() + 30
         while not any(e["method"] == "Page.loadEventFired" for e in self.events[seen:]):
             assert time.monotonic() < deadline, "page did not load"
             await asyncio.sleep(0.02)
+        if table:
+            await self.wait_for(
+                "document.documentElement.hasAttribute('data-render-ms')", within_s=60
+            )
 
     async def click(self, selector: str) -> None:
         """A real mouse click (pressed and released) at the middle of the element."""
@@ -389,3 +397,112 @@ async def test_ten_thousand_rows_render_and_filter(tab: Tab, tmp_path: Path) -> 
     await tab.click("#ek-tbody tr.row")
     await tab.wait_for("document.querySelector('#ek-tbody tr.detail') !== null")
     assert tab.errors() == []
+
+
+HEADERS = "[...document.querySelectorAll('#ek-thead th')].map(th => th.textContent)"
+
+
+async def sort_by(tab: Tab, label: str) -> None:
+    """Click the table's header ``label`` (a real click) and wait for the table to follow."""
+    index = (await tab.js(HEADERS)).index(label)
+    before = await tab.js(f"document.querySelectorAll('#ek-thead th')[{index}].ariaSort")
+    await tab.click(f"#ek-thead th:nth-child({index + 1})")
+    await tab.wait_for(
+        f"document.querySelectorAll('#ek-thead th')[{index}].ariaSort !== {json.dumps(before)}"
+    )
+
+
+async def test_columns_sort_numerically_and_back(tab: Tab, report: Path) -> None:
+    await tab.open(report)
+    df = load_run(report.parent)
+    await tab.choose("#ek-f-result", "")
+    await sort_by(tab, "E2E")
+    shown = await tab.js(CELLS.format(7))
+    e2e = sorted(df["e2e_s"].dropna())
+    # Numeric, not by text ("1,020 ms" would sort before "900 ms"); missing last.
+    assert shown == [fmt.seconds(v) for v in e2e[:100]]
+    assert await tab.js("document.querySelectorAll('#ek-thead th')[7].ariaSort") == "ascending"
+    await sort_by(tab, "E2E")
+    assert await tab.js(CELLS.format(7)) == [fmt.seconds(v) for v in e2e[::-1][:100]]
+    assert await tab.js("document.querySelectorAll('#ek-thead th')[7].ariaSort") == "descending"
+    await tab.choose("#ek-f-result", "error")  # errors have no latency: all "–"
+    assert set(await tab.js(CELLS.format(7))) == {"–"}
+    await tab.choose("#ek-f-result", "")
+    await tab.click("#ek-next")  # the sort holds across pages
+    await tab.click("#ek-next")
+    await tab.click("#ek-next")
+    last = await tab.js(CELLS.format(7))
+    assert last[-1] == "–" and last[0] != "–"  # missing values last in either direction
+    await sort_by(tab, "Sample")  # natural order: chat-2 before chat-10
+    samples = await tab.js(CELLS.format(3))
+    assert samples[:4] == ["chat-0", "chat-0", "chat-1", "chat-1"]
+    assert samples.index("chat-2") < samples.index("chat-10")
+    assert tab.errors() == []
+
+
+async def test_one_row_per_sample_puts_the_targets_side_by_side(tab: Tab, report: Path) -> None:
+    await tab.open(report)
+    df = load_run(report.parent)
+    assert await tab.js("!document.getElementById('ek-view-wrap').hidden")
+    await tab.choose("#ek-view", "samples")
+    n_samples = df.groupby(["suite", "sample_id", "epoch"], observed=True).ngroups
+    count = "document.getElementById('ek-count').textContent"
+    assert await tab.js(count) == f"{n_samples} of {n_samples} samples"
+    assert (await tab.js(HEADERS))[3:] == ["sim", "sim-strong"]
+    answers = await tab.js(
+        "[...document.querySelectorAll('#ek-tbody tr.row')]"
+        ".map(r => [...r.querySelectorAll('td.answer')].map(c => c.dataset.arm))"
+    )
+    assert len(answers) == 100 and all(a == ["sim", "sim-strong"] for a in answers)
+    # The targets' results differ on exactly the samples the metrics call flips (or errors).
+    res = df.assign(res=df["status"].astype(str).where(df["status"] == "error", df["passed"]))
+    per = res.groupby(["suite", "sample_id"], observed=True)["res"].agg(lambda s: s.nunique())
+    await tab.choose("#ek-f-result", "split")
+    assert await tab.js(count) == f"{int((per > 1).sum())} of {n_samples} samples"
+    await tab.choose("#ek-f-result", "")
+    # The payload sample: both answers, opened side by side, as text.
+    await tab.type_into("#ek-q", "__pwned")
+    await tab.wait_for(f"{VISIBLE_ROWS} === 1")  # chat-1, whose two records both match
+    await tab.click("#ek-tbody tr.row")
+    detail = "document.querySelector('#ek-tbody tr.detail')"
+    await tab.wait_for(f"{detail} !== null")
+    cards = await tab.js(f"[...{detail}.querySelectorAll('.card')].map(c => c.dataset.arm)")
+    assert cards == ["sim", "sim-strong"]
+    outputs = await tab.js(
+        f"[...{detail}.querySelectorAll('.card .msg.output pre')].map(p => p.textContent)"
+    )
+    assert outputs == [PAYLOAD_OUTPUT, PAYLOAD_OUTPUT]
+    text = await tab.js(f"{detail}.textContent")
+    assert text.count("Messages") == 1 and f"Describe {PWN_IMG}" in text  # the prompt, once
+    assert await tab.js(f"[...{detail}.querySelectorAll('img')].map(i => i.src)") == [TINY_PNG]
+    assert await tab.js("document.querySelectorAll('#ek-tbody script, [onerror]').length") == 0
+    assert await tab.js("window.__pwned") is None
+    await tab.choose("#ek-view", "records")  # back: one row per record again
+    assert await tab.js(count) == "2 of 360 records"
+    assert tab.errors() == []
+
+
+async def test_side_by_side_view_escapes_target_names(tab: Tab, tmp_path: Path) -> None:
+    evil = '<img src=x onerror="window.__pwned=1">'
+    page = write_report(make_run(tmp_path / "evil", n_samples=5, targets=("sim", evil)))
+    await tab.open(page)
+    await tab.choose("#ek-view", "samples")
+    assert (await tab.js(HEADERS))[3:] == ["sim", evil]
+    await tab.click("#ek-tbody tr.row")
+    await tab.wait_for("document.querySelector('#ek-tbody tr.detail') !== null")
+    heads = await tab.js(
+        "[...document.querySelectorAll('.card .cardhead strong')].map(h => h.textContent)"
+    )
+    assert heads == ["sim", evil]
+    assert await tab.js("document.querySelectorAll('img, [onerror]').length") == 0
+    assert await tab.js("window.__pwned") is None
+    assert tab.errors() == []
+
+
+async def test_one_target_has_no_side_by_side_view(tab: Tab, tmp_path: Path) -> None:
+    page = write_report(make_run(tmp_path / "solo", n_samples=5, targets=("sim",)))
+    await tab.open(page)
+    assert await tab.js("document.getElementById('ek-view-wrap').hidden")
+    assert "split" not in await tab.js(
+        "[...document.querySelectorAll('#ek-f-result option')].map(o => o.value)"
+    )
