@@ -167,21 +167,28 @@ class Tab:
             )
 
     async def click(self, selector: str) -> None:
-        """A real mouse click (pressed and released) at the middle of the element."""
-        box = await self.js(
-            f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
+        """A real mouse click (pressed and released) at the middle of the element.
+
+        The element is scrolled into view and measured until it is what lies at
+        that point (the page scrolls smoothly, and a layout may still settle).
+        """
+        measure = (
+            f"(async () => {{ const e = document.querySelector({json.dumps(selector)});"
+            " document.documentElement.style.scrollBehavior = 'auto';"
             " e.scrollIntoView({block: 'center', behavior: 'instant'});"
+            " await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));"
             " const r = e.getBoundingClientRect();"
-            " return [r.x + Math.min(r.width / 2, 40), r.y + r.height / 2]; })()"
+            " const x = r.x + Math.min(r.width / 2, 40), y = r.y + r.height / 2;"
+            " return [x, y, e.contains(document.elementFromPoint(x, y))]; })()"
         )
+        for _ in range(50):
+            x, y, hit = await self.js(measure)
+            if hit:
+                break
+        assert hit, f"{selector} is not what lies at its own middle"
         for kind in ("mousePressed", "mouseReleased"):
             await self.send(
-                "Input.dispatchMouseEvent",
-                type=kind,
-                x=box[0],
-                y=box[1],
-                button="left",
-                clickCount=1,
+                "Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=1
             )
 
     async def type_into(self, selector: str, text: str) -> None:
