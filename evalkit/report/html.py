@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from evalkit import plot
 from evalkit.report import format as fmt
 from evalkit.report.arms import require_comparable
 from evalkit.report.packing import clip_middle, json_scalar
@@ -105,72 +106,23 @@ def _manifest_view(run_dir: Path, df: pd.DataFrame | None = None) -> dict[str, A
     }
 
 
-def _summary(df: pd.DataFrame, by: tuple[str, ...]) -> list[dict[str, Any]]:
+def _summaries(df: pd.DataFrame) -> dict[str, Any]:
+    """The summary tables by arm and suite and by arm, as rows, and the charts drawn from them."""
     from evalkit import metrics
+    from evalkit.report.plots import charts
 
-    return _table_rows(metrics.summary_table(df, by=by), by)
-
-
-def _arms(df: pd.DataFrame) -> list[str]:
-    return [str(a) for a in dict.fromkeys(df["arm"].astype(str))]
-
-
-def _charts(
-    df: pd.DataFrame,
-    arms: list[str],
-    by_suite: list[dict[str, Any]],
-    per_arm: list[dict[str, Any]],
-) -> dict[str, Any]:
-    """Every chart the data supports, as sanitised SVG markup."""
-    import pandas as pd
-    from markupsafe import Markup
-
-    from evalkit import metrics
-    from evalkit.report import plots
-
-    charts: dict[str, Any] = {}
-    ok = df[df["status"] == "ok"]
-    if not ok.empty:
-        charts["latency"] = plots.latency_cdf(df, arms)
-    if by_suite:
-        charts["accuracy"] = plots.accuracy_by_suite(pd.DataFrame(by_suite), arms)
-    if per_arm:
-        charts["cost"] = plots.cost_vs_accuracy(pd.DataFrame(per_arm), arms)
-    grid = _needle_grid(df)
-    if grid is not None:
-        charts["needle"] = plots.needle_heatmap(grid, arms)
-    freq = _timeline_freq(df)
-    if freq is not None:
-        charts["timeline"] = plots.timeline_chart(metrics.timeline(df, freq=freq, by="arm"), arms)
-    return {k: Markup(v) for k, v in charts.items()}
-
-
-_BUCKETS_S = (0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600)
-
-
-def _timeline_freq(df: pd.DataFrame) -> str | None:
-    """A bucket length giving the timeline 30 to 75 points; None for a run under a second."""
-    import pandas as pd
-
-    start = df["started_at"].min()
-    end = (df["started_at"] + pd.to_timedelta(df["e2e_s"].fillna(0.0), unit="s")).max()
-    if pd.isna(start) or pd.isna(end):
-        return None
-    span = (end - start).total_seconds()
-    if span < 1:
-        return None
-    bucket = next((b for b in _BUCKETS_S if span / b <= 75), _BUCKETS_S[-1])
-    return f"{round(bucket * 1000)}ms"
-
-
-def _needle_grid(df: pd.DataFrame) -> pd.DataFrame | None:
-    """metrics.needle_grid with its keys as columns, or None without needle records."""
-    from evalkit import metrics
-
-    if "context_length" not in df.columns or df["context_length"].isna().all():
-        return None
-    grid = metrics.needle_grid(df)
-    return grid if len(grid) else None
+    if not len(df):
+        return {"overview": [], "per_arm": [], "charts": {}}
+    tables = []
+    for by in (("arm", "suite"), ("arm",)):
+        table = metrics.summary_table(df, by=by)
+        tables.append(table.reset_index() if any(k not in table.columns for k in by) else table)
+    by_suite, per_arm = tables
+    return {
+        "overview": _table_rows(by_suite, ("arm", "suite")),
+        "per_arm": _table_rows(per_arm, ("arm",)),
+        "charts": charts(df, by_suite, per_arm),
+    }
 
 
 def _needle_calibration(df: pd.DataFrame, arms: list[str]) -> list[dict[str, Any]]:
@@ -272,9 +224,7 @@ def write_report(run_dir: Path, out: Path | None = None, *, df: pd.DataFrame | N
     if df is None:
         df = metrics.load_run(run_dir)
     run = _manifest_view(run_dir, df)
-    by_suite = _summary(df, ("arm", "suite")) if len(df) else []
-    per_arm = _summary(df, ("arm",)) if len(df) else []
-    arms = _arms(df)
+    arms = plot.arms(df)
     payload = sample_payload(df, {run["run_id"]: run_dir})
     return _render(
         "report.html.j2",
@@ -282,9 +232,7 @@ def write_report(run_dir: Path, out: Path | None = None, *, df: pd.DataFrame | N
         run=run,
         n_records=len(df),
         arms=arms,
-        overview=by_suite,
-        per_arm=per_arm,
-        charts=_charts(df, arms, by_suite, per_arm) if len(df) else {},
+        **_summaries(df),
         needle_calibration=_needle_calibration(df, arms),
         payload=payload,
     )
@@ -356,9 +304,9 @@ def write_compare_report(
         _manifest_view(d, _records_of(df, label))
         for d, label in zip(dirs, df.attrs["runs"], strict=True)
     ]
-    arms = _arms(df)
-    by_suite = _summary(df, ("arm", "suite")) if len(df) else []
-    per_arm = _summary(df, ("arm",)) if len(df) else []
+    arms = plot.arms(df)
+    summaries = _summaries(df)
+    by_suite, per_arm = summaries["overview"], summaries["per_arm"]
     pairs = []
     for b in arms[1:]:
         diff = _table_rows(metrics.paired_diff(df, arms[0], b, by="suite"), ("suite",))
@@ -378,7 +326,7 @@ def write_compare_report(
         breaches=[_breach_view(b) for b in gate_breaches or []],
         gated=gate_breaches is not None,
         simulated=sorted({t for r in runs for t in r["simulated"]}),
-        charts=_charts(df, arms, by_suite, per_arm) if len(df) else {},
+        charts=summaries["charts"],
         payload=payload,
         n_records=len(df),
     )
