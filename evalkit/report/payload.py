@@ -97,20 +97,56 @@ def _rounded(values: Any) -> list[Any]:
     return [None if x != x or x in (np.inf, -np.inf) else x for x in out.tolist()]
 
 
-def _column(df: pd.DataFrame, name: str) -> list[Any]:
-    """A column as JSON-ready Python values (None for missing), converted all at once."""
-    import pandas as pd
+class _Columns:
+    """A frame's columns as JSON-ready Python values (None for missing), a slice at a time.
 
-    if name not in df.columns:
-        return [None] * len(df)
-    col = df[name]
-    if pd.api.types.is_float_dtype(col.dtype):
-        return _rounded(col.to_numpy(dtype=float, na_value=float("nan")))
-    if pd.api.types.is_integer_dtype(col.dtype):
-        return [None if v is None else int(v) for v in col.astype(object).where(col.notna(), None)]
-    if pd.api.types.is_datetime64_any_dtype(col.dtype):
-        return [None if pd.isna(v) else v.isoformat() for v in col]
-    return list(col.astype(object).where(col.notna(), None).tolist())
+    Numbers are converted to arrays once per column; text and nested values
+    only for the rows asked for, so that a 100,000-record frame is never
+    copied into Python objects whole.
+    """
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        self.df = df
+        self._arrays: dict[str, tuple[str, Any, Any]] = {}
+
+    def _array(self, name: str) -> tuple[str, Any, Any]:
+        import numpy as np
+        import pandas as pd
+
+        if name not in self._arrays:
+            col = self.df[name]
+            entry: tuple[str, Any, Any]
+            if pd.api.types.is_float_dtype(col.dtype):
+                entry = ("float", col.to_numpy(dtype=np.float64, na_value=np.nan), None)
+            elif pd.api.types.is_integer_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
+                kind = "bool" if pd.api.types.is_bool_dtype(col.dtype) else "int"
+                missing = col.isna().to_numpy()
+                entry = (kind, col.fillna(0).to_numpy(dtype=np.int64), missing)
+            elif pd.api.types.is_datetime64_any_dtype(col.dtype):
+                times = col.dt.tz_convert("UTC").dt.tz_localize(None) if col.dt.tz else col
+                text = np.datetime_as_string(times.to_numpy(dtype="datetime64[ms]"), unit="ms")
+                entry = ("time", text, col.isna().to_numpy())
+            else:
+                entry = ("object", col, None)
+            self._arrays[name] = entry
+        return self._arrays[name]
+
+    def values(self, name: str, start: int = 0, stop: int | None = None) -> list[Any]:
+        """Rows ``start:stop`` of column ``name`` (all None when the frame has no such column)."""
+        stop = len(self.df) if stop is None else min(stop, len(self.df))
+        if name not in self.df.columns:
+            return [None] * max(stop - start, 0)
+        kind, data, missing = self._array(name)
+        if kind == "float":
+            return _rounded(data[start:stop])
+        if kind == "object":
+            return list(data.iloc[start:stop].to_numpy(dtype=object, na_value=None).tolist())
+        out = data[start:stop].tolist()
+        if kind == "bool":
+            out = [bool(v) for v in out]
+        elif kind == "time":
+            out = [f"{v}Z" for v in out]
+        return [None if m else v for v, m in zip(out, missing[start:stop].tolist(), strict=True)]
 
 
 def _codes(df: pd.DataFrame, name: str, *, sort: bool) -> tuple[list[int], list[str]]:
@@ -127,12 +163,12 @@ def _head(text: Any, limit: int) -> str | None:
     return None if text is None or text == "" else str(text)[:limit]
 
 
-def _indices(df: pd.DataFrame) -> tuple[list[int], list[tuple[str, str, str]], list[int]]:
+def _indices(cols: _Columns) -> tuple[list[int], list[tuple[str, str, str]], list[int]]:
     """Each record's sample index (run, suite, id) and group index (suite, id, epoch, sorted)."""
-    runs = _column(df, "run_id")
-    suites = [str(s) for s in _column(df, "suite")]
-    ids = [str(s) for s in _column(df, "sample_id")]
-    epochs = [int(e or 0) for e in _column(df, "epoch")]
+    runs = cols.values("run_id")
+    suites = [str(s) for s in cols.values("suite")]
+    ids = [str(s) for s in cols.values("sample_id")]
+    epochs = [int(e or 0) for e in cols.values("epoch")]
     sample_of: dict[tuple[str, str, str], int] = {}
     s = [
         sample_of.setdefault((str(r), su, i), len(sample_of))
@@ -146,28 +182,29 @@ def _indices(df: pd.DataFrame) -> tuple[list[int], list[tuple[str, str, str]], l
     return s, list(sample_of), g
 
 
-def _rows(df: pd.DataFrame, s: list[int], g: list[int], preview: int) -> dict[str, Any]:
+def _rows(columns: _Columns, s: list[int], g: list[int], preview: int) -> dict[str, Any]:
     """The rows block: every column the table shows, sorts, groups, filters or searches."""
+    df = columns.df
     arm, arms = _codes(df, "arm", sort=False)
     suite, suites = _codes(df, "suite", sort=True)
     etype, etypes = _codes(df, "error_type", sort=True)
-    status = _column(df, "status")
-    passed = _column(df, "passed")
-    calls = _column(df, "tool_calls")
+    status = columns.values("status")
+    passed = columns.values("passed")
+    calls = columns.values("tool_calls")
     cols: dict[str, Any] = {
         "arm": arm,
         "suite": suite,
-        "sample_id": _column(df, "sample_id"),
-        "epoch": [int(e or 0) for e in _column(df, "epoch")],
+        "sample_id": columns.values("sample_id"),
+        "epoch": [int(e or 0) for e in columns.values("epoch")],
         "s": s,
         "g": g,
         "res": [
             2 if st == "error" else 0 if ok else 1 for st, ok in zip(status, passed, strict=True)
         ],
         "error_type": etype,
-        **{name: _column(df, name) for name in _NUMBERS},
-        "output": [_head(o, preview) for o in _column(df, "output")],
-        "error_message": [_head(m, preview) for m in _column(df, "error_message")],
+        **{name: columns.values(name) for name in _NUMBERS},
+        "output": [_head(o, preview) for o in columns.values("output")],
+        "error_message": [_head(m, preview) for m in columns.values("error_message")],
         "tool_names": [
             ", ".join(str(c.get("name", "")) for c in as_list(v) if isinstance(c, dict)) or None
             for v in calls
@@ -177,12 +214,13 @@ def _rows(df: pd.DataFrame, s: list[int], g: list[int], preview: int) -> dict[st
     return {"n": len(df), "chunk": CHUNK, "labels": labels, "cols": cols, "preview_chars": preview}
 
 
-def _details(df: pd.DataFrame, limit: int) -> Iterator[list[dict[str, Any]]]:
+def _details(columns: _Columns, limit: int) -> Iterator[list[dict[str, Any]]]:
     """Each record's transcript (output, calls, verdicts, timings, error), CHUNK at a time."""
-    for start in range(0, len(df), CHUNK):
-        part = df.iloc[start : start + CHUNK]
-        cols = {name: _column(part, name) for name in (*_TIMINGS, "output", "tool_calls", "scores")}
-        errors = zip(_column(part, "error_type"), _column(part, "error_message"), strict=True)
+    for start in range(0, len(columns.df), CHUNK):
+        stop = start + CHUNK
+        names = (*_TIMINGS, "output", "tool_calls", "scores", "error_type", "error_message")
+        cols = {name: columns.values(name, start, stop) for name in names}
+        errors = zip(cols["error_type"], cols["error_message"], strict=True)
         chunk = []
         for i, (etype, message) in enumerate(errors):
             output, note = clip_middle(str(cols["output"][i] or ""), limit)
@@ -230,10 +268,12 @@ def sample_payload(df: pd.DataFrame, run_dirs: Mapping[str, Path]) -> Payload:
     messages are read.
     """
     n = len(df)
-    s, keys, g = _indices(df)
-    rows = _rows(df, s, g, share(PREVIEW_BUDGET, n, PREVIEW_CHARS))
+    columns = _Columns(df)
+    s, keys, g = _indices(columns)
+    rows = _rows(columns, s, g, share(PREVIEW_BUDGET, n, PREVIEW_CHARS))
     rows["timing_keys"] = list(_TIMINGS)
-    records = [pack(chunk) for chunk in _details(df, share(OUTPUT_BUDGET, n, OUTPUT_CHARS))]
+    limit = share(OUTPUT_BUDGET, n, OUTPUT_CHARS)
+    records = [pack(chunk) for chunk in _details(columns, limit)]
     views = _samples(keys, run_dirs, share(MESSAGE_BUDGET, len(keys), MESSAGE_CHARS))
     samples = [pack(views[i : i + CHUNK]) for i in range(0, len(views), CHUNK)]
     return Payload(pack(rows), records, samples)

@@ -39,6 +39,8 @@ def pretty(text: Any) -> str:
     """JSON text indented for reading; anything that is not JSON is returned as it is."""
     if not isinstance(text, str):
         return json.dumps(text, indent=2, ensure_ascii=False, default=str)
+    if not text.lstrip().startswith(("{", "[")):
+        return text  # a plain answer (most expected values): no parse attempt, no exception
     try:
         return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
     except ValueError:
