@@ -137,6 +137,10 @@ async def browser_timings(page: Path, profile: Path, loads: int, rounds: int) ->
         for _ in range(loads):
             async with open_tab(port) as tab:
                 await tab.open(page, table=False)
+                await tab.wait_for(
+                    "performance.getEntriesByName('first-contentful-paint').length > 0",
+                    within_s=120,
+                )
                 fcp, load, _origin = await tab.js(PAINT_JS)
                 out["fcp"].append(fcp)
                 out["load"].append(load)

@@ -6,6 +6,8 @@ and the plan made; ``RunResult`` is what they return.
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -100,6 +102,18 @@ class Job:
         update = {"status": status, "finished_at": utc_now(), "aborted": aborted}
         write_manifest(run_dir, read_manifest(run_dir).model_copy(update=update))
 
+    def _release(self) -> None:
+        """Let go of the samples, the plan and the executor once the requests are done.
+
+        A 100,000-sample run holds a few hundred megabytes of them; the
+        outputs, which load the records, then reuse that memory instead of
+        adding to it.
+        """
+        self.items = []
+        self.executor = None
+        self.prepared = dataclasses.replace(self.prepared, suites=[], graders={})
+        gc.collect()
+
     def finish(self, outcome: Outcome | None) -> RunResult:
         """Close the run (``outcome`` None: interrupted), write its outputs, gate it."""
         aborted = outcome.aborted if outcome is not None else {}
@@ -107,6 +121,9 @@ class Job:
             "interrupted" if outcome is None else "aborted" if aborted else "finished"
         )
         self.close(status, aborted)
+        tally = self.executor.tally if self.executor is not None else Tally()
+        planned = len(self.items)
+        self._release()
         outputs = render_dir(
             self.prepared.run_dir,
             self.config.gate,
@@ -114,13 +131,12 @@ class Job:
             html=self.html,
         )
         code = 130 if status == "interrupted" else 2 if status == "aborted" else outputs.exit_code
-        tally = self.executor.tally if self.executor is not None else Tally()
         return RunResult(
             run_dir=self.prepared.run_dir,
             run_id=self.prepared.manifest.run_id,
             status=status,
             exit_code=code,
-            planned=len(self.items),
+            planned=planned,
             written=tally.done,
             already_recorded=self.already,
             retried=self.retried,

@@ -31,11 +31,20 @@ def pack(data: Any) -> Markup:
     """``data`` as the text of a data block: JSON, deflated (zlib format), base64."""
     from markupsafe import Markup
 
-    try:
-        raw = orjson.dumps(data)
+    try:  # numpy arrays as JSON arrays, NaN as null
+        raw = orjson.dumps(data, option=orjson.OPT_SERIALIZE_NUMPY)
     except orjson.JSONEncodeError:  # a lone surrogate: JSON escapes carry it, UTF-8 cannot
-        raw = json.dumps(data, separators=(",", ":"), allow_nan=False).encode("ascii")
+        text = json.dumps(data, separators=(",", ":"), allow_nan=False, default=_plain)
+        raw = text.encode("ascii")
     return Markup(base64.b64encode(zlib.compress(raw, LEVEL)).decode("ascii"))
+
+
+def _plain(value: Any) -> Any:
+    """A numpy array as a list, NaN as None (for ``json.dumps``)."""
+    if hasattr(value, "tolist"):
+        items = value.tolist()
+        return [None if isinstance(v, float) and not math.isfinite(v) else v for v in items]
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def unpack(text: str) -> Any:

@@ -83,8 +83,8 @@ def _natural(text: str) -> tuple[Any, ...]:
     return tuple(int(p) if p.isdigit() else p for p in _DIGITS.split(text))
 
 
-def _rounded(values: Any) -> list[Any]:
-    """Floats to six significant digits (plenty on screen, a third of the digits), NaN as None."""
+def _round6(values: Any) -> Any:
+    """Floats to six significant digits: plenty on screen, and a third of the digits."""
     import numpy as np
 
     v = np.asarray(values, dtype=np.float64)
@@ -93,8 +93,14 @@ def _rounded(values: Any) -> list[Any]:
     k = np.clip(5 - exp, -300, 300)
     up = np.where(k >= 0, 10.0 ** np.maximum(k, 0), 1.0)
     down = np.where(k < 0, 10.0 ** np.maximum(-k, 0), 1.0)
-    out = np.where(finite, np.round(v * up / down) * down / up, v)
-    return [None if x != x or x in (np.inf, -np.inf) else x for x in out.tolist()]
+    return np.where(finite, np.round(v * up / down) * down / up, v)
+
+
+def _rounded(values: Any) -> list[Any]:
+    """``_round6`` as a list, NaN and infinities as None."""
+    import math
+
+    return [x if math.isfinite(x) else None for x in _round6(values).tolist()]
 
 
 class _Columns:
@@ -131,6 +137,14 @@ class _Columns:
             self._arrays[name] = entry
         return self._arrays[name]
 
+    def floats(self, name: str) -> Any:
+        """A numeric column as a float array rounded for the page (NaN for missing)."""
+        import numpy as np
+
+        if name not in self.df.columns:
+            return np.full(len(self.df), np.nan)
+        return _round6(self.df[name].to_numpy(dtype=np.float64, na_value=np.nan))
+
     def values(self, name: str, start: int = 0, stop: int | None = None) -> list[Any]:
         """Rows ``start:stop`` of column ``name`` (all None when the frame has no such column)."""
         stop = len(self.df) if stop is None else min(stop, len(self.df))
@@ -149,66 +163,98 @@ class _Columns:
         return [None if m else v for v, m in zip(out, missing[start:stop].tolist(), strict=True)]
 
 
-def _codes(df: pd.DataFrame, name: str, *, sort: bool) -> tuple[list[int], list[str]]:
-    """A text column as integer codes (-1 for missing) and its labels (sorted, or as they come)."""
+def _text(df: pd.DataFrame, name: str) -> pd.Series[Any]:
+    """A text column as ``str`` (missing as "" when ``name`` is a key that should have none)."""
     import pandas as pd
 
     if name not in df.columns:
-        return [-1] * len(df), []
-    codes, labels = pd.factorize(df[name].astype("str"), sort=sort, use_na_sentinel=True)
-    return codes.tolist(), [str(v) for v in labels]
+        return pd.Series([None] * len(df), dtype="str", index=df.index)
+    return df[name].astype("str")
 
 
-def _head(text: Any, limit: int) -> str | None:
-    return None if text is None or text == "" else str(text)[:limit]
+def _codes(df: pd.DataFrame, name: str, *, sort: bool) -> tuple[Any, list[str]]:
+    """A text column as integer codes (-1 for missing) and its labels (sorted, or as they come)."""
+    import pandas as pd
+
+    codes, labels = pd.factorize(_text(df, name), sort=sort, use_na_sentinel=True)
+    return codes, [str(v) for v in labels]
 
 
-def _indices(cols: _Columns) -> tuple[list[int], list[tuple[str, str, str]], list[int]]:
-    """Each record's sample index (run, suite, id) and group index (suite, id, epoch, sorted)."""
-    runs = cols.values("run_id")
-    suites = [str(s) for s in cols.values("suite")]
-    ids = [str(s) for s in cols.values("sample_id")]
-    epochs = [int(e or 0) for e in cols.values("epoch")]
-    sample_of: dict[tuple[str, str, str], int] = {}
-    s = [
-        sample_of.setdefault((str(r), su, i), len(sample_of))
-        for r, su, i in zip(runs, suites, ids, strict=True)
-    ]
-    groups = sorted(
-        set(zip(suites, ids, epochs, strict=True)), key=lambda k: (k[0], _natural(k[1]), k[2])
+def _previews(df: pd.DataFrame, name: str, limit: int) -> list[str | None]:
+    """The first ``limit`` characters of a text column (cut before it becomes Python strings)."""
+    heads = _text(df, name).str.slice(0, limit).to_numpy(dtype=object)
+    return [v if isinstance(v, str) and v else None for v in heads.tolist()]
+
+
+def _tool_names(df: pd.DataFrame) -> list[str | None]:
+    """Each record's tool-call names, comma-separated (None without calls)."""
+    out: list[str | None] = [None] * len(df)
+    if "tool_calls" not in df.columns:
+        return out
+    calls = df["tool_calls"]
+    for i in calls.notna().to_numpy().nonzero()[0].tolist():
+        names = [str(c.get("name", "")) for c in as_list(calls.iat[i]) if isinstance(c, dict)]
+        out[i] = ", ".join(names) or None
+    return out
+
+
+def _indices(df: pd.DataFrame) -> tuple[Any, list[tuple[str, str, str]], Any]:
+    """Each record's sample (run, suite, id) index and group (suite, id, epoch) index.
+
+    Samples are numbered in order of appearance, groups in the order the
+    table sorts them: suite, then sample id in natural order ("q2" before
+    "q10"), then epoch. Returns the samples' keys too.
+    """
+    import numpy as np
+    import pandas as pd
+
+    runs, run_labels = pd.factorize(_text(df, "run_id").fillna(""))
+    suites, suite_labels = pd.factorize(_text(df, "suite").fillna(""), sort=True)
+    ids, id_labels = pd.factorize(_text(df, "sample_id").fillna(""))
+    epochs = df["epoch"].to_numpy(dtype=np.int64) if "epoch" in df.columns else np.zeros(len(df))
+    n_suites, n_ids = max(len(suite_labels), 1), max(len(id_labels), 1)
+    key = (runs.astype(np.int64) * n_suites + suites) * n_ids + ids
+    s, uniq = pd.factorize(key)
+    keys = list(
+        zip(
+            [str(v) for v in run_labels[uniq // n_ids // n_suites]],
+            [str(v) for v in suite_labels[uniq // n_ids % n_suites]],
+            [str(v) for v in id_labels[uniq % n_ids]],
+            strict=True,
+        )
     )
-    group_of = {key: n for n, key in enumerate(groups)}
-    g = [group_of[key] for key in zip(suites, ids, epochs, strict=True)]
-    return s, list(sample_of), g
+    natural = sorted(range(len(id_labels)), key=lambda k: _natural(str(id_labels[k])))
+    rank = np.empty(len(id_labels), dtype=np.int64)
+    rank[natural] = np.arange(len(id_labels))
+    span = int(epochs.max()) + 1 if len(epochs) else 1
+    order = (suites.astype(np.int64) * n_ids + rank[ids]) * span + epochs
+    g = np.unique(order, return_inverse=True)[1].reshape(-1)  # sorted keys: the table's order
+    return s, keys, g
 
 
-def _rows(columns: _Columns, s: list[int], g: list[int], preview: int) -> dict[str, Any]:
+def _rows(df: pd.DataFrame, s: Any, g: Any, preview: int) -> dict[str, Any]:
     """The rows block: every column the table shows, sorts, groups, filters or searches."""
-    df = columns.df
+    import numpy as np
+
     arm, arms = _codes(df, "arm", sort=False)
     suite, suites = _codes(df, "suite", sort=True)
     etype, etypes = _codes(df, "error_type", sort=True)
-    status = columns.values("status")
-    passed = columns.values("passed")
-    calls = columns.values("tool_calls")
+    error = (_text(df, "status") == "error").to_numpy(dtype=bool, na_value=False)
+    passed = df["passed"].fillna(False).to_numpy(dtype=bool) if "passed" in df else error & False
+    numbers = _Columns(df)
     cols: dict[str, Any] = {
         "arm": arm,
         "suite": suite,
-        "sample_id": columns.values("sample_id"),
-        "epoch": [int(e or 0) for e in columns.values("epoch")],
+        "sample_id": [str(v) for v in _text(df, "sample_id").fillna("").tolist()],
+        "epoch": df["epoch"].to_numpy(dtype=np.int64) if "epoch" in df else np.zeros(len(df)),
         "s": s,
         "g": g,
-        "res": [
-            2 if st == "error" else 0 if ok else 1 for st, ok in zip(status, passed, strict=True)
-        ],
+        "res": np.where(error, 2, np.where(passed, 0, 1)),
         "error_type": etype,
-        **{name: columns.values(name) for name in _NUMBERS},
-        "output": [_head(o, preview) for o in columns.values("output")],
-        "error_message": [_head(m, preview) for m in columns.values("error_message")],
-        "tool_names": [
-            ", ".join(str(c.get("name", "")) for c in as_list(v) if isinstance(c, dict)) or None
-            for v in calls
-        ],
+        **{name: numbers.floats(name) for name in _NUMBERS},
+        "output": _previews(df, "output", preview),
+        "error_message": _previews(df, "error_message", preview),
+        "tool_names": _tool_names(df),
     }
     labels = {"arm": arms, "suite": suites, "error_type": etypes, "res": ["pass", "fail", "error"]}
     return {"n": len(df), "chunk": CHUNK, "labels": labels, "cols": cols, "preview_chars": preview}
@@ -269,8 +315,8 @@ def sample_payload(df: pd.DataFrame, run_dirs: Mapping[str, Path]) -> Payload:
     """
     n = len(df)
     columns = _Columns(df)
-    s, keys, g = _indices(columns)
-    rows = _rows(columns, s, g, share(PREVIEW_BUDGET, n, PREVIEW_CHARS))
+    s, keys, g = _indices(df)
+    rows = _rows(df, s, g, share(PREVIEW_BUDGET, n, PREVIEW_CHARS))
     rows["timing_keys"] = list(_TIMINGS)
     limit = share(OUTPUT_BUDGET, n, OUTPUT_CHARS)
     records = [pack(chunk) for chunk in _details(columns, limit)]

@@ -206,6 +206,8 @@ async def open_tab(port: int) -> AsyncIterator[Tab]:
             t = Tab(ws)
             for domain in ("Page", "Runtime", "Network", "Log"):
                 await t.send(f"{domain}.enable")
+            # In front: a background tab's frames are throttled (no paint, no animation frames).
+            await t.send("Page.bringToFront")
             try:
                 yield t
             finally:
