@@ -61,6 +61,7 @@ _TIMINGS = (
 )
 _NUMBERS = ("score", "e2e_s", "ttft_s", "completion_tokens", "cost_usd")
 _DIGITS = re.compile(r"(\d+)")
+_SEP = "\x1f"  # between the run, suite and sample id of a sample's key
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,15 @@ def _round6(values: Any) -> Any:
     up = np.where(k >= 0, 10.0 ** np.maximum(k, 0), 1.0)
     down = np.where(k < 0, 10.0 ** np.maximum(-k, 0), 1.0)
     return np.where(finite, np.round(v * up / down) * down / up, v)
+
+
+def _floats(df: pd.DataFrame, name: str) -> Any:
+    """A numeric column as a float array rounded for the page (NaN for missing)."""
+    import numpy as np
+
+    if name not in df.columns:
+        return np.full(len(df), np.nan)
+    return _round6(df[name].to_numpy(dtype=np.float64, na_value=np.nan))
 
 
 def _rounded(values: Any) -> list[Any]:
@@ -136,14 +146,6 @@ class _Columns:
                 entry = ("object", col, None)
             self._arrays[name] = entry
         return self._arrays[name]
-
-    def floats(self, name: str) -> Any:
-        """A numeric column as a float array rounded for the page (NaN for missing)."""
-        import numpy as np
-
-        if name not in self.df.columns:
-            return np.full(len(self.df), np.nan)
-        return _round6(self.df[name].to_numpy(dtype=np.float64, na_value=np.nan))
 
     def values(self, name: str, start: int = 0, stop: int | None = None) -> list[Any]:
         """Rows ``start:stop`` of column ``name`` (all None when the frame has no such column)."""
@@ -198,38 +200,24 @@ def _tool_names(df: pd.DataFrame) -> list[str | None]:
     return out
 
 
-def _indices(df: pd.DataFrame) -> tuple[Any, list[tuple[str, str, str]], Any]:
-    """Each record's sample (run, suite, id) index and group (suite, id, epoch) index.
+def _groups(df: pd.DataFrame) -> Any:
+    """Each record's group: its (suite, sample id, epoch), numbered in the table's order.
 
-    Samples are numbered in order of appearance, groups in the order the
-    table sorts them: suite, then sample id in natural order ("q2" before
-    "q10"), then epoch. Returns the samples' keys too.
+    Suite, then sample id in natural order ("q2" before "q10"), then epoch;
+    the records of one group are one sample's answers side by side.
     """
     import numpy as np
     import pandas as pd
 
-    runs, run_labels = pd.factorize(_text(df, "run_id").fillna(""))
-    suites, suite_labels = pd.factorize(_text(df, "suite").fillna(""), sort=True)
+    suites = pd.factorize(_text(df, "suite").fillna(""), sort=True)[0]
     ids, id_labels = pd.factorize(_text(df, "sample_id").fillna(""))
     epochs = df["epoch"].to_numpy(dtype=np.int64) if "epoch" in df.columns else np.zeros(len(df))
-    n_suites, n_ids = max(len(suite_labels), 1), max(len(id_labels), 1)
-    key = (runs.astype(np.int64) * n_suites + suites) * n_ids + ids
-    s, uniq = pd.factorize(key)
-    keys = list(
-        zip(
-            [str(v) for v in run_labels[uniq // n_ids // n_suites]],
-            [str(v) for v in suite_labels[uniq // n_ids % n_suites]],
-            [str(v) for v in id_labels[uniq % n_ids]],
-            strict=True,
-        )
-    )
     natural = sorted(range(len(id_labels)), key=lambda k: _natural(str(id_labels[k])))
     rank = np.empty(len(id_labels), dtype=np.int64)
     rank[natural] = np.arange(len(id_labels))
     span = int(epochs.max()) + 1 if len(epochs) else 1
-    order = (suites.astype(np.int64) * n_ids + rank[ids]) * span + epochs
-    g = np.unique(order, return_inverse=True)[1].reshape(-1)  # sorted keys: the table's order
-    return s, keys, g
+    order = (suites.astype(np.int64) * max(len(id_labels), 1) + rank[ids]) * span + epochs
+    return np.unique(order, return_inverse=True)[1].reshape(-1)  # sorted keys: the table's order
 
 
 def _rows(df: pd.DataFrame, s: Any, g: Any, preview: int) -> dict[str, Any]:
@@ -241,7 +229,6 @@ def _rows(df: pd.DataFrame, s: Any, g: Any, preview: int) -> dict[str, Any]:
     etype, etypes = _codes(df, "error_type", sort=True)
     error = (_text(df, "status") == "error").to_numpy(dtype=bool, na_value=False)
     passed = df["passed"].fillna(False).to_numpy(dtype=bool) if "passed" in df else error & False
-    numbers = _Columns(df)
     cols: dict[str, Any] = {
         "arm": arm,
         "suite": suite,
@@ -251,7 +238,7 @@ def _rows(df: pd.DataFrame, s: Any, g: Any, preview: int) -> dict[str, Any]:
         "g": g,
         "res": np.where(error, 2, np.where(passed, 0, 1)),
         "error_type": etype,
-        **{name: numbers.floats(name) for name in _NUMBERS},
+        **{name: _floats(df, name) for name in _NUMBERS},
         "output": _previews(df, "output", preview),
         "error_message": _previews(df, "error_message", preview),
         "tool_names": _tool_names(df),
@@ -284,26 +271,48 @@ def _details(columns: _Columns, limit: int) -> Iterator[list[dict[str, Any]]]:
         yield chunk
 
 
-def _samples(
-    keys: list[tuple[str, str, str]], run_dirs: Mapping[str, Path], limit: int
-) -> list[dict[str, Any] | None]:
-    """The view of each sample key (run, suite, id) from its run's snapshot; None if not found."""
-    index = {key: n for n, key in enumerate(keys)}
-    out: list[dict[str, Any] | None] = [None] * len(keys)
-    for run in dict.fromkeys(k[0] for k in keys):
+def _sample_blocks(df: pd.DataFrame, run_dirs: Mapping[str, Path]) -> tuple[Any, list[Markup]]:
+    """The packed views of the records' samples, and each record's sample index (-1: none).
+
+    Samples are numbered in the order of their runs' snapshots and packed
+    CHUNK at a time as the snapshots are read, so that only one block of
+    views is in memory at once.
+    """
+    import numpy as np
+    import pandas as pd
+
+    runs, suites = _text(df, "run_id").fillna(""), _text(df, "suite").fillna("")
+    keys = runs + _SEP + suites + _SEP + _text(df, "sample_id").fillna("")
+    wanted = set(keys.unique().tolist())
+    limit = share(MESSAGE_BUDGET, len(wanted), MESSAGE_CHARS)
+    order: list[str] = []
+    views: list[dict[str, Any]] = []
+    blocks: list[Markup] = []
+    for run in dict.fromkeys(runs.tolist()):
         # A run folder whose records carry another run id (renamed) still finds its samples.
         run_dir = run_dirs.get(run) or (
             next(iter(run_dirs.values())) if len(run_dirs) == 1 else None
         )
         if run_dir is None:
             continue
-        for suite in dict.fromkeys(k[1] for k in keys if k[0] == run):
+        for suite in dict.fromkeys(suites[runs == run].tolist()):
+            prefix = f"{run}{_SEP}{suite}{_SEP}"
             for chunk in iter_sample_chunks(run_dir, suite):
                 for sample in chunk:
-                    n = index.get((run, suite, str(sample.get("id"))))
-                    if n is not None:
-                        out[n] = sample_view(sample, limit)
-    return out
+                    key = prefix + str(sample.get("id"))
+                    if key not in wanted:
+                        continue
+                    wanted.discard(key)  # the first of a duplicated id wins
+                    order.append(key)
+                    views.append(sample_view(sample, limit))
+                    if len(views) == CHUNK:
+                        blocks.append(pack(views))
+                        views = []
+    if views:
+        blocks.append(pack(views))
+    if not order:
+        return np.full(len(df), -1), blocks
+    return pd.Index(order, dtype="str").get_indexer(pd.Index(keys)), blocks
 
 
 def sample_payload(df: pd.DataFrame, run_dirs: Mapping[str, Path]) -> Payload:
@@ -314,14 +323,11 @@ def sample_payload(df: pd.DataFrame, run_dirs: Mapping[str, Path]) -> Payload:
     messages are read.
     """
     n = len(df)
-    columns = _Columns(df)
-    s, keys, g = _indices(df)
-    rows = _rows(df, s, g, share(PREVIEW_BUDGET, n, PREVIEW_CHARS))
+    s, samples = _sample_blocks(df, run_dirs)
+    rows = _rows(df, s, _groups(df), share(PREVIEW_BUDGET, n, PREVIEW_CHARS))
     rows["timing_keys"] = list(_TIMINGS)
     limit = share(OUTPUT_BUDGET, n, OUTPUT_CHARS)
-    records = [pack(chunk) for chunk in _details(columns, limit)]
-    views = _samples(keys, run_dirs, share(MESSAGE_BUDGET, len(keys), MESSAGE_CHARS))
-    samples = [pack(views[i : i + CHUNK]) for i in range(0, len(views), CHUNK)]
+    records = [pack(chunk) for chunk in _details(_Columns(df), limit)]
     return Payload(pack(rows), records, samples)
 
 

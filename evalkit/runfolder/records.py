@@ -92,7 +92,7 @@ def read_record_dicts(run_dir: Path) -> list[dict[str, Any]]:
     return read_objects(records_path(run_dir), "record")
 
 
-def iter_record_chunks(run_dir: Path, size: int = 2048) -> Iterator[list[dict[str, Any]]]:
+def iter_record_chunks(run_dir: Path, size: int = 1000) -> Iterator[list[dict[str, Any]]]:
     """The records of a run as plain dicts, ``size`` at a time: a bulk read in bounded memory.
 
     The rules of ``read_record_dicts``, which is these chunks joined.

@@ -316,3 +316,18 @@ async def test_one_target_has_no_side_by_side_view(tab: Tab, tmp_path: Path) -> 
     assert "split" not in await tab.js(
         "[...document.querySelectorAll('#ek-f-result option')].map(o => o.value)"
     )
+
+
+async def test_a_record_whose_sample_is_missing_still_opens(tab: Tab, tmp_path: Path) -> None:
+    run = make_run(tmp_path / "gone", n_samples=3, targets=("sim",))
+    snapshot = run / "samples" / "chat.jsonl"
+    snapshot.write_text(
+        "".join(line + "\n" for line in snapshot.read_text().splitlines() if '"chat-0"' not in line)
+    )
+    await tab.open(write_report(run))
+    await tab.type_into("#ek-q", "chat-0")
+    await tab.wait_for(f"{VISIBLE_ROWS} === 1")
+    await tab.click("#ek-tbody tr.row")
+    text = await tab.wait_for("document.querySelector('#ek-tbody tr.detail')?.textContent")
+    assert "Sample not found in the run's samples/ folder." in text and "Output" in text
+    assert tab.errors() == []

@@ -284,6 +284,20 @@ def test_transcripts_come_in_blocks_of_chunk_records(tmp_path: Path) -> None:
     assert [len(data_block(page, b)) for b in ("ek-r0", "ek-r1")] == [CHUNK, n - CHUNK]
 
 
+def test_a_sample_missing_from_the_snapshot_has_no_transcript_index(tmp_path: Path) -> None:
+    run = make_run(tmp_path / "gone", n_samples=3, targets=("sim",))
+    snapshot = run / "samples" / "chat.jsonl"
+    lines = [line for line in snapshot.read_text().splitlines() if '"chat-0"' not in line]
+    snapshot.write_text("".join(line + "\n" for line in lines))
+    page = write_report(run).read_text("utf-8")
+    data = rows(page)
+    missing = [
+        data["cols"]["s"][i] for i, sid in enumerate(data["cols"]["sample_id"]) if sid == "chat-0"
+    ]
+    assert missing == [-1]
+    assert len(blocks(page, "ek-s")) == 3 * 3 - 1  # every other sample, once
+
+
 def test_long_outputs_are_cut_with_a_note_saying_where_the_full_text_is(tmp_path: Path) -> None:
     run = make_run(tmp_path / "long", n_samples=2, targets=("sim",), error_rate=0)
     long = "word " * 40_000  # 200,000 characters

@@ -337,7 +337,9 @@
     }
 
     function recordBlocks(r) {
-      return ["ek-r" + Math.floor(r / CHUNK), "ek-s" + Math.floor(cols.s[r] / CHUNK)];
+      var ids = ["ek-r" + Math.floor(r / CHUNK)];
+      if (cols.s[r] >= 0) ids.push("ek-s" + Math.floor(cols.s[r] / CHUNK)); // -1: no sample
+      return ids;
     }
     function blocksOf(item) {
       if (state.view === "records") return recordBlocks(item);
@@ -349,7 +351,7 @@
       return loaded["ek-r" + Math.floor(r / CHUNK)][r % CHUNK];
     }
     function sampleOf(r) {
-      return loaded["ek-s" + Math.floor(cols.s[r] / CHUNK)][cols.s[r] % CHUNK];
+      return cols.s[r] < 0 ? null : loaded["ek-s" + Math.floor(cols.s[r] / CHUNK)][cols.s[r] % CHUNK];
     }
 
     function render() {
