@@ -37,7 +37,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -79,16 +81,25 @@ PAINT_JS = """(() => {
 })()"""
 
 
-def run_measured(cmd: list[str], cwd: Path) -> dict[str, float]:
-    """Run ``cmd``; its wall time, CPU time and peak RSS (from the kernel's rusage of it)."""
+def run_measured(
+    cmd: list[str], cwd: Path, watch: Callable[[int], None] | None = None
+) -> dict[str, float]:
+    """Run ``cmd``; its wall time, CPU time and peak RSS (from the kernel's rusage of it).
+
+    ``watch``, if given, is called with the process id in a thread while the
+    process runs (to sample its memory, say).
+    """
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    stderr = proc.stderr.read().decode() if proc.stderr else ""
-    if proc.returncode != 0:
-        raise RuntimeError(f"{cmd} exited {proc.returncode}: {stderr}")
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        if watch is not None:
+            threading.Thread(target=watch, args=(proc.pid,), daemon=True).start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            raise RuntimeError(f"{cmd} exited {proc.returncode}: {err.read().decode()}")
     return {
         "wall": wall,
         "cpu": usage.ru_utime + usage.ru_stime,

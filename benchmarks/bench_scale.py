@@ -36,6 +36,7 @@ import random
 import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from benchmarks.bench_report import (
@@ -59,6 +60,33 @@ model = "evalkit-sim/bench"
 max_concurrency = {concurrency}
 sim = {{ skill = 0.8, seed = 3, ttft_s = 0, tokens_per_s = 0 }}
 """
+
+
+class RssWatch:
+    """Samples a process's resident memory, apart while its run is running and after."""
+
+    def __init__(self, run_json: Path) -> None:
+        self.run_json = run_json
+        self.peak = {"requests": 0.0, "outputs": 0.0}
+
+    def __call__(self, pid: int) -> None:
+        status = Path(f"/proc/{pid}/status")
+        while True:
+            try:
+                line = next(x for x in status.read_text().splitlines() if x.startswith("VmRSS"))
+                phase = "outputs" if self._finished() else "requests"
+            except (OSError, StopIteration):
+                return  # the process is gone
+            mb = int(line.split()[1]) / 1024
+            self.peak[phase] = max(self.peak[phase], mb)
+            time.sleep(0.2)
+
+    def _finished(self) -> bool:
+        """Whether run.json says the requests are over (the outputs are written after)."""
+        try:
+            return json.loads(self.run_json.read_text("utf-8")).get("status") != "running"
+        except (OSError, ValueError):
+            return False
 
 
 def write_suite(path: Path, n: int) -> Path:
@@ -103,12 +131,15 @@ def main() -> int:
             config.write_text(CONFIG.format(concurrency=args.concurrency), encoding="utf-8")
             cmd = [evalkit_cli, "run", str(suite), "--config", str(config), "--target", "bench"]
             cmd += ["--out", str(out), "--run-id", "scale", "--no-progress"]
-            res = run_measured(cmd, REPO)
             run = out / "scale"
+            watch = RssWatch(run / "run.json")
+            res = run_measured(cmd, REPO, watch)
             print(f"evalkit run        {args.samples:,} samples, concurrency {args.concurrency}")
             print(f"  wall             {res['wall']:8.1f} s")
             print(f"  CPU              {res['cpu']:8.1f} s")
             print(f"  peak RSS         {res['rss_mb']:8.0f} MB  (budget {BUDGET_RSS_MB:.0f} MB)")
+            print(f"    during requests  {watch.peak['requests']:6.0f} MB  (sampled every 0.2 s)")
+            print(f"    writing outputs  {watch.peak['outputs']:6.0f} MB")
             ok = ok and res["rss_mb"] < BUDGET_RSS_MB
         records = sum(1 for _ in (run / "records.jsonl").open("rb"))
         rep = run_measured([evalkit_cli, "report", str(run)], REPO)
