@@ -11,7 +11,7 @@ import os
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -118,6 +118,11 @@ class RunDefaults(_Strict):
     targets: list[str] = Field(default_factory=lambda: ["sim"])
     epochs: int = Field(1, ge=1)
     out: str = "results"
+    # How a run shows progress: "auto" is a live bar on a terminal, plain lines otherwise.
+    progress: Literal["auto", "bar", "plain", "none"] = "auto"
+    progress_interval_s: float = Field(10.0, gt=0)  # plain lines: at most one per interval
+    # Stop sending new requests before the run's cost (spent + in flight) would pass this.
+    max_cost: float | None = Field(None, gt=0)
 
 
 class Config(_Strict):
@@ -211,9 +216,16 @@ def load_config(path: str | Path | None = None) -> Config:
         path = candidate
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a config file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"{path}:{line}: not UTF-8 text ({exc.reason})") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
