@@ -21,6 +21,11 @@ targets; not timed), then:
     .venv/bin/python -m benchmarks.bench_report            # 1,667 samples -> 10,002 records
     .venv/bin/python -m benchmarks.bench_report -n 5000    # 30,002 records
     .venv/bin/python -m benchmarks.bench_report --no-browser --repeats 5
+    .venv/bin/python -m benchmarks.bench_report --against /path/to/other/checkout --no-browser
+
+``--against DIR`` also runs ``evalkit report`` with ``PYTHONPATH=DIR`` (another
+checkout's evalkit, e.g. an older commit from ``git archive``), alternating
+with this checkout run by run, so that load from elsewhere falls on both.
 
 Needs only evalkit's own dependencies (no pytest): the browser helpers and
 the fake run are plain modules under tests/.
@@ -82,7 +87,10 @@ PAINT_JS = """(() => {
 
 
 def run_measured(
-    cmd: list[str], cwd: Path, watch: Callable[[int], None] | None = None
+    cmd: list[str],
+    cwd: Path,
+    watch: Callable[[int], None] | None = None,
+    env: dict[str, str] | None = None,
 ) -> dict[str, float]:
     """Run ``cmd``; its wall time, CPU time and peak RSS (from the kernel's rusage of it).
 
@@ -91,7 +99,7 @@ def run_measured(
     """
     t0 = time.perf_counter()
     with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err, env=env)
         if watch is not None:
             threading.Thread(target=watch, args=(proc.pid,), daemon=True).start()
         _, status, usage = os.wait4(proc.pid, 0)
@@ -186,15 +194,22 @@ def main() -> int:
     parser.add_argument("--loads", type=int, default=3, help="page loads in the browser")
     parser.add_argument("--rounds", type=int, default=5, help="filter rounds per page load")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium timings")
+    parser.add_argument("--against", type=Path, help="another checkout to time alternately")
     args = parser.parse_args()
     evalkit_cli = str(Path(sys.executable).with_name("evalkit"))
+    here = {**os.environ, "PYTHONPATH": str(REPO)}
 
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         run = make_run(Path(tmp) / "bench-run", n_samples=args.samples)
         made = time.perf_counter() - t0
         cmd = [evalkit_cli, "report", str(run)]
-        runs = [run_measured(cmd, REPO) for _ in range(args.repeats)]
+        runs, other = [], []
+        for _ in range(args.repeats):
+            runs.append(run_measured(cmd, REPO, env=here))
+            if args.against:
+                there = {**os.environ, "PYTHONPATH": str(args.against)}
+                other.append(run_measured(cmd, REPO, env=there))
         out = subprocess.run(
             [sys.executable, "-c", STEPS, str(run)],
             cwd=REPO,
@@ -215,6 +230,11 @@ def main() -> int:
         print(f"  CPU              {spread([r['cpu'] for r in runs], 's', 2)}")
         print(f"  peak RSS         {spread([r['rss_mb'] for r in runs], 'MB')}")
         print(f"  budget           median wall {wall:.2f} s of {BUDGET_S:.0f} s")
+        if other:
+            print(f"evalkit report of {args.against}, alternating with the above")
+            print(f"  wall             {spread([r['wall'] for r in other], 's', 2)}")
+            print(f"  CPU              {spread([r['cpu'] for r in other], 's', 2)}")
+            print(f"  peak RSS         {spread([r['rss_mb'] for r in other], 'MB')}")
         print("steps (one fresh interpreter)")
         for name, seconds in steps.items():
             print(f"  {name:<26} {seconds:6.2f} s")

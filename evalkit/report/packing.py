@@ -24,7 +24,7 @@ import orjson
 if TYPE_CHECKING:
     from markupsafe import Markup
 
-LEVEL = 6  # zlib's default: level 9 is ~3x slower for ~2% less
+LEVEL = 3  # a tenth bigger than zlib's default 6 and twice as fast (9: 3x slower, 2% smaller)
 
 
 def pack(data: Any) -> Markup:

@@ -10,12 +10,12 @@ a known image type, anything else is named, never loaded.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
 
-from evalkit.metrics.nested import parsed
-from evalkit.report.packing import clip_middle, json_safe, json_scalar
+from evalkit.report.packing import clip_middle, json_safe
 
 MAX_IMAGE_CHARS = 400_000  # a larger inline image is named, not embedded
 MAX_EXPECTED_CHARS = 4_000
@@ -106,29 +106,34 @@ def sample_view(sample: Mapping[str, Any], message_chars: int) -> dict[str, Any]
 
 
 def scores_view(raw: Any) -> list[dict[str, Any]]:
-    """A record's scores for the page: verdict, explanation, a diff apart, other details as text."""
+    """A record's scores for the page: verdict and explanation, the details as JSON text.
+
+    The details stay the text the frame holds (the page parses them when
+    the row is opened, showing a ``diff`` apart): parsing and re-printing
+    them here cost more than the rest of a record's transcript.
+    """
     out = []
     for sc in as_list(raw):
         if not isinstance(sc, dict):
             continue
-        entry: dict[str, Any] = {
-            "grader": str(sc.get("grader", "")),
-            "score": json_scalar(sc.get("score")),
-            "passed": bool(sc.get("passed")),
-            "explanation": str(sc.get("explanation") or ""),
-        }
-        details_raw = parsed(sc.get("details"))  # JSON text in a load_run frame
-        if isinstance(details_raw, dict):
-            details = dict(details_raw)
-        else:
-            details = {"details": details_raw} if details_raw else {}
-        diff = details.pop("diff", None)
-        if diff is not None:
-            entry["diff"] = json_safe(diff)
-        if details:
-            entry["details"] = pretty(details)
-        out.append(entry)
+        score = sc.get("score")
+        details = sc.get("details")
+        if details is not None and not isinstance(details, str):
+            details = _json(details)  # a frame built by hand: the same JSON text
+        out.append(
+            {
+                "grader": str(sc.get("grader", "")),
+                "score": score if isinstance(score, int | float) and math.isfinite(score) else None,
+                "passed": bool(sc.get("passed")),
+                "explanation": str(sc.get("explanation") or ""),
+                "details": details,
+            }
+        )
     return out
+
+
+def _json(value: Any) -> str:
+    return json.dumps(json_safe(value), ensure_ascii=False, default=str)
 
 
 __all__ = ["MAX_IMAGE_CHARS", "as_list", "call", "pretty", "sample_view", "scores_view"]

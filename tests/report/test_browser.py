@@ -331,3 +331,25 @@ async def test_a_record_whose_sample_is_missing_still_opens(tab: Tab, tmp_path: 
     text = await tab.wait_for("document.querySelector('#ek-tbody tr.detail')?.textContent")
     assert "Sample not found in the run's samples/ folder." in text and "Output" in text
     assert tab.errors() == []
+
+
+async def test_grader_details_show_a_structured_diff_and_the_rest(tab: Tab, tmp_path: Path) -> None:
+    run = make_run(tmp_path / "diff", n_samples=2, targets=("sim",), error_rate=0)
+    path = run / "records.jsonl"
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    records[0]["scores"][0]["details"] = {
+        "diff": {"city": {"expected": "Tokyo", "got": PWN_IMG, "ok": False}},
+        "note": PWN_SCRIPT,
+    }
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    await tab.open(write_report(run))
+    await tab.click("#ek-tbody tr.row")
+    score = "document.querySelector('#ek-tbody tr.detail .score')"
+    await tab.wait_for(f"{score} !== null")
+    cells = await tab.js(f"[...{score}.querySelectorAll('table.diff td')].map(c => c.textContent)")
+    assert cells == ["city", '"Tokyo"', json.dumps(PWN_IMG), "✗"]
+    assert await tab.js(f"[...{score}.querySelectorAll('pre')].map(p => p.textContent)") == [
+        json.dumps({"note": PWN_SCRIPT}, indent=2)
+    ]
+    assert await tab.js("document.querySelectorAll('[onerror], #ek-tbody script').length") == 0
+    assert tab.errors() == []

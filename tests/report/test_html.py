@@ -236,8 +236,8 @@ def test_payloads_survive_the_data_blocks_intact(html: str) -> None:
     assert data["cols"]["output"].count(PAYLOAD_OUTPUT) == 2
     rec = next(d for d in records if d["output"] == PAYLOAD_OUTPUT)
     assert rec["scores"][0]["explanation"].endswith(PWN_IMG)
-    assert rec["scores"][0]["diff"] == f"-answer 1\n+{PWN_SCRIPT}"
-    assert json.loads(rec["scores"][0]["details"]) == {"why": PWN_IMG}
+    details = json.loads(rec["scores"][0]["details"])  # the record's JSON text, as it was
+    assert details == {"diff": f"-answer 1\n+{PWN_SCRIPT}", "why": PWN_IMG}
     calls = [c for d in records for c in d["calls"]]
     assert json.dumps({"city": PWN_SCRIPT}) in [c["args"] for c in calls]
 

@@ -510,6 +510,29 @@
       }
     }
 
+    // A grader's details arrive as the JSON text the record holds: a "diff" is drawn
+    // apart, the rest pretty-printed; text that is not JSON is shown as it is.
+    function detailsEl(box, text) {
+      if (text === null || text === undefined) return;
+      var details;
+      try {
+        details = JSON.parse(text);
+      } catch (e) {
+        box.appendChild(pre(text));
+        return;
+      }
+      if (details === null) return;
+      if (!isPlainObject(details)) {
+        box.appendChild(pre(JSON.stringify({ details: details }, null, 2)));
+        return;
+      }
+      if ("diff" in details) {
+        if (details.diff !== null) box.appendChild(diffEl(details.diff));
+        delete details.diff;
+      }
+      if (Object.keys(details).length) box.appendChild(pre(JSON.stringify(details, null, 2)));
+    }
+
     function gradersEl(box, d) {
       box.appendChild(el("h4", null, "Graders"));
       if (!d.scores.length) box.appendChild(el("div", "muted", "not graded"));
@@ -520,8 +543,7 @@
         head.appendChild(document.createTextNode(" " + s.grader + " · score " + num(s.score, 2)));
         sc.appendChild(head);
         if (s.explanation) sc.appendChild(el("div", null, s.explanation));
-        if (s.diff) sc.appendChild(diffEl(s.diff));
-        if (s.details) sc.appendChild(pre(s.details));
+        detailsEl(sc, s.details);
         box.appendChild(sc);
       });
     }
