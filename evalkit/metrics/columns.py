@@ -128,14 +128,13 @@ class Column:
         if kind in ("float", "Int64"):
             self._parts.append(_floats(values))
         elif kind == "category":
+            # The chunk's few distinct values get the column's codes, then every row at once.
+            import pandas as pd
+
+            local, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
             codes = self._codes
-            self._parts.append(
-                np.fromiter(
-                    (-1 if v is None else codes.setdefault(str(v), len(codes)) for v in values),
-                    dtype=np.int32,
-                    count=len(values),
-                )
-            )
+            known = [codes.setdefault(str(v), len(codes)) for v in uniques.tolist()]
+            self._parts.append(np.append(np.asarray(known, dtype=np.int32), -1)[local])
         elif kind in ("int", "bool"):
             default = _DEFAULTS.get(self.name, 0)
             dtype = np.int64 if kind == "int" else np.bool_
