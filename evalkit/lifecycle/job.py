@@ -28,6 +28,7 @@ from evalkit.runfolder import (
 )
 from evalkit.runner import Prepared, WorkItem
 from evalkit.runner.budget import CostBudget
+from evalkit.runner.grading import GraderCache
 from evalkit.runner.progress import PROGRESS_STYLES, make_progress
 from evalkit.runner.run import Executor, Outcome, Tally, frozen_for_collector
 
@@ -192,7 +193,9 @@ class Job:
         """
         self.items = []
         self.executor = None
-        self.prepared = dataclasses.replace(self.prepared, suites=[], graders={})
+        self.prepared = dataclasses.replace(
+            self.prepared, suites=[], graders=GraderCache(self.config)
+        )
         gc.collect()
 
     def finish(self, outcome: Outcome | None) -> RunResult:
