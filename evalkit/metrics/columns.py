@@ -71,6 +71,7 @@ _FIXED: dict[str, Kind] = {
     **dict.fromkeys(NULLABLE_INT, "Int64"),
     "epoch": "int",
     "attempts": "int",
+    "throttled": "int",
     "n_tool_calls": "int",
     "passed": "bool",
     "simulated": "bool",
@@ -80,7 +81,7 @@ _FIXED: dict[str, Kind] = {
     "scores": "object",
 }
 # What a missing value of an int or bool column means (the record schema's defaults).
-_DEFAULTS: dict[str, Any] = {"epoch": 0, "attempts": 1, "passed": False}
+_DEFAULTS: dict[str, Any] = {"epoch": 0, "attempts": 1, "throttled": 0, "passed": False}
 
 
 def kind_of(name: str) -> Kind | None:

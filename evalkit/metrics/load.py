@@ -35,6 +35,7 @@ _PLAIN = (
     "status",
     "http_status",
     "attempts",
+    "throttled",
     "started_at",
     "queue_s",
     "retry_wait_s",
