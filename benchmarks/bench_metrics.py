@@ -1,6 +1,6 @@
 """Metrics loading budget: ``evalkit.load_run`` of a 10,000-record run in under 2 s.
 
-Builds a synthetic run with tests/fakerun.py (3 suites x N samples x 2
+Builds a synthetic run with tests/support/fakerun.py (3 suites x N samples x 2
 targets; not timed). A fresh interpreter then imports evalkit, calls
 ``evalkit.load_run`` once cold (that first call imports pandas and the fast
 JSON parser) and ``--repeats`` times warm, and times ``summary_table`` by
@@ -30,9 +30,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # fakerun
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # support.fakerun
 
-from fakerun import make_run
+from support.fakerun import make_run
 
 BUDGET_S = 2.0
 

@@ -1,6 +1,6 @@
 """Report budget: ``evalkit report`` of a 10,000-record run in under 3 s, the page usable at once.
 
-Builds a synthetic run with tests/fakerun.py (3 suites x N samples x 2
+Builds a synthetic run with tests/support/fakerun.py (3 suites x N samples x 2
 targets; not timed), then:
 
 1. runs ``evalkit report RUN`` (report.html, junit.xml, summary.md and the
@@ -49,11 +49,11 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))  # fakerun
+sys.path.insert(0, str(REPO / "tests"))  # support.fakerun
 sys.path.insert(0, str(REPO / "tests" / "report"))  # cdp: the DevTools helpers
 
 from cdp import CHROMIUM, launch_chromium, open_tab  # noqa: E402
-from fakerun import make_run  # noqa: E402
+from support.fakerun import make_run  # noqa: E402
 
 BUDGET_S = 3.0  # evalkit report, median wall time
 BUDGET_RENDER_MS = 1500.0  # the first table render, median over the page loads

@@ -21,9 +21,9 @@ renders its table (the browser part is skipped without Chromium).
 
     .venv/bin/python -m benchmarks.bench_scale                 # 100,000 samples, concurrency 256
     .venv/bin/python -m benchmarks.bench_scale -n 20000 --loads 1
-    .venv/bin/python -m benchmarks.bench_scale --fake          # tests/fakerun.py's run, no requests
+    .venv/bin/python -m benchmarks.bench_scale --fake  # a synthetic run, no requests
 
-``--fake`` skips the run: tests/fakerun.py writes N/6 samples x 3 suites x
+``--fake`` skips the run: tests/support/fakerun.py writes N/6 samples x 3 suites x
 2 targets of synthetic records, and only the report is measured.
 """
 
@@ -46,11 +46,11 @@ from benchmarks.bench_report import (
     spread,
 )
 
-sys.path.insert(0, str(REPO / "tests"))  # fakerun
+sys.path.insert(0, str(REPO / "tests"))  # support.fakerun
 sys.path.insert(0, str(REPO / "tests" / "report"))  # cdp
 
 from cdp import CHROMIUM
-from fakerun import make_run
+from support.fakerun import make_run
 
 BUDGET_RSS_MB = 500.0
 BUDGET_PAGE_MB = 30.0
@@ -124,7 +124,7 @@ def main() -> int:
         out = work / "results"
         if args.fake:
             run = make_run(out / "scale", n_samples=max(args.samples // 6, 1))
-            print(f"fake run           {run} (tests/fakerun.py)")
+            print(f"fake run           {run} (tests/support/fakerun.py)")
         else:
             suite = write_suite(work / "suite.jsonl", args.samples)
             config = work / "evalkit.toml"

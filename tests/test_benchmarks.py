@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO
+from support import REPO
 
 # What `pip install .` does not install (the test extras): importing one is an error.
 BLOCKED = ("pytest", "pytest_asyncio", "nbclient", "nbformat", "openai", "PIL")

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import REPO
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
+from support import REPO
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 KERNEL = "evalkit-test-python"

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from fakerun import make_run
 from matplotlib.figure import Figure
+from support.fakerun import make_run
 
 import evalkit
 from evalkit import metrics, plot

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO
+from support import REPO
 
 from adversarial.app import MODEL, Endpoint
 from evalkit.report.packing import unpack

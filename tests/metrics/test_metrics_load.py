@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import REPO
-from fakerun import make_run
+from support import REPO
+from support.fakerun import make_run
 
 from evalkit.metrics import concat_runs, load_run, load_runs, to_parquet
 from evalkit.runfolder import read_records

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 from cdp import CHROMIUM, Tab, launch_chromium, open_tab
-from fakerun import make_run
 from PIL import Image
-from test_html import PAYLOAD_OUTPUT, PWN_IMG, PWN_SCRIPT, TINY_PNG, inject_payloads
+from support.fakerun import make_run
+from support.report_payloads import PAYLOAD_OUTPUT, PWN_IMG, PWN_SCRIPT, TINY_PNG, inject_payloads
 
 from evalkit.metrics import load_run
 from evalkit.report import format as fmt

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from fakerun import make_run
+from support.fakerun import make_run
 
 from evalkit import plot
 from evalkit.metrics import accuracy_table, load_run

@@ -11,78 +11,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakerun import make_run
+from support.fakerun import make_run
+from support.report_payloads import (
+    EVIL_IMAGE_URLS,
+    PAYLOAD_OUTPUT,
+    PWN_IMG,
+    PWN_SCRIPT,
+    TINY_PNG,
+    inject_payloads,
+    rewrite_jsonl,
+)
 
 from evalkit import metrics
 from evalkit.errors import InputError
 from evalkit.report import format as fmt
 from evalkit.report.html import write_compare_report, write_report
 from evalkit.report.payload import CHUNK, MAX_MESSAGE_CHARS
-
-PWN_SCRIPT = "<script>window.__pwned=1</script>"
-PWN_IMG = '<img src=x onerror="window.__pwned=1">'
-# Tries to close the JSON block, open a comment and break a JS string at once.
-PWN_BREAKOUT = "</script><!--<script>window.__pwned=1</script>\u2028&amp;"
-PAYLOAD_OUTPUT = f"{PWN_SCRIPT} {PWN_IMG} {PWN_BREAKOUT}"
-TINY_PNG = (
-    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8"
-    "z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
-)
-EVIL_IMAGE_URLS = ("javascript:window.__pwned=1", "http://example.invalid/pixel.png")
-
-
-def _rewrite_jsonl(path: Path, edit: Any) -> None:
-    lines = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
-    path.write_text("".join(json.dumps(edit(d) or d) + "\n" for d in lines), encoding="utf-8")
-
-
-def inject_payloads(run_dir: Path) -> Path:
-    """Put markup and script in every untrusted field the report shows; returns run_dir.
-
-    Each target's chat-1 record gets PAYLOAD_OUTPUT as its output and markup in
-    its grader explanation and diff; its tools-0 record gets script in its
-    tool-call arguments; sample chat-1's prompt carries markup, a real PNG
-    thumbnail and two image URLs that must never be loaded.
-    """
-
-    def edit(rec: dict[str, Any]) -> dict[str, Any]:
-        if rec["sample_id"] == "chat-1":
-            rec.update(status="ok", error=None, http_status=200, output=PAYLOAD_OUTPUT)
-            rec["scores"] = [
-                {
-                    "grader": "exact",
-                    "score": 0.0,
-                    "passed": False,
-                    "explanation": f"expected <b>bold</b> {PWN_IMG}",
-                    "details": {"diff": f"-answer 1\n+{PWN_SCRIPT}", "why": PWN_IMG},
-                }
-            ]
-            rec.update(score=0.0, passed=False)
-        elif rec["sample_id"] == "tools-0":
-            rec["tool_calls"] = [
-                {"id": "c1", "name": "get_weather", "arguments": json.dumps({"city": PWN_SCRIPT})}
-            ]
-        return rec
-
-    _rewrite_jsonl(run_dir / "records.jsonl", edit)
-
-    def edit_sample(s: dict[str, Any]) -> dict[str, Any]:
-        if s["id"] == "chat-1":
-            s["messages"] = [
-                {"role": "system", "content": f"system {PWN_SCRIPT}"},
-                {
-                    "role": "user",
-                    "content": [
-                        {"type": "text", "text": f"Describe {PWN_IMG}"},
-                        {"type": "image_url", "image_url": {"url": TINY_PNG}},
-                        *({"type": "image_url", "image_url": {"url": u}} for u in EVIL_IMAGE_URLS),
-                    ],
-                },
-            ]
-        return s
-
-    _rewrite_jsonl(run_dir / "samples" / "chat.jsonl", edit_sample)
-    return run_dir
 
 
 def add_needle_metadata(run_dir: Path, haystack_chars: int = 0) -> None:
@@ -98,7 +42,7 @@ def add_needle_metadata(run_dir: Path, haystack_chars: int = 0) -> None:
             s["messages"][0]["content"] = "hay " * (haystack_chars // 4) + "the needle is 42"
         return s
 
-    _rewrite_jsonl(run_dir / "samples" / "needle.jsonl", edit)
+    rewrite_jsonl(run_dir / "samples" / "needle.jsonl", edit)
 
 
 def set_manifest(run_dir: Path, **fields: Any) -> None:
@@ -306,7 +250,7 @@ def test_long_outputs_are_cut_with_a_note_saying_where_the_full_text_is(tmp_path
         rec["output"] = long
         return rec
 
-    _rewrite_jsonl(run / "records.jsonl", edit)
+    rewrite_jsonl(run / "records.jsonl", edit)
     page = write_report(run).read_text("utf-8")
     record = blocks(page, "ek-r")[0]
     assert len(record["output"]) < 51_000 and record["output"].startswith("word word")
@@ -385,7 +329,7 @@ def test_latency_and_cost_tables_show_each_group(run_dir: Path, html: str) -> No
 
 def test_estimated_cost_is_marked(tmp_path: Path) -> None:
     run = make_run(tmp_path / "est", n_samples=5, targets=("sim",))
-    _rewrite_jsonl(run / "records.jsonl", lambda r: {**r, "tokens_source": "estimated"})
+    rewrite_jsonl(run / "records.jsonl", lambda r: {**r, "tokens_source": "estimated"})
     section = write_report(run).read_text("utf-8").split('id="cost"')[1].split("</table>")[0]
     assert section.count(">estimated</span>") == 4  # 3 suites + the total
 
@@ -409,13 +353,13 @@ def add_needle_estimates(run_dir: Path, slope: dict[str, float]) -> None:
         meta.update(estimated_prompt_tokens=meta["context_length"] - 150, chars_per_token=4.0)
         estimate[s["id"]] = meta["estimated_prompt_tokens"]
 
-    _rewrite_jsonl(run_dir / "samples" / "needle.jsonl", edit)
+    rewrite_jsonl(run_dir / "samples" / "needle.jsonl", edit)
 
     def report(r: dict[str, Any]) -> None:
         if r["suite"] == "needle":
             r["prompt_tokens"] = round(slope[r["target"]] * estimate[r["sample_id"]])
 
-    _rewrite_jsonl(run_dir / "records.jsonl", report)
+    rewrite_jsonl(run_dir / "records.jsonl", report)
 
 
 def _calibration_rows(page: str) -> list[dict[str, str | None]]:
@@ -564,7 +508,7 @@ def force_result(run_dir: Path, sample_id: str, *, passed: bool) -> None:
             rec["scores"] = [{"grader": "exact", "score": score, "passed": passed}]
         return rec
 
-    _rewrite_jsonl(run_dir / "records.jsonl", edit)
+    rewrite_jsonl(run_dir / "records.jsonl", edit)
 
 
 class Breach:

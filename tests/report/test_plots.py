@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from fakerun import make_run
+from support.fakerun import make_run
 
 from evalkit import metrics, plot
 from evalkit.report import plots
