@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from support import REPO
 
 FAST_SIM = "[targets.sim]\nsim = { ttft_s = 0.005, tokens_per_s = 4000, jitter = 0 }\n"
 

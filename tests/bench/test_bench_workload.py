@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import write_suite
+from support import write_suite
 
 from evalkit.bench.workload import (
     SYNTHETIC,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from conftest import write_suite
+from support import write_suite
 
 from evalkit.config import SimConfig, parse_config
 from evalkit.runfolder import RunSettings
