@@ -136,6 +136,8 @@ async def grade(graders: Sequence[BuiltGrader], item: GradeItem) -> list[ScoreRe
                 passed=score.passed,
                 explanation=explanation,
                 details=score.details,
+                strict=score.strict,
+                extracted=score.extracted,
             )
         )
     return out

@@ -53,7 +53,8 @@ class RunResult:
     run_id: str
     status: RunStatus
     exit_code: int
-    """The command line's code: 0 ok, 1 the gate failed, 2 a target stopped, 130 interrupted."""
+    """The command line's code: 0 ok, 1 the gate failed (errors or a regression), 2 a target
+    stopped, 130 interrupted."""
     planned: int
     """Requests this call set out to make (on resume: what was left)."""
     written: int
@@ -71,7 +72,7 @@ class RunResult:
 
     @property
     def breaches(self) -> list[Breach]:
-        """Why the gate failed (empty when it passed or there was no baseline)."""
+        """Why the gate failed: too many errors, a target with no answer, a regression."""
         return self.outputs.breaches
 
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class Rendered:
-    """What ``render_run`` wrote, and the gate's verdict when there was a baseline."""
+    """What ``render_run`` wrote, and the gate's breaches (the run's errors; against a baseline)."""
 
     files: list[Path] = field(default_factory=list)
     breaches: list[Breach] = field(default_factory=list)
@@ -30,28 +30,32 @@ def render_run(
     html: bool = True,
     df: pd.DataFrame | None = None,
 ) -> Rendered:
-    """Write report.html, junit.xml and summary.md for a run (gated against a baseline)."""
+    """Write report.html, junit.xml and summary.md for a run, and gate it.
+
+    The run's own errors are always judged (``errorrate``); with
+    ``baseline_dir``, so is every regression against it (``gate``).
+    """
     from evalkit.metrics import load_run
+    from evalkit.report.errorrate import error_breaches
     from evalkit.report.junit import write_junit
     from evalkit.report.markdown import write_summary_md
 
     if df is None:
         df = load_run(run_dir)
-    out = Rendered()
+    gate = gate or GateConfig()
+    out = Rendered(breaches=error_breaches(df, gate))
     comparison = None
     if baseline_dir is not None:
         from evalkit.report.comparison import compare_markdown
         from evalkit.report.gate import evaluate_gate
 
         base = load_run(baseline_dir)  # loaded once for the gate and the comparison
-        out.breaches = evaluate_gate(df, base, gate or GateConfig())
+        out.breaches += evaluate_gate(df, base, gate)
         comparison = compare_markdown([base, df])
-    out.files.append(write_junit(run_dir, df))
-    out.files.append(
-        write_summary_md(
-            run_dir, df, comparison=comparison, breaches=out.breaches if baseline_dir else None
-        )
-    )
+    out.files.append(write_junit(run_dir, df, breaches=out.breaches))
+    # A "passed" verdict is shown only where a baseline gate ran; a breach always.
+    shown = out.breaches if baseline_dir is not None or out.breaches else None
+    out.files.append(write_summary_md(run_dir, df, comparison=comparison, breaches=shown))
     if html:
         from evalkit.report.html import write_report
 

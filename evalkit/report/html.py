@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evalkit.report import format as fmt
-from evalkit.report.arms import require_comparable
+from evalkit.report.arms import arm_pairs, arms_in_order, require_comparable
 from evalkit.report.payload import clip_middle, json_scalar, sample_payload
 from evalkit.report.stopped import records_per_target, stopped_targets
 from evalkit.runfolder import RunManifest, read_manifest
@@ -107,10 +107,6 @@ def _summary(df: pd.DataFrame, by: tuple[str, ...]) -> list[dict[str, Any]]:
     from evalkit import metrics
 
     return _table_rows(metrics.summary_table(df, by=by), by)
-
-
-def _arms(df: pd.DataFrame) -> list[str]:
-    return [str(a) for a in dict.fromkeys(df["arm"].astype(str))]
 
 
 def _charts(
@@ -267,7 +263,7 @@ def write_report(run_dir: Path, out: Path | None = None, *, df: pd.DataFrame | N
     run = _manifest_view(run_dir, df)
     by_suite = _summary(df, ("arm", "suite")) if len(df) else []
     per_arm = _summary(df, ("arm",)) if len(df) else []
-    arms = _arms(df)
+    arms = arms_in_order(df)
     rows_json, details_json = sample_payload(df, {run["run_id"]: run_dir})
     return _render(
         "report.html.j2",
@@ -332,13 +328,19 @@ def _records_of(df: pd.DataFrame, label: str) -> pd.DataFrame:
 
 
 def write_compare_report(
-    run_dirs: list[Path], out: Path, *, gate_breaches: list[Any] | None = None
+    run_dirs: list[Path],
+    out: Path,
+    *,
+    gate_breaches: list[Any] | None = None,
+    reference: str | None = None,
 ) -> Path:
     """Render a comparison page of several runs (or of one run's several targets).
 
-    The first arm is the baseline: every other arm is compared with it on
-    the samples both have (paired differences with SE and 95% CI, flips in
-    each direction with both outputs, latency and cost deltas). InputError,
+    The arms are paired as ``arms.arm_pairs`` pairs them (``reference``
+    overrides the reference arm or run): each pair is compared on the
+    samples both have (paired differences with SE and 95% CI, flips in each
+    direction with both outputs, latency and cost deltas). The gate banner
+    shows only when ``gate_breaches`` is given (a gate ran). InputError,
     before anything is written, when there is one run with a single target.
     """
     from evalkit import metrics
@@ -350,13 +352,13 @@ def write_compare_report(
         _manifest_view(d, _records_of(df, label))
         for d, label in zip(dirs, df.attrs["runs"], strict=True)
     ]
-    arms = _arms(df)
+    arms = arms_in_order(df)
     by_suite = _summary(df, ("arm", "suite")) if len(df) else []
     per_arm = _summary(df, ("arm",)) if len(df) else []
     pairs = []
-    for b in arms[1:]:
-        diff = _table_rows(metrics.paired_diff(df, arms[0], b, by="suite"), ("suite",))
-        pairs.append({"a": arms[0], "b": b, "diffs": diff, "flips": _flips(df, arms[0], b)})
+    for a, b in arm_pairs(df, reference):
+        diff = _table_rows(metrics.paired_diff(df, a, b, by="suite"), ("suite",))
+        pairs.append({"a": a, "b": b, "diffs": diff, "flips": _flips(df, a, b)})
     suites = list(dict.fromkeys(str(r["suite"]) for r in by_suite))
     side = {(str(r["arm"]), str(r["suite"])): r for r in by_suite}
     rows_json, details_json = sample_payload(
@@ -371,6 +373,7 @@ def write_compare_report(
         side=side,
         totals={str(r["arm"]): r for r in per_arm},
         pairs=pairs,
+        references=list(dict.fromkeys(p["a"] for p in pairs)),
         breaches=[_breach_view(b) for b in gate_breaches or []],
         gated=gate_breaches is not None,
         simulated=sorted({t for r in runs for t in r["simulated"]}),

@@ -37,9 +37,12 @@ from evalkit.runfolder import read_manifest_if_any, read_sample_dicts
 if TYPE_CHECKING:
     import pandas as pd
 
+    from evalkit.report.gate import Breach
+
 JUNIT_FILE = "junit.xml"
 SKIPPED_ERRORS = frozenset({"context_length"})
 STOPPED_CASE = "(target stopped)"
+GATE_SUITE = "evalkit gate"
 MESSAGE_CHARS = 200
 TEXT_CHARS = 2000
 _FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -134,6 +137,30 @@ def _stopped_suite(root: ET.Element, stopped: StoppedTarget, run_id: str) -> Non
     error.text = xml_text("\n".join(details))
 
 
+def _gate_suite(root: ET.Element, breaches: list[Breach], run_id: str) -> None:
+    """One testsuite holding a failed testcase per breach of the gate (errors, regressions)."""
+    counts = {"tests": str(len(breaches)), "failures": str(len(breaches)), "errors": "0"}
+    element = ET.SubElement(
+        root, "testsuite", {"name": GATE_SUITE, **counts, "skipped": "0", "time": "0.000"}
+    )
+    props = ET.SubElement(element, "properties")
+    ET.SubElement(props, "property", {"name": "run_id", "value": xml_text(run_id)})
+    for b in breaches:
+        case = ET.SubElement(
+            element,
+            "testcase",
+            {
+                "classname": xml_text(f"evalkit.gate.{b.arm}"),
+                "name": xml_text(f"{b.kind}: {b.arm}/{b.suite}"),
+                "time": "0.000",
+            },
+        )
+        failure = ET.SubElement(
+            case, "failure", {"message": xml_text(b.message, MESSAGE_CHARS), "type": b.kind}
+        )
+        failure.text = xml_text(b.message)
+
+
 def _seconds(value: Any) -> float:
     try:
         number = float(value)
@@ -142,8 +169,18 @@ def _seconds(value: Any) -> float:
     return 0.0 if number != number else number  # NaN -> 0
 
 
-def write_junit(run_dir: Path, df: pd.DataFrame | None = None, out: Path | None = None) -> Path:
-    """Write the run's JUnit XML (``run_dir/junit.xml`` unless ``out``); returns its path."""
+def write_junit(
+    run_dir: Path,
+    df: pd.DataFrame | None = None,
+    out: Path | None = None,
+    *,
+    breaches: list[Breach] | None = None,
+) -> Path:
+    """Write the run's JUnit XML (``run_dir/junit.xml`` unless ``out``); returns its path.
+
+    Each of the gate's ``breaches`` (too many errors, a target with no
+    answer, a regression) is a failed testcase of a testsuite "evalkit gate".
+    """
     run_dir = Path(run_dir)
     frame = load_run(run_dir) if df is None else df
     out = run_dir / JUNIT_FILE if out is None else Path(out)
@@ -199,6 +236,10 @@ def write_junit(run_dir: Path, df: pd.DataFrame | None = None, out: Path | None 
         _stopped_suite(root, stopped, run_id)
         totals["tests"] += 1
         totals["errors"] += 1
+    if breaches:
+        _gate_suite(root, breaches, run_id)
+        totals["tests"] += len(breaches)
+        totals["failures"] += len(breaches)
     for key, value in totals.items():
         root.set(key, str(value))
     root.set("time", f"{total_time:.3f}")
