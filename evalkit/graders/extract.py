@@ -30,7 +30,7 @@ from collections.abc import Callable
 from evalkit.graders._normalize import normalize_answer
 
 # "Answer: X", "The answer is X", "Final answer = X" (not "Answer with the name only").
-_MARKER = re.compile(r"\banswer\s*(?:is\b\s*:?|:|=)\s*(?P<rest>[^\n]*)", re.IGNORECASE)
+_MARKER = re.compile(r"\banswer\s*(?:is\b\s*:?|:|=)[ \t]*", re.IGNORECASE)
 _EMPHASIS = re.compile(r"\*\*(?P<b>[^*\n]+?)\*\*|__(?P<u>[^_\n]+?)__|\\boxed\{(?P<x>[^{}\n]*)\}")
 _EDGE = " \t\"'“”‘’`*_.,;:!?()[]"
 
@@ -39,9 +39,12 @@ def answer_spans(output: str) -> tuple[list[str], str]:
     """Where the answer is, by the rules above: (the texts to search, which rule: how)."""
     if "nswer" in output or "NSWER" in output:
         statements = list(_MARKER.finditer(output))
-        last = statements[-1] if statements else None  # the last statement wins
-        if last is not None and last.group("rest").strip(_EDGE):
-            return [last.group("rest")], "answer_statement"
+        if statements:  # the last statement wins; its answer runs to the end of its line
+            start = statements[-1].end()
+            end = output.find("\n", start)
+            rest = output[start : end if end >= 0 else len(output)]
+            if rest.strip(_EDGE):
+                return [rest], "answer_statement"
     if "**" in output or "__" in output or "boxed" in output:
         spans = [
             m.group("b") or m.group("u") or m.group("x") or "" for m in _EMPHASIS.finditer(output)
