@@ -9,9 +9,12 @@ each endpoint:
   250 ms, from a hash of the prompt: long questions are slow in every run),
   times log-normal noise (sigma 0.35), plus a 0.3 to 1.0 s stall on 5% of
   requests. ``/x2/v1`` doubles every delay.
-- ``sim``: the built-in simulated target, in this process as ``evalkit run``
-  starts it (its latency moves with the load on the machine); ``sim-slow``
-  has half its speed (``ttft_s`` 0.04, ``tokens_per_s`` 200).
+- ``sim``: the built-in simulated target as ``evalkit run`` starts it, with
+  its default speed (20 ms to the first token, 400 tokens/s: much faster
+  than a real model, so what is measured is mostly the harness and the
+  machine); ``sim-slow`` has half that speed.
+- ``sim-paced``: the same simulator paced like a real model (250 ms to the
+  first token, 100 tokens/s, jitter 0.3); ``sim-paced-slow`` at half speed.
 
 Every run is then gated (``evaluate_gate`` with the ``[gate]`` defaults, or
 the thresholds given as flags) against the baseline, and also every equal run
@@ -143,18 +146,21 @@ def _write_suite(path: Path, n: int) -> None:
 
 def _config(port: int, concurrency: int) -> dict[str, Any]:
     jitter = {"model": "jitter", "stream": False, "max_concurrency": concurrency}
+    # The built-in simulator as `sim` is (model, prices, concurrency), at other speeds.
+    sim = {
+        "simulated": True,
+        "model": SIM_MODEL,
+        "price_input_per_mtok": 0.35,
+        "price_output_per_mtok": 0.55,
+        "max_concurrency": 64,
+    }
     return {
         "targets": {
             "jitter": {**jitter, "base_url": f"http://127.0.0.1:{port}/x1/v1"},
             "jitter-slow": {**jitter, "base_url": f"http://127.0.0.1:{port}/x2/v1"},
-            "sim-slow": {
-                "simulated": True,
-                "model": SIM_MODEL,
-                "price_input_per_mtok": 0.35,
-                "price_output_per_mtok": 0.55,
-                "max_concurrency": 64,
-                "sim": {"ttft_s": 0.04, "tokens_per_s": 200},
-            },
+            "sim-slow": {**sim, "sim": {"ttft_s": 0.04, "tokens_per_s": 200}},
+            "sim-paced": {**sim, "sim": {"ttft_s": 0.25, "tokens_per_s": 100, "jitter": 0.3}},
+            "sim-paced-slow": {**sim, "sim": {"ttft_s": 0.5, "tokens_per_s": 50, "jitter": 0.3}},
         }
     }
 
@@ -234,7 +240,11 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=20, help="equal runs and slow runs per endpoint")
     ap.add_argument("-n", "--samples", type=int, default=60)
     ap.add_argument("-c", "--concurrency", type=int, default=8, help="for the jittery endpoint")
-    ap.add_argument("--endpoints", default="jitter,sim", help="comma-separated: jitter, sim")
+    ap.add_argument(
+        "--endpoints",
+        default="jitter,sim,sim-paced",
+        help="comma-separated: jitter, sim, sim-paced",
+    )
     ap.add_argument("--max-latency-rise", type=float, default=None)
     ap.add_argument("--latency-floor-s", type=float, default=None)
     args = ap.parse_args()

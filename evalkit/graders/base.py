@@ -54,13 +54,12 @@ class Score:
     extracted: float | None = None
 
     def __post_init__(self) -> None:
-        for name, v in (
-            ("score", self.value),
-            ("strict", self.strict),
-            ("extracted", self.extracted),
-        ):
-            if v is not None and not 0.0 <= v <= 1.0:
-                raise ValueError(f"{name} {v} is outside [0, 1]")
+        if not 0.0 <= self.value <= 1.0:
+            raise ValueError(f"score {self.value} is outside [0, 1]")
+        if self.strict is not None and not 0.0 <= self.strict <= 1.0:
+            raise ValueError(f"strict {self.strict} is outside [0, 1]")
+        if self.extracted is not None and not 0.0 <= self.extracted <= 1.0:
+            raise ValueError(f"extracted {self.extracted} is outside [0, 1]")
 
 
 @dataclass(frozen=True)

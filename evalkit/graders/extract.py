@@ -93,17 +93,24 @@ def fold_for(normalize: bool, case_sensitive: bool) -> Callable[[str], str]:
 
 
 def find_answer(
-    output: str, expected: list[str], fold: Callable[[str], str], normalized: bool
+    output: str,
+    expected: list[str],
+    fold: Callable[[str], str],
+    normalized: bool,
+    folded_output: str | None = None,
 ) -> tuple[str, str] | None:
     """The expected answer found in ``output`` and which rule found it; None if none is there.
 
     ``fold`` is applied to both sides; with ``normalized`` (``normalize_answer``,
     which leaves words separated by single spaces) the search is on word
-    sequences, else on ``_whole`` boundaries.
+    sequences, else on ``_whole`` boundaries. ``folded_output`` is
+    ``fold(output)`` when the caller has it already (the strict comparison
+    made it), so that the whole reply is not folded twice.
     """
     spans, how = answer_spans(output)
     for span in spans:
-        text = fold(span)
+        whole = how == "sentence" and folded_output is not None
+        text = folded_output if whole and folded_output is not None else fold(span)
         padded = f" {text} "
         for want in expected:
             target = fold(want).strip()

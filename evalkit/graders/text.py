@@ -54,7 +54,7 @@ def _compare_with(fold: Callable[[str], str], normalized: bool) -> Grader:
                     1.0, True, f"matches {clip(text)}", {"matched": text}, strict=1.0, extracted=1.0
                 )
         why = f"expected {describe_expected(expected)}, got {clip(item.output)}"
-        found = find_answer(item.output, expected, fold, normalized)
+        found = find_answer(item.output, expected, fold, normalized, folded_output=got)
         return _strict_failed(why, {"reason": "mismatch"}, found)
 
     return Checked(grade, _CHECK_TEXTS)
