@@ -22,7 +22,8 @@ def closed_port() -> int:
 
 
 def run(cwd: Path, *args: str) -> Any:
-    return evalkit("run", *args, "--out", "res", "--no-progress", cwd=cwd)
+    # A wide "terminal", so that the table keeps every column (it fits COLUMNS).
+    return evalkit("run", *args, "--out", "res", "--no-progress", cwd=cwd, env={"COLUMNS": "250"})
 
 
 def junit_gate(run_dir: Path) -> list[tuple[str, str]]:

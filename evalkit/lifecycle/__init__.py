@@ -8,28 +8,41 @@ these calls and prints their results. This layer sits above the runner and
 the report and below the CLI.
 
 Modules: ``runs`` (starting a run; ``run`` and ``run_async``), ``job`` (a
-started run: execute, close, finish; ``RunResult``), ``outputs`` (rendering
-and the gate), ``stored`` (compare, grade, merge), ``inputs`` (configs and
-run references).
+started run: execute, close, finish; ``RunResult``), ``dryrun`` (a run's
+plan and estimated cost, nothing sent), ``outputs`` (rendering and the
+gate), ``stored`` (compare, grade, merge), ``inputs`` (configs and run
+references).
 """
 
+from evalkit.lifecycle.dryrun import DryRun, dry_run
 from evalkit.lifecycle.inputs import ConfigLike, RunRef
-from evalkit.lifecycle.job import Progress, ProgressFactory, RunResult, RunStatus
+from evalkit.lifecycle.job import (
+    COST_LIMIT_EXIT,
+    Progress,
+    ProgressChoice,
+    ProgressFactory,
+    RunResult,
+    RunStatus,
+)
 from evalkit.lifecycle.outputs import Outputs, render
 from evalkit.lifecycle.runs import run, run_async
 from evalkit.lifecycle.stored import Comparison, Graded, compare, grade, merge
 
 __all__ = [
+    "COST_LIMIT_EXIT",
     "Comparison",
     "ConfigLike",
+    "DryRun",
     "Graded",
     "Outputs",
     "Progress",
+    "ProgressChoice",
     "ProgressFactory",
     "RunRef",
     "RunResult",
     "RunStatus",
     "compare",
+    "dry_run",
     "grade",
     "merge",
     "render",

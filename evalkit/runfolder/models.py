@@ -10,7 +10,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from evalkit.types import ItlStats, ToolCall
 
@@ -160,11 +167,13 @@ class RunManifest(_Model):
 
     schema_version: int = SCHEMA_VERSION
     run_id: str
-    status: Literal["running", "finished", "interrupted", "aborted"] = "running"
+    # cost_limit: stopped sending at --max-cost; resumable like interrupted
+    status: Literal["running", "finished", "interrupted", "aborted", "cost_limit"] = "running"
     created_at: str
     finished_at: str | None = None
     evalkit_version: str
     python_version: str
+    hostname: str | None = None  # the machine the run started on (junit.xml reports it)
     argv: list[str] = Field(default_factory=list)
     settings: RunSettings = Field(default_factory=RunSettings)
     targets: list[TargetInfo] = Field(default_factory=list)
@@ -172,6 +181,14 @@ class RunManifest(_Model):
     baseline: str | None = None
     notes: list[str] = Field(default_factory=list)
     aborted: dict[str, str] = Field(default_factory=dict)  # target -> why it was stopped
+
+    @model_serializer(mode="wrap")
+    def _without_unknown_host(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # A run.json written before the hostname was recorded is written back as it was.
+        data = handler(self)
+        if isinstance(data, dict) and data.get("hostname", "") is None:
+            del data["hostname"]
+        return data
 
     def planned_items(self) -> int | None:
         """Items each target was to run: sum over suites of min(samples, limit), times epochs.
