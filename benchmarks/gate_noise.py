@@ -146,18 +146,20 @@ def _write_suite(path: Path, n: int) -> None:
 
 def _config(port: int, concurrency: int) -> dict[str, Any]:
     jitter = {"model": "jitter", "stream": False, "max_concurrency": concurrency}
-    # The built-in simulator as `sim` is (model, prices, concurrency), at other speeds.
+    # The built-in simulator as `sim` is (model, prices), at other speeds; every endpoint
+    # gets the same concurrency.
     sim = {
         "simulated": True,
         "model": SIM_MODEL,
         "price_input_per_mtok": 0.35,
         "price_output_per_mtok": 0.55,
-        "max_concurrency": 64,
+        "max_concurrency": concurrency,
     }
     return {
         "targets": {
             "jitter": {**jitter, "base_url": f"http://127.0.0.1:{port}/x1/v1"},
             "jitter-slow": {**jitter, "base_url": f"http://127.0.0.1:{port}/x2/v1"},
+            "sim": {"max_concurrency": concurrency},  # the built-in one, otherwise as it is
             "sim-slow": {**sim, "sim": {"ttft_s": 0.04, "tokens_per_s": 200}},
             "sim-paced": {**sim, "sim": {"ttft_s": 0.25, "tokens_per_s": 100, "jitter": 0.3}},
             "sim-paced-slow": {**sim, "sim": {"ttft_s": 0.5, "tokens_per_s": 50, "jitter": 0.3}},
@@ -239,7 +241,7 @@ def main() -> int:
     ap.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
     ap.add_argument("--runs", type=int, default=20, help="equal runs and slow runs per endpoint")
     ap.add_argument("-n", "--samples", type=int, default=60)
-    ap.add_argument("-c", "--concurrency", type=int, default=8, help="for the jittery endpoint")
+    ap.add_argument("-c", "--concurrency", type=int, default=8, help="requests in flight per run")
     ap.add_argument(
         "--endpoints",
         default="jitter,sim,sim-paced",
