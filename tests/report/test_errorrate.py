@@ -50,14 +50,15 @@ def test_an_error_share_above_the_limit_is_a_breach(tmp_path: Path) -> None:
 
 
 def test_a_target_without_any_answer_fails_whatever_the_limit(tmp_path: Path) -> None:
-    records = [_record("dead", s, i, "connection") for s in ("a", "b") for i in range(3)]
+    records = [_record("dead", s, i, "connection_error") for s in ("a", "b") for i in range(3)]
     records += [_record("alive", "a", i) for i in range(3)]
     df = _frame(tmp_path, records)
     for gate in (GateConfig(), GateConfig(max_error_rate=None), GateConfig(max_error_rate=1)):
         [breach] = error_breaches(df, gate)
         assert (breach.kind, breach.arm, breach.suite) == ("no_answer", "dead", "*")
         assert breach.message.startswith(
-            "dead: no answer at all: all 6 requests ended in error after retries (connection ×6)"
+            "dead: no answer at all: all 6 requests ended in error after retries "
+            "(connection_error ×6)"
         )
 
 
