@@ -33,7 +33,7 @@ class Comparison:
 
     @property
     def exit_code(self) -> int:
-        """1 when gated and the last run regressed against the first, else 0."""
+        """1 when gated and the last run failed (a regression, or its own errors), else 0."""
         return 1 if self.breaches else 0
 
 
