@@ -4,7 +4,9 @@
     ├── InputError                 bad user input: exit code 2, no request sent
     │   ├── ConfigError            evalkit.toml / CLI flags (names the key or flag)
     │   ├── SuiteError             suite files (carries every Problem at once)
-    │   └── RunFolderError         a run folder's file is not what evalkit writes (file:line)
+    │   ├── RunFolderError         a run folder's file is not what evalkit writes (file:line)
+    │   └── RunFolderBusy          another process holds the run folder's lock
+    ├── StorageError               the run folder could not be written (disk full): exit code 4
     ├── RequestError               one request to an endpoint failed
     │   ├── RetryableError         worth another attempt; ``retry_after`` is a floor
     │   │   ├── RateLimitError     429
@@ -17,6 +19,8 @@
     │       ├── ContextLengthError a 400 that says the prompt is too long
     │       └── TargetFatalError   401, 402, 404: stop the whole target at once
     └── GraderError                a grader could not score (recorded, never raised to the CLI)
+
+    EvalkitWarning (a UserWarning) something odd but recoverable in a run folder
 
 Whether an error is retryable is decided once, in the client, and carried by
 the class: the runner's retry policy only asks ``isinstance(e, RetryableError)``.
@@ -67,6 +71,22 @@ class RunFolderError(InputError, ValueError):
 
     Also a ValueError, since it is one: a value read from disk was not valid.
     """
+
+
+class RunFolderBusy(InputError):
+    """Another process is writing the run folder (it holds its lock): exit code 2."""
+
+
+class StorageError(EvalkitError):
+    """A run folder could not be written (disk full, quota, file size limit): exit code 4.
+
+    What was written before stays valid (a torn record is cut off), so the
+    run resumes once there is room.
+    """
+
+
+class EvalkitWarning(UserWarning):
+    """Something odd but recoverable: duplicate records, a run still being written."""
 
 
 class RequestError(EvalkitError):
@@ -146,6 +166,7 @@ __all__ = [
     "ConnectError",
     "ContextLengthError",
     "EvalkitError",
+    "EvalkitWarning",
     "FinalError",
     "GraderError",
     "InputError",
@@ -153,8 +174,10 @@ __all__ = [
     "RateLimitError",
     "RequestError",
     "RetryableError",
+    "RunFolderBusy",
     "RunFolderError",
     "ServerError",
+    "StorageError",
     "StreamError",
     "SuiteError",
     "TargetFatalError",

@@ -78,26 +78,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.dry_run:
         return _dry_run(args)
     config = config_for(args)
-    with _sigterm_as_ctrl_c():
-        result = run(
-            args.suites,
-            args.target,
-            epochs=args.epochs,
-            limit=args.limit,
-            shard=args.shard,
-            resume=args.resume,
-            retry_errors=args.retry_errors,
-            baseline=args.baseline,
-            out=args.out,
-            run_id=args.run_id,
-            report=not args.no_report,
-            config=config,
-            progress="none" if args.no_progress else args.progress,
-            # Flushed: in a CI log these lines must come before the progress lines.
-            echo=functools.partial(print, flush=True),
-            argv=args.argv,
-            max_cost=args.max_cost,
-        )
+    # SIGTERM stops it as Ctrl-C does: evalkit.cli.interrupts, for every command.
+    result = run(
+        args.suites,
+        args.target,
+        epochs=args.epochs,
+        limit=args.limit,
+        shard=args.shard,
+        resume=args.resume,
+        retry_errors=args.retry_errors,
+        baseline=args.baseline,
+        out=args.out,
+        run_id=args.run_id,
+        report=not args.no_report,
+        config=config,
+        progress="none" if args.no_progress else args.progress,
+        # Flushed: in a CI log these lines must come before the progress lines.
+        echo=functools.partial(print, flush=True),
+        argv=args.argv,
+        max_cost=args.max_cost,
+    )
     print_outputs(result.outputs)
     if result.grader_errors:
         print(
@@ -106,7 +106,11 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if result.status == "interrupted":
-        print(f"interrupted: resume with  evalkit run --resume {result.run_dir}", file=sys.stderr)
+        gated = " (not gated: the run is partial)" if args.baseline else ""
+        print(
+            f"interrupted{gated}: resume with  evalkit run --resume {result.run_dir}",
+            file=sys.stderr,
+        )
     if result.status == "cost_limit":
         print(_cost_limit_message(result), file=sys.stderr)
     for name, reason in result.aborted.items():

@@ -34,8 +34,9 @@ def render_run(
 ) -> Rendered:
     """Write report.html, junit.xml and summary.md for a run, and gate it.
 
-    The run's own errors are always judged (``errorrate``); with
-    ``baseline_dir``, so is every regression against it (``gate``).
+    The run's own errors are judged (``errorrate``) when it finished (run.json
+    says so, or there is none); with ``baseline_dir``, so is every regression
+    against it (``gate``).
     ``on_step`` is told of each step before it starts ("writing report.html ..."):
     at 10,000 records the whole takes seconds, which a log should account for.
     """
@@ -43,6 +44,7 @@ def render_run(
     from evalkit.report.errorrate import error_breaches
     from evalkit.report.junit import JUNIT_FILE, write_junit
     from evalkit.report.markdown import SUMMARY_FILE, write_summary_md
+    from evalkit.runfolder import read_manifest_if_any
 
     def step(text: str) -> None:
         if on_step is not None:
@@ -52,7 +54,11 @@ def render_run(
         step("loading records ...")
         df = load_run(run_dir)
     gate = gate or GateConfig()
-    out = Rendered(breaches=error_breaches(df, gate))
+    # A partial run (interrupted, stopped, still running) gets no verdict on its errors:
+    # they may be what stopped it, and its outputs say it is partial.
+    manifest = read_manifest_if_any(run_dir)
+    finished = manifest is None or manifest.status == "finished"
+    out = Rendered(breaches=error_breaches(df, gate) if finished else [])
     comparison = None
     if baseline_dir is not None:
         from evalkit.report.comparison import compare_markdown

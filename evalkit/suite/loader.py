@@ -336,8 +336,14 @@ def _load_one(
     if len(problems) > before:
         return None
     name = (manifest.name if manifest and manifest.name else None) or (
-        base.name if jsonl is None or manifest is not None else Path(file).stem
+        base.resolve().name if jsonl is None or manifest is not None else Path(file).stem
     )
+    bad_name = _name_problem(name)
+    if bad_name:
+        named_in = manifest_path if manifest and manifest.name else path
+        problems.append(Problem(str(named_in), None, "name", bad_name))
+        return None
+    digest.update(_image_urls(samples))
     return Suite(
         name=name,
         path=str(path),
@@ -347,6 +353,33 @@ def _load_one(
         description=manifest.description if manifest else "",
         lines=lines,
     )
+
+
+def _name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a suite, or None: it becomes a file name in every run folder."""
+    if not name or name.startswith(".") or "/" in name or "\\" in name:
+        return f"suite name {name!r} must be a plain file name: no '/' or '\\', no leading '.'"
+    if not name.isprintable():
+        return f"suite name {name!r} has control characters"
+    if len(name.encode()) > 200:
+        return f"suite name {name[:20]!r}... is longer than a file name can be (200 bytes)"
+    return None
+
+
+def _image_urls(samples: list[Sample]) -> bytes:
+    """The samples' image URLs as inlined (data URIs of the files), to hash with the suite.
+
+    An edited image file then changes the suite as an edited line does.
+    """
+    urls = [
+        str(part["image_url"].get("url", ""))
+        for sample in samples
+        for msg in sample.messages
+        if isinstance(content := msg.get("content"), list)
+        for part in content
+        if part.get("type") == "image_url"
+    ]
+    return "\n".join(urls).encode()
 
 
 def load_suites(
