@@ -67,3 +67,17 @@ def test_prompts_too_long_for_the_window_are_not_errors_of_the_endpoint(tmp_path
     assert error_breaches(_frame(tmp_path / "a", records), GateConfig()) == []
     only = [_record("t", "s", i, "context_length") for i in range(4)]
     assert error_breaches(_frame(tmp_path / "b", only), GateConfig()) == []
+
+
+def test_a_partial_run_gets_no_error_verdict(tmp_path: Path) -> None:
+    from fakerun import make_run
+
+    from evalkit.report import render_run
+    from evalkit.runfolder import read_manifest, write_manifest
+
+    run = make_run(tmp_path / "r", n_samples=3, targets=("sim",), error_rate=1.0)
+    assert [b.kind for b in render_run(run, html=False).breaches] == ["no_answer"]
+    manifest = read_manifest(run)
+    write_manifest(run, manifest.model_copy(update={"status": "interrupted"}))
+    assert render_run(run, html=False).breaches == []
+    assert "Gate" not in (run / "summary.md").read_text()
