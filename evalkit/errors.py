@@ -17,6 +17,11 @@
     │   └── FinalError             retrying cannot help; record it and move on
     │       ├── BadRequestError    400, 413, 422
     │       ├── ContextLengthError a 400 that says the prompt is too long
+    │       ├── BadResponseError   a 2xx answer that is not a chat completion (valid JSON
+    │       │                      of the wrong shape, nested too deep, numbers too long)
+    │       ├── ResponseTooLargeError  an answer over the target's max_response_bytes
+    │       ├── RateLimitedError   the server asked to wait (Retry-After) past what is
+    │       │                      left of the item's retry budget: given up, not slept
     │       └── TargetFatalError   401, 402, 404: stop the whole target at once
     └── GraderError                a grader could not score (recorded, never raised to the CLI)
 
@@ -150,6 +155,36 @@ class ContextLengthError(FinalError):
     kind = "context_length"
 
 
+class BadResponseError(FinalError):
+    """A success status with a body that is not a chat completion; the server would repeat it.
+
+    A body or chunk that is not JSON at all (a proxy's HTML page, a torn
+    chunk) is a ``StreamError`` instead: those come and go.
+    """
+
+    kind = "bad_response"
+
+
+class ResponseTooLargeError(FinalError):
+    """The answer grew past the target's ``max_response_bytes``: reading stopped there."""
+
+    kind = "response_too_large"
+
+
+class RateLimitedError(FinalError):
+    """The server asked to wait longer than the item's retry budget allows.
+
+    ``retry_after`` is the wait the server asked for, in seconds; the message
+    says it too, with the budget that was left.
+    """
+
+    kind = "rate_limited"
+
+    def __init__(self, message: str, *, http_status: int | None = None, retry_after: float) -> None:
+        super().__init__(message, http_status=http_status)
+        self.retry_after = retry_after
+
+
 class TargetFatalError(FinalError):
     """401/402/404: every later request to this target would fail the same way."""
 
@@ -162,6 +197,7 @@ class GraderError(EvalkitError):
 
 __all__ = [
     "BadRequestError",
+    "BadResponseError",
     "ConfigError",
     "ConnectError",
     "ContextLengthError",
@@ -172,7 +208,9 @@ __all__ = [
     "InputError",
     "Problem",
     "RateLimitError",
+    "RateLimitedError",
     "RequestError",
+    "ResponseTooLargeError",
     "RetryableError",
     "RunFolderBusy",
     "RunFolderError",

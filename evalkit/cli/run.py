@@ -18,21 +18,35 @@ if TYPE_CHECKING:
 @contextmanager
 def _sigterm_as_ctrl_c() -> Iterator[None]:
     """While inside, SIGTERM stops a run as Ctrl-C does: interrupted, resumable, exit 130."""
+    stopping = False
 
     def on_sigterm(signum: int, frame: FrameType | None) -> None:
         # A CI runner stops a job with SIGTERM. Inside the run's event loop the
-        # SIGINT handler is asyncio's, which cancels the run cleanly.
+        # SIGINT handler is asyncio's: it cancels the run's task, which closes
+        # every connection on its way out. Raising KeyboardInterrupt here
+        # instead would land in whatever code runs at that moment (a task's
+        # step, a callback), leaving sessions unclosed and task exceptions
+        # unretrieved: aiohttp's and asyncio's tracebacks on stderr.
+        nonlocal stopping
+        if stopping:
+            return  # already stopping; a second interrupt would only land mid-cleanup
+        stopping = True
         handler = signal.getsignal(signal.SIGINT)
         if callable(handler):
             handler(signal.SIGINT, frame)
-        else:  # SIGINT ignored (a background job): stop all the same
-            raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, on_sigterm)
+    # A script's background job starts with SIGINT ignored, and asyncio then
+    # installs no handler of its own: give it one, for SIGTERM to hand over to.
+    ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    if ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if ignored:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _dry_run(args: argparse.Namespace) -> int:

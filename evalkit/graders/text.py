@@ -14,22 +14,32 @@ and a searching regex look inside the reply already: they give neither.
 Options are checked and patterns compiled in the factory, once per spec, so
 that grading an output costs a few string operations; each sample's
 ``expected`` (and, for regex, its patterns) is checked when the suite loads.
+A regex is the suite's own code: it runs in a worker thread with a time
+limit (see ``_patterns``), and a time-out is a grader error.
 """
 
 from __future__ import annotations
 
-import re
+import asyncio
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
+
+import regex as regex_module
 
 from evalkit.errors import GraderError
 from evalkit.graders._normalize import clip, describe_expected, expected_texts, normalize_answer
 from evalkit.graders._options import Text
+from evalkit.graders._patterns import (
+    FLAG_LETTERS,
+    Deadline,
+    Pattern,
+    cached_pattern,
+    compile_pattern,
+    fullmatch,
+    search,
+)
 from evalkit.graders.base import Checked, GradeItem, Grader, Score, expected_check, grader
 from evalkit.graders.extract import candidate_lines, find_answer, fold_for
-
-_FLAG_LETTERS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
 
 
 def _strict_failed(why: str, details: dict[str, Any], found: tuple[str, str] | None) -> Score:
@@ -111,56 +121,81 @@ def includes(*, case_sensitive: bool = False, all: bool = False) -> Grader:
 def _flags(letters: str) -> int:
     value = 0
     for letter in letters:
-        if letter not in _FLAG_LETTERS:
+        if letter not in FLAG_LETTERS:
             raise ValueError(f"option 'flags': unknown flag {letter!r} (use i, m, s, x)")
-        value |= _FLAG_LETTERS[letter]
+        value |= FLAG_LETTERS[letter]
     return value
 
 
-@lru_cache(maxsize=4096)
-def _compile_expected(pattern: str, flags: int) -> re.Pattern[str]:
+def _compile_expected(pattern: str, flags: int) -> Pattern:
     try:
-        return re.compile(pattern, flags)
-    except re.error as exc:
+        return cached_pattern(pattern, flags)
+    except regex_module.error as exc:
         raise GraderError(f"expected pattern {clip(pattern)} does not compile: {exc}") from None
+
+
+Matched = tuple[Pattern, str]
+"""A pattern that matched, and the text it matched."""
+
+
+def _first_match(
+    patterns: list[Pattern], output: str, whole: bool
+) -> tuple[Matched | None, tuple[str, str] | None]:
+    """The first pattern that matches, else (a full match) the answer found in the reply.
+
+    The second item is the extracted verdict of a full match that failed: the
+    answer line (``extract.candidate_lines``) a pattern fully matches, and
+    how it was found. One time limit covers both; GraderError when it runs out.
+    """
+    deadline = Deadline()
+    # A trailing newline is not part of an answer the pattern is meant to span.
+    text = output.strip() if whole else output
+    for compiled in patterns:
+        m = fullmatch(compiled, text, deadline) if whole else search(compiled, text, deadline)
+        if m is not None:
+            return (compiled, m.group(0)), None
+    if whole:
+        lines, how = candidate_lines(output)
+        for line in lines:
+            if any(fullmatch(p, line, deadline) is not None for p in patterns):
+                return None, (line, how)
+    return None, None
 
 
 @grader("regex")
 def regex(*, pattern: Text | None = None, flags: str = "", fullmatch: bool = False) -> Grader:
     """Passes when the output matches a pattern (``pattern``, else the expected ones)."""
     flag_bits = _flags(flags)
-    fixed: list[re.Pattern[str]] | None = None
+    whole = fullmatch
+    fixed: list[Pattern] | None = None
     if pattern is not None:
         try:
-            fixed = [re.compile(pattern, flag_bits)]
-        except re.error as exc:
+            fixed = [compile_pattern(pattern, flag_bits)]
+        except regex_module.error as exc:
             raise ValueError(f"option 'pattern' does not compile: {exc}") from None
 
-    def grade(item: GradeItem) -> Score:
+    async def grade(item: GradeItem) -> Score:
         if fixed is not None:
             patterns = fixed
         else:
             patterns = [
                 _compile_expected(p, flag_bits) for p in expected_texts(item.sample.expected)
             ]
-        # A trailing newline is not part of an answer the pattern is meant to span.
-        text = item.output.strip() if fullmatch else item.output
-        both = 1.0 if fullmatch else None  # a searching pattern does not ask for a format
-        for compiled in patterns:
-            m = compiled.fullmatch(text) if fullmatch else compiled.search(text)
-            if m is not None:
-                why = f"{clip(m.group(0))} matches {clip(compiled.pattern, 40)}"
-                found = {"pattern": compiled.pattern, "match": m.group(0)}
-                return Score(1.0, True, why, found, strict=both, extracted=both)
+        # In a thread: the match releases the GIL, so a slow one holds up this item only.
+        found, extracted = await asyncio.to_thread(_first_match, patterns, item.output, whole)
+        both = 1.0 if whole else None  # a searching pattern does not ask for a format
+        if found is not None:
+            compiled, matched = found
+            why = f"{clip(matched)} matches {clip(compiled.pattern, 40)}"
+            details = {"pattern": compiled.pattern, "match": matched}
+            return Score(1.0, True, why, details, strict=both, extracted=both)
         shown = [p.pattern for p in patterns]
-        what = "fully match" if fullmatch else "match"
+        what = "fully match" if whole else "match"
         why = f"{clip(item.output)} does not {what} {describe_expected(shown)}"
-        details: dict[str, Any] = {"reason": "no_match", "patterns": shown}
-        if not fullmatch:
-            return Score(0.0, False, why, details)
-        lines, how = candidate_lines(item.output)
-        hit = next((line for line in lines if any(p.fullmatch(line) for p in patterns)), None)
-        return _strict_failed(why, details, None if hit is None else (hit, how))
+        missed: dict[str, Any] = {"reason": "no_match", "patterns": shown}
+        if not whole:
+            return Score(0.0, False, why, missed)
+        return _strict_failed(why, missed, extracted)
 
     if fixed is not None:
         return grade  # the expected answers are not used

@@ -27,7 +27,7 @@ from evalkit.runfolder import (
 from evalkit.runner import Prepared, WorkItem
 from evalkit.runner.budget import CostBudget
 from evalkit.runner.progress import PROGRESS_STYLES, make_progress
-from evalkit.runner.run import Executor, Outcome, Tally
+from evalkit.runner.run import Executor, Outcome, Tally, frozen_for_collector
 
 if TYPE_CHECKING:
     from evalkit.report.gate import Breach
@@ -149,7 +149,7 @@ class Job:
         if self.max_cost is not None:
             budget = CostBudget(self.max_cost, spent=self.spent_before)
         try:
-            with RecordWriter(self.prepared.run_dir) as writer:
+            with frozen_for_collector(), RecordWriter(self.prepared.run_dir) as writer:
                 self.executor = Executor(
                     self.prepared, self.config, writer, on_record=display.update, budget=budget
                 )

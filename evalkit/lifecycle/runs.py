@@ -99,10 +99,10 @@ def _describe(job: Job, echo: Echo) -> None:
         return
     echo(f"run {m.run_id} -> {job.prepared.run_dir}")
     for t in job.prepared.targets:
-        kind = "simulated endpoint" if t.simulated else t.base_url
+        kind = "simulated endpoint" if t.simulated else t.public_url
         echo(f"  target {t.name}: {t.model} ({kind})")
     for s in job.prepared.suites:
-        echo(f"  suite {s.name}: {len(s.samples)} samples ({s.kind})")
+        echo(f"  suite {s.name}: {s.size} samples ({s.kind})")
     note = f" ({job.already} already recorded)" if job.already else ""
     echo(f"  {len(job.items)} requests to make{note}")
 
@@ -174,15 +174,8 @@ def _start(
             )
             opened = prepared.run_dir
         s = prepared.settings
-        shard_of = parse_shard(s.shard) if s.shard else None
-        items = plan(
-            s.targets,
-            prepared.suites,
-            epochs=s.epochs,
-            limit=s.limit,
-            shard=shard_of,
-            done=prepared.done,
-        )
+        # The suites hold only the samples the run covers (its --limit and --shard).
+        items = plan(s.targets, prepared.suites, epochs=s.epochs, done=prepared.done)
         job = Job(
             prepared,
             cfg,

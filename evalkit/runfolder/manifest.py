@@ -91,9 +91,7 @@ def create_run_folder(
         settings=settings,
         targets=[TargetInfo.of(t) for t in targets],
         suites=[
-            SuiteInfo(
-                name=s.name, path=s.path, sha256=s.sha256, n_samples=len(s.samples), kind=s.kind
-            )
+            SuiteInfo(name=s.name, path=s.path, sha256=s.sha256, n_samples=s.size, kind=s.kind)
             for s in suites
         ],
     )

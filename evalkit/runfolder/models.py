@@ -139,6 +139,7 @@ class TargetInfo(_Model):
         data = target.model_dump()
         # Header values may carry credentials; their names are enough to explain a run.
         data["headers"] = {name: "<redacted>" for name in target.headers}
+        data["base_url"] = target.public_url  # no user:password@, no query values
         return cls.model_validate(data)
 
 

@@ -24,7 +24,8 @@ from evalkit.runfolder import (
     done_keys,
     read_manifest,
 )
-from evalkit.runner.grading import BuiltGraders, load_checked
+from evalkit.runner.grading import GraderCache, load_checked
+from evalkit.runner.plan import parse_shard, selection
 from evalkit.suite.loader import Suite
 from evalkit.suite.schema import Sample
 
@@ -42,7 +43,7 @@ class Prepared:
     settings: RunSettings
     targets: list[TargetConfig]
     suites: list[Suite]
-    graders: dict[tuple[str, str], BuiltGraders] = field(default_factory=dict)
+    graders: GraderCache
     done: set[Key] = field(default_factory=set)
     """Keys the folder already has records for (what a resume skips)."""
 
@@ -55,6 +56,14 @@ def check_keys(targets: list[TargetConfig]) -> None:
                 f"target {t.name!r}: environment variable {t.api_key_env} (api_key_env) "
                 "is not set or empty"
             )
+
+
+def load_for(config: Config, settings: RunSettings) -> tuple[list[Suite], GraderCache]:
+    """The run's suites, holding (and having validated in full) only the samples it
+    covers (``settings.limit`` and ``shard``), and their graders."""
+    shard = parse_shard(settings.shard) if settings.shard else None
+    window = config.smallest_context_window(settings.targets)
+    return load_checked(config, settings.suites, window, selection(settings.limit, shard))
 
 
 def prepare(
@@ -74,9 +83,7 @@ def prepare(
     check_keys(targets)
     if not settings.suites:
         raise ConfigError("no suites given (name them, or set [run] suites in evalkit.toml)")
-    suites, graders = load_checked(
-        config, settings.suites, config.smallest_context_window(settings.targets)
-    )
+    suites, graders = load_for(config, settings)
     run_dir, manifest = create_run_folder(
         out, settings, targets, suites, run_id=run_id, argv=argv, lock=lock
     )
@@ -141,9 +148,7 @@ def prepare_resume(config: Config, run_dir: Path) -> Prepared:
     targets = [config.target(name) for name in settings.targets]
     check_targets_unchanged(manifest, targets)
     check_keys(targets)
-    suites, graders = load_checked(
-        config, settings.suites, config.smallest_context_window(settings.targets)
-    )
+    suites, graders = load_for(config, settings)
     check_suites_unchanged(manifest, suites)
     done = done_keys(run_dir)
     return Prepared(run_dir, manifest, settings, targets, suites, graders, done)
@@ -159,6 +164,7 @@ __all__ = [
     "all_samples",
     "check_suites_unchanged",
     "check_targets_unchanged",
+    "load_for",
     "prepare",
     "prepare_resume",
 ]

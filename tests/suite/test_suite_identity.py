@@ -56,3 +56,22 @@ def test_a_folder_given_as_dot_is_named_after_itself(
 ) -> None:
     monkeypatch.chdir(vision_suite(tmp_path / "pictures"))
     assert load_suite(".").name == "pictures"
+
+
+def test_the_hash_is_the_whole_suites_whatever_a_run_covers(tmp_path: Path) -> None:
+    # Shards of one suite must agree on its hash (merge checks it), so every
+    # line's image counts, covered or not.
+    from evalkit.runner.plan import selection
+    from evalkit.suite import load_suites
+
+    folder = vision_suite(tmp_path / "v")
+    (folder / "images" / "b.png").write_bytes(b"\x89PNG bee")
+    part = {"type": "image_url", "image_url": {"url": "images/b.png"}}
+    line = {"id": "b", "messages": [{"role": "user", "content": [part]}], "expected": "y"}
+    with (folder / "s.jsonl").open("a") as fh:
+        fh.write(json.dumps(line) + "\n")
+    whole = load_suite(folder).sha256
+    firsts = [load_suites([folder], select=selection(None, (k, 2)))[0] for k in (1, 2)]
+    assert {s.sha256 for s in firsts} == {whole}
+    (folder / "images" / "b.png").write_bytes(b"\x89PNG changed")
+    assert load_suites([folder], select=selection(1, None))[0].sha256 != whole
