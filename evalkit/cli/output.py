@@ -121,6 +121,23 @@ def print_summary(run_dir: Path, df: pd.DataFrame) -> None:
         table.add_row(*(row[key] for _, key in columns))
     needed = _table_width(columns, rows)
     Console(width=min(needed, width) if width is not None else needed).print(table)
+    print_rate_limits(df)
+
+
+def print_rate_limits(df: pd.DataFrame) -> None:
+    """One line per target the endpoint rate-limited: its 429s and the time items waited."""
+    from evalkit.report import format as fmt
+
+    if not df["throttled"].any():
+        return
+    waited = df["queue_s"].fillna(0) + df["retry_wait_s"].fillna(0)
+    per_arm = df.assign(waited=waited).groupby("arm", observed=True, sort=False)
+    for arm, g in per_arm:
+        if g["throttled"].any():
+            print(
+                f"rate limited: {arm}: {int(g['throttled'].sum())} × 429, "
+                f"{fmt.seconds(g['waited'].sum())} waiting (admission and backoff)"
+            )
 
 
 def print_outputs(outputs: Outputs) -> None:
@@ -198,4 +215,11 @@ def print_estimate(estimate: DryRun) -> None:
         )
 
 
-__all__ = ["fit_columns", "print_estimate", "print_outputs", "print_summary", "terminal_width"]
+__all__ = [
+    "fit_columns",
+    "print_estimate",
+    "print_outputs",
+    "print_rate_limits",
+    "print_summary",
+    "terminal_width",
+]

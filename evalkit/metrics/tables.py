@@ -34,6 +34,8 @@ ACCURACY_COLUMNS = (
     "clustered",
     "ci_method",
     "retries",
+    "throttled",
+    "wait_s",
     "errors_by_type",
     "simulated",
 )
@@ -143,6 +145,8 @@ def accuracy_table(df: pd.DataFrame, by: By = DEFAULT_BY) -> pd.DataFrame:
     a Wilson score interval, always inside [0, 1], over the effective sample
     size (fewer than n when clusters make items alike); ``ci_method`` is "wilson".
     Also: ``n``, ``n_ok``, ``n_error``, ``retries`` (sum of attempts - 1),
+    ``throttled`` (429s the endpoint answered), ``wait_s`` (seconds items spent
+    held by admission and backing off before retries),
     ``errors_by_type`` (dict type -> count) and ``simulated`` (any record).
     """
     keys = group_keys(by)
@@ -169,6 +173,8 @@ def accuracy_table(df: pd.DataFrame, by: By = DEFAULT_BY) -> pd.DataFrame:
                 "clustered": ci.clustered,
                 "ci_method": ci.method,
                 "retries": int((g["attempts"] - 1).clip(lower=0).sum()),
+                "throttled": int(g["throttled"].sum()),
+                "wait_s": float(g["queue_s"].fillna(0).sum() + g["retry_wait_s"].fillna(0).sum()),
                 "errors_by_type": {str(k): int(v) for k, v in errors.items() if v},
                 "simulated": bool(g["simulated"].any()) if "simulated" in g else False,
             }
