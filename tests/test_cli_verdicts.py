@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import write_suite
-from replyserver import ReplyServer
-from test_cli import evalkit
+from support import write_suite
+from support.cli import evalkit
+from support.replyserver import ReplyServer
 
 
 def closed_port() -> int:

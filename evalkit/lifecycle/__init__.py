@@ -11,22 +11,28 @@ Modules: ``runs`` (starting a run; ``run`` and ``run_async``), ``job`` (a
 started run: execute, close, finish; ``RunResult``), ``dryrun`` (a run's
 plan and estimated cost, nothing sent), ``outputs`` (rendering and the
 gate), ``stored`` (compare, grade, merge), ``inputs`` (configs and run
-references).
+references). Each name is imported on first use: ``evalkit report`` needs
+the outputs, not the runner and its network stack.
 """
 
-from evalkit.lifecycle.dryrun import DryRun, dry_run
-from evalkit.lifecycle.inputs import ConfigLike, RunRef
-from evalkit.lifecycle.job import (
-    COST_LIMIT_EXIT,
-    Progress,
-    ProgressChoice,
-    ProgressFactory,
-    RunResult,
-    RunStatus,
-)
-from evalkit.lifecycle.outputs import Outputs, render
-from evalkit.lifecycle.runs import run, run_async
-from evalkit.lifecycle.stored import Comparison, Graded, compare, grade, merge
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from evalkit.lifecycle.dryrun import DryRun, dry_run
+    from evalkit.lifecycle.inputs import ConfigLike, RunRef
+    from evalkit.lifecycle.job import (
+        COST_LIMIT_EXIT,
+        Progress,
+        ProgressChoice,
+        ProgressFactory,
+        RunResult,
+        RunStatus,
+    )
+    from evalkit.lifecycle.outputs import Outputs, render
+    from evalkit.lifecycle.runs import run, run_async
+    from evalkit.lifecycle.stored import Comparison, Graded, compare, grade, merge
 
 __all__ = [
     "COST_LIMIT_EXIT",
@@ -49,3 +55,33 @@ __all__ = [
     "run",
     "run_async",
 ]
+
+_MODULE = {
+    "DryRun": "dryrun",
+    "dry_run": "dryrun",
+    "ConfigLike": "inputs",
+    "RunRef": "inputs",
+    "COST_LIMIT_EXIT": "job",
+    "Progress": "job",
+    "ProgressChoice": "job",
+    "ProgressFactory": "job",
+    "RunResult": "job",
+    "RunStatus": "job",
+    "Outputs": "outputs",
+    "render": "outputs",
+    "run": "runs",
+    "run_async": "runs",
+    "Comparison": "stored",
+    "Graded": "stored",
+    "compare": "stored",
+    "grade": "stored",
+    "merge": "stored",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MODULE:
+        import importlib
+
+        return getattr(importlib.import_module(f"evalkit.lifecycle.{_MODULE[name]}"), name)
+    raise AttributeError(f"module 'evalkit.lifecycle' has no attribute {name!r}")

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from fakerun import make_run
+from support.fakerun import make_run
 
 from evalkit.errors import InputError
 from evalkit.metrics import concat_runs, load_run

@@ -70,7 +70,7 @@ def test_prompts_too_long_for_the_window_are_not_errors_of_the_endpoint(tmp_path
 
 
 def test_a_partial_run_gets_no_error_verdict(tmp_path: Path) -> None:
-    from fakerun import make_run
+    from support.fakerun import make_run
 
     from evalkit.report import render_run
     from evalkit.runfolder import read_manifest, write_manifest

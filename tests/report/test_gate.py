@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from fakerun import make_run
+from support.fakerun import make_run
 
 from evalkit.config import GateConfig
 from evalkit.metrics import load_run
