@@ -39,7 +39,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from evalkit.lifecycle import compare
 
     result = compare(
-        args.runs, gate=args.gate, dest=args.report, config=config_for(args), out=args.out
+        args.runs,
+        gate=args.gate,
+        dest=args.report,
+        reference=args.reference,
+        config=config_for(args),
+        out=args.out,
     )
     print(result.markdown)
     for path in result.files:

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from evalkit.config import Config
 
-_GATE_FLAGS = ("max_accuracy_drop", "require_significant", "max_p90_latency_rise", "max_cost_rise")
+_GATE_FLAGS = (
+    "max_accuracy_drop",
+    "require_significant",
+    "max_latency_rise",
+    "latency_floor_s",
+    "max_cost_rise",
+    "max_error_rate",
+)
 
 
 def _rise(text: str) -> float | None:
@@ -24,6 +31,13 @@ def _rise(text: str) -> float | None:
         raise argparse.ArgumentTypeError(f"expected a number or 'off', got {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = _rise(text)
+    if value is None:
+        raise argparse.ArgumentTypeError("expected a number of seconds (0 for no floor)")
     return value
 
 
@@ -45,11 +59,21 @@ def add_gate_flags(p: argparse.ArgumentParser) -> None:
         help="a drop must also be statistically significant (paired 95%% CI)",
     )
     g.add_argument(
-        "--max-p90-latency-rise",
+        "--max-latency-rise",
+        "--max-p90-latency-rise",  # its name before the gate compared samples pair by pair
+        dest="max_latency_rise",
         type=_rise,
         default=off,
         metavar="X",
-        help="largest allowed relative rise of p90 end-to-end latency, e.g. 0.25, or 'off'",
+        help="largest allowed relative rise of the typical request's end-to-end latency "
+        "(paired, 95%% sure), e.g. 0.25, or 'off'",
+    )
+    g.add_argument(
+        "--latency-floor-s",
+        type=_seconds,
+        default=off,
+        metavar="S",
+        help="a typical latency rise smaller than this many seconds never fails, e.g. 0.05",
     )
     g.add_argument(
         "--max-cost-rise",
@@ -57,6 +81,14 @@ def add_gate_flags(p: argparse.ArgumentParser) -> None:
         default=off,
         metavar="X",
         help="largest allowed relative rise of cost per sample, e.g. 0.1, or 'off'",
+    )
+    g.add_argument(
+        "--max-error-rate",
+        type=_rise,
+        default=off,
+        metavar="X",
+        help="largest share of a target x suite's items that may end in error, e.g. 0.05, "
+        "or 'off' (a target with no answer at all fails regardless)",
     )
 
 

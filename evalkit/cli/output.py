@@ -63,7 +63,7 @@ def _cells(row: Mapping[Any, Any]) -> dict[str, str]:
         "target": str(row["arm"]),
         "suite": str(row["suite"]),
         "n": str(row["n"]),
-        # Small-n intervals are Wilson intervals: lopsided, so both ends are shown.
+        # Wilson intervals are lopsided near 0 and 1, so both ends are shown.
         "accuracy": fmt.accuracy(row["accuracy"], row.get("ci_low"), row.get("ci_high")),
         "accuracy_short": fmt.percent(row["accuracy"]),
         "errors": str(row["n_error"]),
@@ -142,12 +142,13 @@ def print_rate_limits(df: pd.DataFrame) -> None:
 
 
 def print_outputs(outputs: Outputs) -> None:
-    """The summary table, the files written, and the gate's verdict when there was a baseline."""
+    """The summary table, the files written, and the gate's verdict (a breach, or a baseline)."""
     print_summary(outputs.run_dir, outputs.frame)
     for path in outputs.files:
         print(f"wrote {path}")
     if outputs.breaches:
-        print(f"gate FAILED against {outputs.baseline_dir}:")
+        against = f" against {outputs.baseline_dir}" if outputs.baseline_dir is not None else ""
+        print(f"gate FAILED{against}:")
         for breach in outputs.breaches:
             print(f"  - {breach.message}")
     elif outputs.baseline_dir is not None:

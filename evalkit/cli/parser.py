@@ -151,6 +151,12 @@ def _add_stored(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     cmp_.add_argument(
         "--gate", action="store_true", help="exit 1 if the last run regresses against the first"
     )
+    cmp_.add_argument(
+        "--reference",
+        metavar="NAME",
+        help="the arm (or run) the others are measured against "
+        "(default: the first run; in one run, its first --target)",
+    )
     cmp_.add_argument("--out", metavar="DIR", help=_OUT_HELP)
     cmp_.add_argument(
         "--report", metavar="DIR", help="where compare.html/.md go (default: the last run's folder)"

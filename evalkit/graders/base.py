@@ -38,16 +38,29 @@ from evalkit.types import ToolCall
 
 @dataclass(frozen=True)
 class Score:
-    """A verdict: ``value`` in [0, 1], whether it passes, and why."""
+    """A verdict: ``value`` in [0, 1], whether it passes, and why.
+
+    A text grader that can tell "followed the format" from "knew the answer"
+    also gives both verdicts: ``strict``, on the output as it stands, and
+    ``extracted``, on the answer found inside a longer reply (see
+    ``extract``). ``value`` is still the grader's own verdict, the one
+    accuracy and the gate use; None where the distinction does not apply.
+    """
 
     value: float
     passed: bool
     explanation: str = ""
     details: dict[str, Any] | None = None
+    strict: float | None = None
+    extracted: float | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.value <= 1.0:
             raise ValueError(f"score {self.value} is outside [0, 1]")
+        if self.strict is not None and not 0.0 <= self.strict <= 1.0:
+            raise ValueError(f"strict {self.strict} is outside [0, 1]")
+        if self.extracted is not None and not 0.0 <= self.extracted <= 1.0:
+            raise ValueError(f"extracted {self.extracted} is outside [0, 1]")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,9 @@ A lowercase letter in a statement counts only when no word follows it (so
 ``details``: ``expected``, ``found`` (the letters), ``how`` (statement,
 whole_output, last_line, mention), ``choice`` and ``reason`` (no_choice,
 ambiguous, mismatch) on failure.
+
+The grader's verdict is on the letter it extracts (the ``extracted``
+verdict); ``strict`` says whether the reply was the letter alone (rule 2).
 """
 
 from __future__ import annotations
@@ -139,7 +142,8 @@ def choice(*, choices: Text = "ABCD") -> Grader:
         found = finder.find(item.output)
         if found is None:
             why = f"expected {want}, found no choice letter in {clip(item.output)}"
-            return Score(0.0, False, why, {"reason": "no_choice", "expected": expected})
+            details0 = {"reason": "no_choice", "expected": expected}
+            return Score(0.0, False, why, details0, strict=0.0, extracted=0.0)
         details: dict[str, Any] = {
             "expected": expected,
             "found": list(found.letters),
@@ -147,16 +151,16 @@ def choice(*, choices: Text = "ABCD") -> Grader:
         }
         if len(found.letters) > 1:
             why = f"ambiguous: the output names {', '.join(found.letters)}; expected {want}"
-            return Score(0.0, False, why, {**details, "reason": "ambiguous"})
+            details["reason"] = "ambiguous"
+            return Score(0.0, False, why, details, strict=0.0, extracted=0.0)
         got = found.letters[0]
+        details["choice"] = got
         if got in expected:
-            return Score(1.0, True, f"chose {got}", {**details, "choice": got})
-        return Score(
-            0.0,
-            False,
-            f"expected {want}, got {got}",
-            {**details, "choice": got, "reason": "mismatch"},
-        )
+            bare = float(found.how == "whole_output")
+            return Score(1.0, True, f"chose {got}", details, strict=bare, extracted=1.0)
+        details["reason"] = "mismatch"
+        why = f"expected {want}, got {got}"
+        return Score(0.0, False, why, details, strict=0.0, extracted=0.0)
 
     return Checked(grade, expected_check(lambda e: _expected_letters(e, finder.valid)))
 

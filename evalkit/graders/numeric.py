@@ -4,6 +4,11 @@ Recognised: signs (ASCII or Unicode minus), decimals, thousands separators
 ("1,234.5"), scientific notation ("1.5e3"), percentages ("12%" is 12),
 simple fractions ("3/4", LaTeX ``\\frac{3}{4}``), currency symbols and units
 around the number. A hyphen glued to a word ("COVID-19") is not a sign.
+
+The grader's verdict is on the number it extracts from the reply (the
+``extracted`` verdict); ``strict`` says whether the reply was that number
+and nothing else ("42", "$1,234.50", "12%"), the format a prompt asking for
+"the number only" wants.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ _NUMBER = re.compile(
     """,
     re.VERBOSE,
 )
+# A reply that is a number and nothing else: sign, currency, digits, separators, %, a final ".".
+_BARE = re.compile(r"\s*[-+\u2212]?(?:[$€£¥₹]\s?)?[\d.,/eE+\-\u2212]+\s?%?\s*\.?\s*")
 _LATEX_FRAC = re.compile(r"\\[dt]?frac\{\s*(-?\d+)\s*\}\{\s*(\d+)\s*\}")
 _MAX_SHOWN = 20
 
@@ -102,21 +109,26 @@ def numeric(
         want = _fmt(expected[0]) if len(expected) == 1 else str([_fmt(e) for e in expected])
         if not found:
             why = f"expected {want}, found no number in {clip(item.output)}"
-            return Score(0.0, False, why, {**details, "reason": "no_number"})
+            return Score(
+                0.0, False, why, {**details, "reason": "no_number"}, strict=0.0, extracted=0.0
+            )
         if pick == "only":
             distinct = sorted({v for v in found})
             if len(distinct) > 1:
                 shown = ", ".join(_fmt(v) for v in distinct[:5])
                 why = f"ambiguous: several numbers ({shown}); expected {want}"
-                return Score(0.0, False, why, {**details, "reason": "ambiguous"})
+                details["reason"] = "ambiguous"
+                return Score(0.0, False, why, details, strict=0.0, extracted=0.0)
         got = found[0] if pick == "first" else found[-1]
         details["picked"] = got
         for exp in expected:
             if math.isclose(got, exp, rel_tol=rel_tol, abs_tol=abs_tol):
-                return Score(1.0, True, f"got {_fmt(got)}, expected {_fmt(exp)}", details)
+                bare = len(found) == 1 and _BARE.fullmatch(item.output) is not None
+                why = f"got {_fmt(got)}, expected {_fmt(exp)}"
+                return Score(1.0, True, why, details, strict=float(bare), extracted=1.0)
         where = f" ({pick} of {len(found)} numbers)" if len(found) > 1 else ""
         why = f"expected {want}, got {_fmt(got)}{where}"
-        return Score(0.0, False, why, {**details, "reason": "mismatch"})
+        return Score(0.0, False, why, {**details, "reason": "mismatch"}, strict=0.0, extracted=0.0)
 
     return Checked(grade, _CHECK)
 

@@ -126,6 +126,8 @@ def _record(spec: GraderSpec, score: Score) -> ScoreRecord:
         passed=bool(score.passed),
         explanation=explanation,
         details=details,
+        strict=None if score.strict is None else float(score.strict),
+        extracted=None if score.extracted is None else float(score.extracted),
     )
 
 

@@ -72,9 +72,9 @@ class RunResult:
     run_id: str
     status: RunStatus
     exit_code: int
-    """The command line's code: 0 ok, 1 the gate failed, 2 a target stopped, 3 the cost
-    limit stopped the run, 130 interrupted. (A run that cannot write its folder raises
-    ``StorageError`` instead: the command's code 4.)"""
+    """The command line's code: 0 ok, 1 the gate failed (errors or a regression), 2 a target
+    stopped, 3 the cost limit stopped the run, 130 interrupted. (A run that cannot write its
+    folder raises ``StorageError`` instead: the command's code 4.)"""
     planned: int
     """Requests this call set out to make (on resume: what was left)."""
     written: int
@@ -99,7 +99,7 @@ class RunResult:
 
     @property
     def breaches(self) -> list[Breach]:
-        """Why the gate failed (empty when it passed or there was no baseline)."""
+        """Why the gate failed: too many errors, a target with no answer, a regression."""
         return self.outputs.breaches
 
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, eq=False)
 class Outputs:
-    """What rendering a run wrote, and the gate's breaches when it had a baseline."""
+    """What rendering a run wrote, and the gate's breaches (its errors; against a baseline)."""
 
     run_dir: Path
     frame: pd.DataFrame
@@ -36,7 +36,7 @@ class Outputs:
 
     @property
     def exit_code(self) -> int:
-        """1 when the gate failed, else 0."""
+        """1 when the gate failed (too many errors, no answer, a regression), else 0."""
         return 1 if self.breaches else 0
 
 

@@ -34,7 +34,7 @@ class Comparison:
 
     @property
     def exit_code(self) -> int:
-        """1 when gated and the last run regressed against the first, else 0."""
+        """1 when gated and the last run failed (a regression, or its own errors), else 0."""
         return 1 if self.breaches else 0
 
 
@@ -43,17 +43,22 @@ def compare(
     *,
     gate: bool = False,
     dest: str | Path | None = None,
+    reference: str | None = None,
     config: ConfigLike = None,
     out: str | Path | None = None,
 ) -> Comparison:
     """Compare runs (or the targets of one run); write compare.md and compare.html.
 
-    With ``gate``, the last run is gated against the first ([gate] of the
-    config). The files go to ``dest``, by default the last run's folder.
+    The others are measured against the reference: the first run, or in one
+    run its first ``--target`` (run.json ``settings.reference``); ``reference``
+    names another arm, run or target instead. With ``gate``, the last run is
+    gated against the first ([gate] of the config: regressions, and the last
+    run's own errors). The files go to ``dest``, by default the last run's folder.
     Benchmark runs (``evalkit bench``) are compared level by level instead.
     """
     from evalkit.metrics import load_run
     from evalkit.report.comparison import compare_markdown
+    from evalkit.report.errorrate import error_breaches
     from evalkit.report.gate import evaluate_gate
     from evalkit.report.html import write_compare_report
 
@@ -73,11 +78,17 @@ def compare(
         md, files = compare_bench(run_dirs, folder)
         return Comparison(run_dirs, md, files, gate)
     frames = [load_run(d) for d in run_dirs]  # once, for the gate and the Markdown
-    breaches = evaluate_gate(frames[-1], frames[0], cfg.gate) if gate else []
-    md = compare_markdown(frames, breaches=breaches if gate else None)
+    breaches = []
+    if gate:
+        breaches = error_breaches(frames[-1], cfg.gate)
+        breaches += evaluate_gate(frames[-1], frames[0], cfg.gate)
+    verdict = breaches if gate else None  # no gate asked for: no verdict shown, not "passed"
+    md = compare_markdown(frames, breaches=verdict, reference=reference)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "compare.md").write_text(md, encoding="utf-8")
-    html = write_compare_report(run_dirs, folder / "compare.html", gate_breaches=breaches)
+    html = write_compare_report(
+        run_dirs, folder / "compare.html", gate_breaches=verdict, reference=reference
+    )
     return Comparison(run_dirs, md, [folder / "compare.md", html], gate, breaches)
 
 

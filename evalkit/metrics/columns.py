@@ -48,6 +48,8 @@ FLOAT = (
     "output_tps",
     "cost_usd",
     "score",
+    "strict_score",
+    "extracted_score",
     "itl_mean_s",
     "itl_p50_s",
     "itl_p90_s",

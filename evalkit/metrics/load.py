@@ -105,6 +105,9 @@ def _flatten(records: list[dict[str, Any]]) -> dict[str, list[Any]]:
     scores = [score_entries(r.get("scores")) for r in records]
     cols["scores"] = scores
     cols["explanation"] = [s[0].get("explanation") if s else None for s in scores]
+    # The primary grader's verdicts on the output as it stands and on the extracted answer.
+    cols["strict_score"] = [s[0].get("strict") if s else None for s in scores]
+    cols["extracted_score"] = [s[0].get("extracted") if s else None for s in scores]
     cols["tags"] = [tags(r.get("tags")) for r in records]
     n = len(records)
     for i, rec_scores in enumerate(scores):
@@ -188,8 +191,10 @@ def load_run(path: str | Path) -> pd.DataFrame:
     ``itl_p99_s``/``itl_max_s``; ``tool_calls`` and ``scores`` stay list
     columns of uniform dicts (``nested.TOOL_CALL_KEYS``, ``nested.SCORE_KEYS``;
     a score's free-form ``details`` is JSON text), plus ``n_tool_calls``,
-    ``explanation`` of the primary grader, and ``score_<grader>``/
-    ``passed_<grader>`` per grader name (first occurrence).
+    ``explanation`` of the primary grader, its ``strict_score`` and
+    ``extracted_score`` (a text grader's verdicts on the output as it stands
+    and on the answer extracted from it; null for other graders), and
+    ``score_<grader>``/``passed_<grader>`` per grader name (first occurrence).
     Joined: ``simulated`` (from run.json), ``arm`` (the target name), and
     ``context_length``/``depth``/``estimated_prompt_tokens``/``chars_per_token``
     from the samples' metadata (null when absent). Fields a record has beyond
@@ -198,7 +203,9 @@ def load_run(path: str | Path) -> pd.DataFrame:
     (``evalkit.metrics.columns``), so the frame writes to parquet as is and
     reads back with the same dtypes: ``df.to_parquet(path)`` (list columns
     come back from ``pd.read_parquet`` as arrays). A torn last line is
-    skipped. ``df.attrs`` holds ``run_id`` and ``run_dir``.
+    skipped. ``df.attrs`` holds ``run_id``, ``run_dir`` and ``targets`` (the
+    run's targets, its comparison reference first: ``settings.reference`` of
+    run.json, by default the first ``--target``).
     """
     run_dir = Path(path)
     if not run_dir.is_dir():
@@ -210,7 +217,24 @@ def load_run(path: str | Path) -> pd.DataFrame:
     df = columns.frame(run_dir, manifest.simulated_targets() if manifest else set())
     df.attrs["run_id"] = manifest.run_id if manifest else run_dir.name
     df.attrs["run_dir"] = str(run_dir)
+    seen = df["target"].astype(str).unique().tolist() if "target" in df.columns else []
+    df.attrs["targets"] = _target_order(manifest, seen)
     return df
+
+
+def _target_order(manifest: Any, seen: Iterable[Any]) -> list[str]:
+    """The run's targets, its comparison reference first, then as given to the run.
+
+    Not the order records happen to finish in: a comparison of the run's
+    targets must not depend on it. Targets run.json does not name (a folder
+    without one) follow in sorted order.
+    """
+    order: list[str] = []
+    if manifest is not None:
+        settings = manifest.settings
+        ref = [settings.reference] if settings.reference else []
+        order = list(dict.fromkeys([*ref, *settings.targets, *(t.name for t in manifest.targets)]))
+    return order + sorted({str(t) for t in seen} - set(order))
 
 
 def _labels(frames: Sequence[pd.DataFrame]) -> list[str]:
@@ -232,7 +256,8 @@ def concat_runs(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
 
     A target name found in more than one run becomes "<run_id>/<target>" in
     every run that has it; a run id given twice gets "#2", "#3"... appended.
-    Each frame's label is in ``df.attrs["runs"]``, in order.
+    Each frame's label is in ``df.attrs["runs"]``, in order, and each run's
+    target order (``load_run``'s ``targets``) in ``df.attrs["run_targets"]``.
     """
     import pandas as pd
 
@@ -252,11 +277,16 @@ def concat_runs(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
         part["run_label"] = label
         part.attrs = {}
         parts.append(part)
+    orders = {
+        label: list(frame.attrs.get("targets") or [])
+        for frame, label in zip(frames, labels, strict=True)
+    }
     df = pd.concat(parts, ignore_index=True)
     for name in (*CATEGORICAL, "run_label"):
         if name in df.columns:
             df[name] = df[name].astype("category")
     df.attrs["runs"] = labels
+    df.attrs["run_targets"] = orders
     return df
 
 

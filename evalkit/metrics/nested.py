@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-SCORE_KEYS = ("grader", "score", "passed", "explanation", "details")
+SCORE_KEYS = ("grader", "score", "passed", "explanation", "details", "strict", "extracted")
 TOOL_CALL_KEYS = ("id", "name", "arguments")
 
 
@@ -65,6 +65,8 @@ def score_entries(raw: Any) -> list[dict[str, Any]]:
                 "passed": None if passed is None else bool(passed),
                 "explanation": _text(sc.get("explanation")),
                 "details": json_text(details),
+                "strict": _float(sc.get("strict")),
+                "extracted": _float(sc.get("extracted")),
             }
         )
     return out

@@ -6,11 +6,12 @@ gets a standard error from the central limit theorem; items that share a
 passage, a haystack or a template are not independent, and their SE is
 computed over clusters (with inspect_ai's finite-cluster correction C/(C-1)).
 
-The normal interval fails at small n: 3 correct of 3 has SE 0 and the
-"interval" [1, 1]; 3 flips the same way have a paired SE of 0 and look
-significant. So for 0/1 scores, when n < ``SMALL_N`` or the SE is 0,
-``accuracy_ci`` gives the Wilson interval and ``paired_ci`` an exact
-(sign test / McNemar) verdict; see their docstrings for the rule.
+The normal interval fails at small n and near 0 or 1: 3 correct of 3 has
+SE 0 and the "interval" [1, 1], and 23 of 24 gives [87.8%, 103.8%]. So every
+accuracy interval is ``accuracy_ci``'s Wilson score interval, which stays in
+[0, 1] at any n, over an effective sample size that shrinks where items are
+clustered (a design effect). A paired difference with few flips gets an exact
+(sign test / McNemar) verdict from ``paired_ci``; see its docstring.
 Pure Python: no numpy, so this module costs nothing to import.
 """
 
@@ -101,6 +102,16 @@ def mean_ci(
     return CI(mean, se, mean - z * se, mean + z * se, n, clustered)
 
 
+def _wilson(p: float, n: float, z: float) -> tuple[float, float]:
+    """Wilson score interval of a proportion ``p`` over ``n`` (possibly effective) trials."""
+    z2 = z * z
+    denom = 1 + z2 / n
+    centre = (p + z2 / (2 * n)) / denom
+    half = z * math.sqrt(max(p * (1 - p), 0.0) / n + z2 / (4 * n * n)) / denom
+    # The interval always holds p; rounding must not push 1 of 1 below 1.
+    return (max(0.0, min(centre - half, p)), min(1.0, max(centre + half, p)))
+
+
 def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
     """Wilson score interval for ``k`` successes in ``n`` trials (NaNs when n is 0).
 
@@ -111,12 +122,7 @@ def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
         return (math.nan, math.nan)
     if not 0 <= k <= n:
         raise ValueError(f"k={k} successes is outside [0, n={n}]")
-    p = k / n
-    z2 = z * z
-    denom = 1 + z2 / n
-    centre = (p + z2 / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    return _wilson(k / n, n, z)
 
 
 def _is_binary(values: Sequence[float], allowed: tuple[float, ...]) -> bool:
@@ -131,28 +137,56 @@ def _hull(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]
     return (min(p[0] for p in parts), max(p[1] for p in parts))
 
 
+def _n_clusters(clusters: Sequence[str | None]) -> int:
+    named = {c for c in clusters if c is not None}
+    return len(named) + sum(1 for c in clusters if c is None)
+
+
+def effective_n(ci: CI, clusters: Sequence[str | None] | None) -> float:
+    """The number of independent items ``ci``'s scores are worth (Kish's n / design effect).
+
+    Unclustered: n. Clustered: p(1 - p) / SE^2, the sample size at which a
+    proportion p of independent 0/1 items would have the clustered SE,
+    clamped to [number of clusters, n]: clustering never adds information,
+    and C clusters that each hold one repeated answer are still worth C
+    answers. When p is 0 or 1 (or the clustered SE is undefined) the design
+    effect cannot be estimated, and the cautious end, the number of
+    clusters, is used.
+    """
+    if not ci.clustered or clusters is None:
+        return float(ci.n)
+    n_clusters = _n_clusters(clusters)
+    spread = ci.mean * (1 - ci.mean)
+    if spread <= 0 or math.isnan(ci.se):
+        return float(n_clusters)
+    if ci.se <= 0:
+        return float(ci.n)
+    return min(float(ci.n), max(float(n_clusters), spread / (ci.se * ci.se)))
+
+
 def accuracy_ci(
     scores: Sequence[float],
     clusters: Sequence[str | None] | None = None,
     z: float = Z95,
 ) -> CI:
-    """Mean score with its SE and interval: ``mean_ci``, or Wilson for 0/1 scores at small n.
+    """The one interval of every accuracy: mean score, its SE, and a Wilson interval in [0, 1].
 
-    The rule: when every score is 0 or 1 and either n < ``SMALL_N`` or the SE
-    is 0 or undefined, the interval is the Wilson score interval of k
-    successes in n (``method`` "wilson"); with clusters it is widened to
-    cover the clustered normal interval too, since Wilson assumes
-    independent items. Otherwise it is the normal interval of ``mean_ci``.
-    The SE is ``mean_ci``'s either way.
+    ``low``/``high`` are the Wilson score interval of the mean p over the
+    effective sample size (``effective_n``): n independent items, or fewer
+    when items share a cluster (a needle haystack), by the design effect
+    SE_clustered^2 / (p(1 - p) / n). Wilson holds at any n and near 0 or 1,
+    where the normal interval collapses to a point or leaves [0, 1]; for
+    scores between 0 and 1 (a judge's 0.5), p(1 - p) bounds their variance,
+    so the interval is if anything wide. ``method`` is "wilson"; ``se`` is
+    ``mean_ci``'s (CLT, or clustered), for readers who want it. Every table,
+    report and gate shows accuracy through this function.
     """
     values = [float(s) for s in scores]
     ci = mean_ci(values, clusters, z)
-    if ci.n == 0 or not _is_binary(values, (0.0, 1.0)) or (ci.n >= SMALL_N and ci.se > 0):
-        return ci
-    bounds = wilson(round(math.fsum(values)), ci.n, z)
-    if ci.clustered:
-        bounds = _hull(bounds, (ci.low, ci.high))
-    return replace(ci, low=bounds[0], high=bounds[1], method="wilson")
+    if ci.n == 0:
+        return replace(ci, method="wilson")
+    low, high = _wilson(min(max(ci.mean, 0.0), 1.0), effective_n(ci, clusters), z)
+    return replace(ci, low=low, high=high, method="wilson")
 
 
 @dataclass(frozen=True)
@@ -206,4 +240,14 @@ def paired_ci(
     return PairedTest(ci, p, p < alpha and ci.excludes_zero, n_pos, n_neg)
 
 
-__all__ = ["CI", "SMALL_N", "Z95", "PairedTest", "accuracy_ci", "mean_ci", "paired_ci", "wilson"]
+__all__ = [
+    "CI",
+    "SMALL_N",
+    "Z95",
+    "PairedTest",
+    "accuracy_ci",
+    "effective_n",
+    "mean_ci",
+    "paired_ci",
+    "wilson",
+]

@@ -26,6 +26,8 @@ ACCURACY_COLUMNS = (
     "n_error",
     "accuracy",
     "accuracy_ok",
+    "accuracy_strict",
+    "accuracy_extracted",
     "se",
     "ci_low",
     "ci_high",
@@ -73,6 +75,20 @@ def scores_with_errors(df: pd.DataFrame) -> pd.Series[float]:
     return df["score"].where(ok).fillna(0.0).astype("float64")
 
 
+def _format_accuracy(g: pd.DataFrame, column: str) -> float:
+    """Accuracy by a text grader's ``strict_score`` or ``extracted_score`` (NaN without any).
+
+    A record whose grader does not tell the two apart counts with its
+    primary score, an error as 0, so that both figures cover the same records
+    as ``accuracy``.
+    """
+    if column not in g.columns or g[column].isna().all():
+        return math.nan
+    ok = g["status"].astype(str) == "ok"
+    values = g[column].where(g[column].notna(), g["score"]).where(ok).fillna(0.0)
+    return float(values.mean())
+
+
 def cluster_ids(df: pd.DataFrame) -> list[str | None]:
     """Cluster of each record for clustered SEs: its ``cluster``, else its sample.
 
@@ -80,7 +96,11 @@ def cluster_ids(df: pd.DataFrame) -> list[str | None]:
     frame holds several epochs each unclustered sample is its own cluster;
     with one epoch an unclustered record stands alone (None).
     """
-    clusters = [None if _missing(c) else f"c:{c}" for c in df["cluster"].tolist()]
+    # A cluster belongs to its suite: "cell-0" of two suites are two haystacks.
+    clusters = [
+        None if _missing(c) else f"c:{s}/{c}"
+        for c, s in zip(df["cluster"].tolist(), df["suite"].astype(str).tolist(), strict=True)
+    ]
     if df["epoch"].nunique() > 1:
         samples = (df["suite"].astype(str) + "/" + df["sample_id"].astype(str)).tolist()
         clusters = [
@@ -115,10 +135,15 @@ def accuracy_table(df: pd.DataFrame, by: By = DEFAULT_BY) -> pd.DataFrame:
     ``accuracy`` is the mean primary score over ALL records, an error (or a
     record no grader scored) counting as 0, so that a target that fails
     requests cannot look better than one that answers them; ``accuracy_ok``
-    is the mean over ok records only. The SE is clustered when records carry
-    a ``cluster`` (or the frame has several epochs: see ``cluster_ids``).
-    The 95% CI is ``stats.accuracy_ci``'s: mean +- 1.96 SE, or for 0/1 scores
-    at n < 30 (or SE 0) the Wilson interval; ``ci_method`` says which.
+    is the mean over ok records only. ``accuracy_strict`` and
+    ``accuracy_extracted`` are the same mean by a text grader's two verdicts,
+    "followed the format" and "the answer is in the reply" (NaN when no
+    grader in the group gives them; see ``_format_accuracy``). The SE is
+    clustered when records carry a ``cluster`` (or the frame has several
+    epochs: see ``cluster_ids``).
+    The 95% CI is ``stats.accuracy_ci``'s, the one interval of every accuracy:
+    a Wilson score interval, always inside [0, 1], over the effective sample
+    size (fewer than n when clusters make items alike); ``ci_method`` is "wilson".
     Also: ``n``, ``n_ok``, ``n_error``, ``retries`` (sum of attempts - 1),
     ``throttled`` (429s the endpoint answered), ``wait_s`` (seconds items spent
     held by admission and backing off before retries),
@@ -140,6 +165,8 @@ def accuracy_table(df: pd.DataFrame, by: By = DEFAULT_BY) -> pd.DataFrame:
                 "n_error": int((~ok).sum()),
                 "accuracy": ci.mean,
                 "accuracy_ok": float(ok_scores.mean()) if len(ok_scores) else math.nan,
+                "accuracy_strict": _format_accuracy(g, "strict_score"),
+                "accuracy_extracted": _format_accuracy(g, "extracted_score"),
                 "se": ci.se,
                 "ci_low": ci.low,
                 "ci_high": ci.high,

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def gate_markdown(breaches: list[Breach] | None, baseline: str | None = None) -> str:
-    """The gate verdict: passed, or one bullet per breach ("" when no gate ran)."""
+    """The gate verdict: passed, or one bullet per breach ("" when no gate ran: None)."""
     if breaches is None:
         return ""
     against = f" against baseline {md_code(baseline, 120)}" if baseline else ""
@@ -117,6 +117,7 @@ def compare_markdown(
     runs: pd.DataFrame | Sequence[pd.DataFrame | str | Path],
     breaches: list[Breach] | None = None,
     max_examples: int = 3,
+    reference: str | None = None,
 ) -> str:
     """Markdown comparing arms: all of them side by side, then B against A per pair.
 
@@ -125,14 +126,15 @@ def compare_markdown(
     then per pair (see ``arm_pairs``): accuracy of each arm, the paired
     difference with its 95% CI, significance and p-value, flips up/down with
     a few examples, and p90 latency and cost-per-sample deltas; then the gate
-    verdict when ``breaches`` is given. InputError (``require_comparable``)
-    when there is a single arm of a single run.
+    verdict when ``breaches`` is given. ``reference`` overrides which arm (or
+    run) the others are measured against (see ``arm_pairs``). InputError
+    (``require_comparable``) when there is a single arm of a single run.
     """
     df = _as_frame(runs)
     require_comparable(df)
     arms = arms_in_order(df)
     parts = ["### Side by side\n", side_by_side(df, arms) if arms else "No records.\n"]
-    pairs = arm_pairs(df)
+    pairs = arm_pairs(df, reference)
     for a, b in pairs:
         parts.append(_pair_section(df, a, b, max_examples))
     unpaired = [arm for arm in arms if arm not in {x for pair in pairs for x in pair}]

@@ -115,11 +115,8 @@ def interval(low: Any, high: Any, fmt: Callable[[Any], str]) -> str:
 
 
 def accuracy_interval(low: Any, high: Any) -> str:
-    """The CI of an accuracy, clipped to [0, 1] where scores live: "[65.0%, 77.0%]"."""
-    lo, hi = value(low), value(high)
-    if lo is None or hi is None:
-        return MISSING
-    return interval(max(lo, 0.0), min(hi, 1.0), percent)
+    """The CI of an accuracy: "[65.0%, 77.0%]" (``metrics.accuracy_ci`` keeps it in [0, 1])."""
+    return interval(low, high, percent)
 
 
 def accuracy(mean: Any, low: Any = None, high: Any = None) -> str:

@@ -2,10 +2,14 @@
 
 Per (target, suite) that both runs hold: an accuracy drop larger than
 ``max_accuracy_drop`` (and, with ``require_significant``, a paired 95% CI on
-the difference that excludes 0), a relative rise of the p90 end-to-end
-latency above ``max_p90_latency_rise``, or of the cost per sample above
-``max_cost_rise``. A target or suite of the baseline that the current run
-lacks is a breach too: a gate must not pass because a suite silently vanished.
+the difference that excludes 0); a latency rise that a seeded paired
+bootstrap (``metrics.rise``) is 95% sure exceeds ``max_latency_rise`` for the
+typical request (the median of per-sample ratios), when the typical request
+is also more than ``latency_floor_s`` slower; a rise of the mean cost per
+sample that the bootstrap is 95% sure exceeds ``max_cost_rise``. A target or
+suite of the baseline that the current run lacks is a breach too: a gate
+must not pass because a suite silently vanished. A run's own errors are
+judged in ``errorrate``, with or without a baseline.
 """
 
 from __future__ import annotations
@@ -16,14 +20,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from evalkit.config import GateConfig
-from evalkit.metrics import accuracy_table, cost_table, latency_table, paired_diff
+from evalkit.metrics import accuracy_table, paired_diff
+from evalkit.metrics.rise import Rise, bootstrap_rise
 from evalkit.metrics.stats import Z95
 from evalkit.report import format as fmt
 
 if TYPE_CHECKING:
     import pandas as pd
 
-BreachKind = Literal["accuracy", "latency", "cost", "missing"]
+BreachKind = Literal["accuracy", "latency", "cost", "missing", "errors", "no_answer"]
 Writer = Callable[[Any], str]
 ALL_SUITES = "*"
 
@@ -99,17 +104,58 @@ def _accuracy(
     return (ma, mb, d, low, high, low > 0 or high < 0)
 
 
-def _rise(what: str, before: float, after: float, allowed: float, write: Writer) -> str | None:
-    """Why ``what`` breaches the gate: it rose from ``before`` to ``after`` by more than allowed."""
-    if math.isnan(before) or math.isnan(after) or before <= 0:
+MIN_PAIRS = 10  # fewer shared samples than this: each run's records are resampled on their own
+_PAIR_KEY = ["suite", "sample_id", "epoch"]
+
+
+def _measured(
+    base: pd.DataFrame, cur: pd.DataFrame, column: str, ok_only: bool
+) -> tuple[list[float], list[float], bool]:
+    """``column`` of both runs: per shared sample (paired) when enough are shared, else all."""
+    import pandas as pd
+
+    def values(df: pd.DataFrame) -> pd.DataFrame:
+        keep = df["status"].astype(str) == "ok" if ok_only else pd.Series(True, index=df.index)
+        v = pd.to_numeric(df[column], errors="coerce")
+        if not ok_only:
+            v = v.fillna(0.0)  # an error costs nothing but counts as a sample
+        out = pd.DataFrame(
+            {
+                "suite": df["suite"].astype(str),
+                "sample_id": df["sample_id"].astype(str),
+                "epoch": df["epoch"],
+                "v": v,
+            }
+        )[keep]
+        return out[out["v"].notna()]
+
+    b, c = values(base), values(cur)
+    pairs = b.merge(c, on=_PAIR_KEY, suffixes=("_b", "_c"), sort=True)
+    if len(pairs) >= MIN_PAIRS:
+        return pairs["v_b"].tolist(), pairs["v_c"].tolist(), True
+    return b["v"].tolist(), c["v"].tolist(), False
+
+
+def _rise_breach(
+    what: str, rise: Rise, allowed: float, floor: float | None, write: Writer
+) -> str | None:
+    """Why ``what`` breaches: 95% sure it rose beyond ``allowed`` (and by more than ``floor``)."""
+    if math.isnan(rise.ratio) or math.isnan(rise.low) or rise.low - 1 <= allowed:
         return None
-    rise = after / before - 1
-    if rise <= allowed:
+    if floor is not None and rise.difference <= floor:
         return None
+    how = f"{rise.n} paired samples" if rise.paired else f"unpaired, n={rise.n}"
+    beyond = fmt.change(allowed) if floor is None else f"{fmt.change(allowed)} and {write(floor)}"
     return (
-        f"{what} rose {write(before)} -> {write(after)} ({fmt.change(rise)}) "
-        f"> allowed {fmt.change(allowed)}"
+        f"{what} rose {write(rise.before)} -> {write(rise.after)} "
+        f"({fmt.change(rise.ratio - 1)}, {_signed(write, rise.difference)}; "
+        f"{rise.confidence:.0%} sure of at least {fmt.change(rise.low - 1)}, {how}) "
+        f"> allowed {beyond}"
     )
+
+
+def _signed(write: Writer, x: float) -> str:
+    return ("+" if x >= 0 else "-") + write(abs(x))
 
 
 def _check_pair(
@@ -129,16 +175,17 @@ def _check_pair(
                     f"> allowed {fmt.points(gate.max_accuracy_drop, signed=False)}",
                 )
             )
-    if gate.max_p90_latency_rise is not None:
-        p_base = float(latency_table(base, by=None)["e2e_p90"].iloc[0])
-        p_cur = float(latency_table(cur, by=None)["e2e_p90"].iloc[0])
-        allowed = gate.max_p90_latency_rise
-        reasons.append(("latency", _rise("p90 latency", p_base, p_cur, allowed, fmt.seconds)))
+    if gate.max_latency_rise is not None:
+        before, after, paired = _measured(base, cur, "e2e_s", ok_only=True)
+        rise = bootstrap_rise(before, after, statistic="median_ratio", paired=paired)
+        floor = gate.latency_floor_s
+        why = _rise_breach("latency", rise, gate.max_latency_rise, floor, fmt.seconds)
+        reasons.append(("latency", why))
     if gate.max_cost_rise is not None:
-        c_base = float(cost_table(base, by=None)["cost_per_1k"].iloc[0])
-        c_cur = float(cost_table(cur, by=None)["cost_per_1k"].iloc[0])
-        allowed = gate.max_cost_rise
-        reasons.append(("cost", _rise("cost per 1k samples", c_base, c_cur, allowed, fmt.usd)))
+        before, after, paired = _measured(base, cur, "cost_usd", ok_only=False)
+        rise = bootstrap_rise(before, after, statistic="mean", paired=paired)
+        why = _rise_breach("cost per sample", rise, gate.max_cost_rise, None, fmt.usd)
+        reasons.append(("cost", why))
     return [Breach(kind, arm, suite, f"{label}/{suite}: {why}") for kind, why in reasons if why]
 
 
@@ -146,8 +193,10 @@ def evaluate_gate(current: pd.DataFrame, baseline: pd.DataFrame, gate: GateConfi
     """Every breach of ``gate`` by the ``current`` run against ``baseline`` (empty: pass).
 
     Both frames are ``load_run`` results. Accuracy is compared on the samples
-    the two runs share (paired_diff: errors count as 0); latency and cost on
-    all records of each run. ``Breach.arm`` is the current run's target name.
+    the two runs share (paired_diff: errors count as 0); latency (ok records)
+    and cost (every record, an error costing 0) on the shared samples too,
+    when at least ``MIN_PAIRS`` are shared, else on all records of each run.
+    ``Breach.arm`` is the current run's target name.
     """
     pairs, missing = match_targets(_targets(current), _targets(baseline))
     out = [
@@ -180,4 +229,4 @@ def evaluate_gate(current: pd.DataFrame, baseline: pd.DataFrame, gate: GateConfi
     return out
 
 
-__all__ = ["ALL_SUITES", "Breach", "BreachKind", "evaluate_gate", "match_targets"]
+__all__ = ["ALL_SUITES", "MIN_PAIRS", "Breach", "BreachKind", "evaluate_gate", "match_targets"]

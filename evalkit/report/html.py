@@ -18,9 +18,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evalkit import plot
 from evalkit.report import format as fmt
-from evalkit.report.arms import require_comparable
+from evalkit.report.arms import arm_pairs, arms_in_order, require_comparable
 from evalkit.report.packing import clip_middle, json_scalar
 from evalkit.report.payload import sample_payload
 from evalkit.report.stopped import records_per_target, stopped_targets
@@ -224,7 +223,7 @@ def write_report(run_dir: Path, out: Path | None = None, *, df: pd.DataFrame | N
     if df is None:
         df = metrics.load_run(run_dir)
     run = _manifest_view(run_dir, df)
-    arms = plot.arms(df)
+    arms = arms_in_order(df)
     payload = sample_payload(df, {run["run_id"]: run_dir})
     return _render(
         "report.html.j2",
@@ -286,13 +285,19 @@ def _records_of(df: pd.DataFrame, label: str) -> pd.DataFrame:
 
 
 def write_compare_report(
-    run_dirs: list[Path], out: Path, *, gate_breaches: list[Any] | None = None
+    run_dirs: list[Path],
+    out: Path,
+    *,
+    gate_breaches: list[Any] | None = None,
+    reference: str | None = None,
 ) -> Path:
     """Render a comparison page of several runs (or of one run's several targets).
 
-    The first arm is the baseline: every other arm is compared with it on
-    the samples both have (paired differences with SE and 95% CI, flips in
-    each direction with both outputs, latency and cost deltas). InputError,
+    The arms are paired as ``arms.arm_pairs`` pairs them (``reference``
+    overrides the reference arm or run): each pair is compared on the
+    samples both have (paired differences with SE and 95% CI, flips in each
+    direction with both outputs, latency and cost deltas). The gate banner
+    shows only when ``gate_breaches`` is given (a gate ran). InputError,
     before anything is written, when there is one run with a single target.
     """
     from evalkit import metrics
@@ -304,13 +309,13 @@ def write_compare_report(
         _manifest_view(d, _records_of(df, label))
         for d, label in zip(dirs, df.attrs["runs"], strict=True)
     ]
-    arms = plot.arms(df)
+    arms = arms_in_order(df)
     summaries = _summaries(df)
     by_suite, per_arm = summaries["overview"], summaries["per_arm"]
     pairs = []
-    for b in arms[1:]:
-        diff = _table_rows(metrics.paired_diff(df, arms[0], b, by="suite"), ("suite",))
-        pairs.append({"a": arms[0], "b": b, "diffs": diff, "flips": _flips(df, arms[0], b)})
+    for a, b in arm_pairs(df, reference):
+        diff = _table_rows(metrics.paired_diff(df, a, b, by="suite"), ("suite",))
+        pairs.append({"a": a, "b": b, "diffs": diff, "flips": _flips(df, a, b)})
     suites = list(dict.fromkeys(str(r["suite"]) for r in by_suite))
     side = {(str(r["arm"]), str(r["suite"])): r for r in by_suite}
     payload = sample_payload(df, {r["run_id"]: d for r, d in zip(runs, dirs, strict=True)})
@@ -323,6 +328,7 @@ def write_compare_report(
         side=side,
         totals={str(r["arm"]): r for r in per_arm},
         pairs=pairs,
+        references=list(dict.fromkeys(p["a"] for p in pairs)),
         breaches=[_breach_view(b) for b in gate_breaches or []],
         gated=gate_breaches is not None,
         simulated=sorted({t for r in runs for t in r["simulated"]}),

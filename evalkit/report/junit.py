@@ -38,7 +38,7 @@ import socket
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -48,9 +48,13 @@ from evalkit.report import format as fmt
 from evalkit.report.stopped import StoppedTarget, records_per_target, stopped_targets
 from evalkit.runfolder import read_manifest_if_any, read_sample_dicts
 
+if TYPE_CHECKING:
+    from evalkit.report.gate import Breach
+
 JUNIT_FILE = "junit.xml"
 SKIPPED_ERRORS = frozenset({"context_length"})
 STOPPED_CASE = "(target stopped)"
+GATE_SUITE = "evalkit gate"
 MESSAGE_CHARS = 200
 TEXT_CHARS = 2000
 _CASE_FIELDS = (
@@ -194,6 +198,29 @@ def _timestamp(rows: pd.DataFrame) -> str | None:
     return None if pd.isna(first) else str(first.strftime("%Y-%m-%dT%H:%M:%S"))
 
 
+def _gate_suite(root: ET.Element, breaches: list[Breach], run_id: str, hostname: str) -> None:
+    """One testsuite holding a failed testcase per breach of the gate (errors, regressions)."""
+    counts = {"tests": str(len(breaches)), "failures": str(len(breaches)), "errors": "0"}
+    attrs = {"name": GATE_SUITE, **counts, "skipped": "0", "time": "0.000", "hostname": hostname}
+    element = ET.SubElement(root, "testsuite", attrs)
+    props = ET.SubElement(element, "properties")
+    ET.SubElement(props, "property", {"name": "run_id", "value": xml_text(run_id)})
+    for b in breaches:
+        case = ET.SubElement(
+            element,
+            "testcase",
+            {
+                "classname": xml_text(f"evalkit.gate.{b.arm}"),
+                "name": xml_text(f"{b.kind}: {b.arm}/{b.suite}"),
+                "time": "0.000",
+            },
+        )
+        failure = ET.SubElement(
+            case, "failure", {"message": xml_text(b.message, MESSAGE_CHARS), "type": b.kind}
+        )
+        failure.text = xml_text(b.message)
+
+
 def _case_fields(group: pd.DataFrame) -> Iterator[dict[Any, Any]]:
     """The group's records as dicts of the fields a test case reads, a slice at a time.
 
@@ -213,8 +240,18 @@ def _seconds(value: Any) -> float:
     return 0.0 if number != number else number  # NaN -> 0
 
 
-def write_junit(run_dir: Path, df: pd.DataFrame | None = None, out: Path | None = None) -> Path:
-    """Write the run's JUnit XML (``run_dir/junit.xml`` unless ``out``); returns its path."""
+def write_junit(
+    run_dir: Path,
+    df: pd.DataFrame | None = None,
+    out: Path | None = None,
+    *,
+    breaches: list[Breach] | None = None,
+) -> Path:
+    """Write the run's JUnit XML (``run_dir/junit.xml`` unless ``out``); returns its path.
+
+    Each of the gate's ``breaches`` (too many errors, a target with no
+    answer, a regression) is a failed testcase of a testsuite "evalkit gate".
+    """
     run_dir = Path(run_dir)
     frame = load_run(run_dir) if df is None else df
     out = run_dir / JUNIT_FILE if out is None else Path(out)
@@ -273,6 +310,10 @@ def write_junit(run_dir: Path, df: pd.DataFrame | None = None, out: Path | None 
         _stopped_suite(root, stopped, run_id, hostname)
         totals["tests"] += 1
         totals["errors"] += 1
+    if breaches:
+        _gate_suite(root, breaches, run_id, hostname)
+        totals["tests"] += len(breaches)
+        totals["failures"] += len(breaches)
     # Jenkins' schema allows no `skipped` here: skipped cases are counted per testsuite.
     for key, value in totals.items():
         root.set(key, str(value))

@@ -27,6 +27,12 @@ if TYPE_CHECKING:
     import pandas as pd
 
 SUMMARY_FILE = "summary.md"
+FORMAT_NOTE = (
+    "strict-match: the reply as it stands, in the form the grader asks for (followed the "
+    "format); flexible-extract: the expected answer found inside a longer reply ("
+    '"The capital is Paris.", "Answer: Paris", **Paris**). accuracy is the suite\'s own '
+    "grader, the one the gate uses.\n"
+)
 MAX_FAILURES = 20  # listed per target x suite; the rest are counted
 WHY_CHARS = 120
 
@@ -50,20 +56,27 @@ def _retries_cell(row: Any) -> str:
 def run_table(df: pd.DataFrame) -> str:
     """The per target x suite table of a run (accuracy, errors, latency, tokens, cost)."""
     table = summary_table(df, by=("arm", "suite"))
+    # Strict and extracted accuracies only where a text grader gave them.
+    both = bool(table["accuracy_strict"].notna().any())
+    extra_head = " strict-match | flexible-extract |" if both else ""
     lines = [
-        "| target | suite | n | accuracy [95% CI] | errors | retries "
+        f"| target | suite | n | accuracy [95% CI] |{extra_head} errors | retries "
         "| e2e p50 / p90 | TTFT p50 / p90 | tokens in / out | cost |",
-        "|---|---|---:|---|---|---:|---|---|---|---:|",
+        "|---|---|---:|---|" + ("---:|---:|" if both else "") + "---|---:|---|---|---|---:|",
     ]
     for row in table.to_dict("records"):
         est = " (est.)" if row["cost_estimated"] else ""
-        mark = " ʷ" if row["ci_method"] == "wilson" else ""
-        mark += " ᶜ" if row["clustered"] else ""
+        mark = " ᶜ" if row["clustered"] else ""
         sim = " †" if row["simulated"] else ""
+        extra = (
+            f" {fmt.percent(row['accuracy_strict'])} | {fmt.percent(row['accuracy_extracted'])} |"
+            if both
+            else ""
+        )
         lines.append(
             f"| {md_cell(row['arm'])}{sim} | {md_cell(row['suite'])} | {row['n']} "
-            f"| {fmt.accuracy(row['accuracy'], row['ci_low'], row['ci_high'])}{mark} "
-            f"| {_errors_cell(row)} | {_retries_cell(row)} "
+            f"| {fmt.accuracy(row['accuracy'], row['ci_low'], row['ci_high'])}{mark} |{extra}"
+            f" {_errors_cell(row)} | {_retries_cell(row)} "
             f"| {fmt.seconds(row['e2e_p50'])} / {fmt.seconds(row['e2e_p90'])} "
             f"| {fmt.seconds(row['ttft_p50'])} / {fmt.seconds(row['ttft_p90'])} "
             f"| {fmt.number(row['prompt_tokens'])} / {fmt.number(row['completion_tokens'])}{est} "
@@ -187,11 +200,14 @@ def write_summary_md(
     if len(frame):
         parts.append(run_table(frame))
         parts.append(
-            "Accuracy counts a request error as 0; its 95% CI is mean ± 1.96 SE, or "
-            "the Wilson interval (ʷ) for 0/1 scores when n < 30 or the SE is 0. "
-            "†: simulated target. ᶜ: clustered standard error. "
+            "Accuracy counts a request error as 0; its 95% CI is the Wilson score "
+            "interval, which stays within 0–100% at any n. "
+            "†: simulated target. ᶜ: items share clusters (needle haystacks), so the "
+            "interval is widened by the design effect. "
             "(est.): token counts estimated, not reported by the endpoint.\n"
         )
+        if "strict_score" in frame and frame["strict_score"].notna().any():
+            parts.append(FORMAT_NOTE)
         failures = failures_markdown(frame)
         if failures:
             parts.append(failures)

@@ -10,7 +10,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from evalkit.clientload import ClientLoad
 from evalkit.types import ItlStats, ToolCall
@@ -36,13 +43,20 @@ class ErrorInfo(_Model):
 
 
 class ScoreRecord(_Model):
-    """One grader's verdict on one output."""
+    """One grader's verdict on one output.
+
+    ``strict`` and ``extracted`` are a text grader's verdicts on the output as
+    it stands and on the answer extracted from it (None when the grader does
+    not tell them apart); ``score`` is the grader's own, one of the two.
+    """
 
     grader: str
     score: float
     passed: bool
     explanation: str = ""
     details: dict[str, Any] | None = None
+    strict: float | None = None
+    extracted: float | None = None
 
 
 class Record(_Model):
@@ -139,6 +153,16 @@ class RunSettings(_Model):
     epochs: int = 1
     limit: int | None = None
     shard: str | None = None  # "i/n", see runner.plan.parse_shard
+    reference: str | None = None
+    """The arm a comparison of this run's targets measures the others against: the
+    first of ``targets`` (the first --target) unless set. A run.json written
+    before this field existed gets the same default when it loads."""
+
+    @model_validator(mode="after")
+    def _first_target_is_the_reference(self) -> RunSettings:
+        if self.reference is None and self.targets:
+            self.reference = self.targets[0]
+        return self
 
 
 class RunManifest(_Model):

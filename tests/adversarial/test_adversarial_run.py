@@ -150,7 +150,7 @@ def run_and_resume(
         cwd=tmp_path, env=env,
     )  # fmt: skip
     assert again.returncode == expect, again.stderr
-    if expect == 0:  # nothing was left to do, so nothing was sent or written
+    if expect != 2:  # nothing was left to do, so nothing was sent or written (1: gated again)
         assert "nothing to send" in again.stdout, again.stdout
         assert (run_dir / "records.jsonl").read_bytes() == before
     keys = [(r["target"], r["suite"], r["sample_id"], r["epoch"]) for r in records(run_dir)]
@@ -228,7 +228,11 @@ def test_faults_of_the_endpoint_become_error_records(tmp_path: Path, adversary: 
         fields.update(FAST_RETRIES)
     targets = targets_for(adversary, modes)
     t0 = time.monotonic()
-    run_dir, _ = run_and_resume(tmp_path, targets, [chat_suite(tmp_path / "s", 3)])
+    # Every item of most targets ends in error: the run finishes, and fails the error verdict.
+    run_dir, res = run_and_resume(tmp_path, targets, [chat_suite(tmp_path / "s", 3)], expect=1)
+    assert "choices-dict: no answer at all: all 3 requests ended in error" in res.stdout
+    verdict = res.stdout.split("gate FAILED:", 1)[1]
+    assert "giant-usage" not in verdict  # its answers were ok
     assert time.monotonic() - t0 < 90  # no Retry-After was slept, not even the 30 s budget
     recs = by_target(run_dir)
     assert {name: len(rs) for name, rs in recs.items()} == {name: 3 for name in targets}

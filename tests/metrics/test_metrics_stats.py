@@ -11,6 +11,7 @@ import pytest
 
 from evalkit.metrics import accuracy_ci, mean_ci, paired_ci, wilson
 from evalkit.metrics.exact import binom_cdf, clopper_pearson, sign_test
+from evalkit.metrics.stats import effective_n
 
 
 def test_clt_standard_error_by_hand() -> None:
@@ -117,34 +118,86 @@ def test_exact_binomial_tools_by_hand() -> None:
     assert sign_test(0, 0) == sign_test(5, 5) == 1.0
 
 
-def test_small_binary_accuracy_gets_the_wilson_interval() -> None:
-    normal = mean_ci([1, 1, 1])
-    assert (normal.low, normal.high) == (1.0, 1.0)  # what the normal interval claims
-    ci = accuracy_ci([1, 1, 1])
-    assert ci.method == "wilson" and (ci.low, ci.high) == pytest.approx(wilson(3, 3))
-    assert ci.se == 0 and ci.mean == 1
-    assert accuracy_ci([1, 0, 1, 1]).low == pytest.approx(wilson(3, 4)[0])
-    assert accuracy_ci([1]).method == "wilson"  # one item: no SE, still an interval
+@pytest.mark.parametrize("n", range(1, 11))
+def test_accuracy_interval_is_wilson_and_inside_the_unit_interval_at_small_n(n: int) -> None:
+    for k in range(n + 1):
+        ci = accuracy_ci([1.0] * k + [0.0] * (n - k))
+        assert ci.method == "wilson" and ci.n == n and ci.mean == pytest.approx(k / n)
+        assert (ci.low, ci.high) == pytest.approx(wilson(k, n))
+        assert 0.0 <= ci.low <= ci.mean <= ci.high <= 1.0
+        assert ci.low < ci.high  # never a point, not even at 0 of n or n of n
 
 
-def test_large_or_fractional_samples_keep_the_normal_interval() -> None:
-    spread = [1, 0] * 15  # n = 30, SE > 0
-    assert accuracy_ci(spread) == mean_ci(spread)
-    assert accuracy_ci([1] * 100).method == "wilson"  # SE 0 at any n
-    assert accuracy_ci([1] * 100).low == pytest.approx(wilson(100, 100)[0])
-    fractional = [0.5, 1.0, 0.25]
-    assert accuracy_ci(fractional) == mean_ci(fractional)
+@pytest.mark.parametrize("n", range(1, 11))
+def test_all_pass_and_all_fail_touch_their_end_only(n: int) -> None:
+    passed = accuracy_ci([1.0] * n)
+    assert passed.high == 1.0 and 0.0 < passed.low < 1.0
+    failed = accuracy_ci([0.0] * n)
+    assert failed.low == 0.0 and 0.0 < failed.high < 1.0
+    assert passed.low == pytest.approx(1 - failed.high)  # Wilson is symmetric in k <-> n - k
 
 
-def test_clustered_small_accuracy_covers_both_intervals() -> None:
-    scores = [1, 1, 0, 0, 1, 0]
-    clusters = ["a", "a", "b", "b", "c", "c"]
-    clustered = mean_ci(scores, clusters)
+def test_the_reported_intervals_that_left_the_unit_interval() -> None:
+    # The cases: 23 of 24 gave [91.1%, 100.5%]-like bounds; 8 samples gave
+    # [-3.3%, 24.1%] and [40.9%, 103.3%] with the normal interval.
+    for scores in ([1.0] * 23 + [0.0], [1.0] + [0.0] * 7, [1.0] * 6 + [0.0] * 2):
+        normal = mean_ci(scores)
+        assert normal.low < 0 or normal.high > 1
+        ci = accuracy_ci(scores)
+        assert 0.0 <= ci.low < ci.mean < ci.high <= 1.0
+
+
+def test_large_samples_are_wilson_too_and_close_to_the_normal_interval() -> None:
+    scores = [1.0, 0.0] * 200
+    ci, normal = accuracy_ci(scores), mean_ci(scores)
+    assert ci.method == "wilson" and ci.se == normal.se
+    assert (ci.low, ci.high) == pytest.approx((normal.low, normal.high), abs=0.002)
+
+
+def test_fractional_scores_stay_inside_and_are_no_narrower_than_binary() -> None:
+    scores = [0.5, 1.0, 0.25, 0.75, 0.5]
+    ci = accuracy_ci(scores)
+    assert 0.0 <= ci.low < ci.mean < ci.high <= 1.0
+    # p(1 - p) bounds the variance of scores in [0, 1]: the interval covers the normal one.
+    normal = mean_ci(scores)
+    assert ci.low <= normal.low and ci.high >= normal.high
+
+
+def test_clustered_accuracy_shrinks_the_effective_sample_to_the_clusters() -> None:
+    # Two haystacks, each answered the same way throughout: 10 items worth 2.
+    scores = [1.0] * 5 + [0.0] * 5
+    clusters = ["a"] * 5 + ["b"] * 5
     ci = accuracy_ci(scores, clusters)
-    low, high = wilson(3, 6)
-    assert ci.method == "wilson" and ci.clustered
-    assert ci.low == pytest.approx(min(low, clustered.low))
-    assert ci.high == pytest.approx(max(high, clustered.high))
+    assert ci.clustered and ci.method == "wilson"
+    assert effective_n(ci, clusters) == pytest.approx(2.0)
+    assert (ci.low, ci.high) == pytest.approx(wilson(1, 2))
+    unclustered = accuracy_ci(scores)
+    assert ci.low < unclustered.low and ci.high > unclustered.high
+
+
+def test_clustered_all_pass_uses_the_number_of_clusters() -> None:
+    ci = accuracy_ci([1.0] * 12, ["a", "b", "c"] * 4)
+    assert (ci.low, ci.high) == pytest.approx(wilson(3, 3))
+    one = accuracy_ci([1.0, 0.0, 1.0], ["a", "a", "a"])  # one cluster: no SE at all
+    assert one.clustered and math.isnan(one.se)
+    assert (one.low, one.high) == pytest.approx(_wilson_p(2 / 3, 1))
+    assert one.low >= 0.0 and one.high <= 1.0
+
+
+def test_uncorrelated_clusters_keep_about_n() -> None:
+    # Each cluster holds one pass and one fail: no cluster effect, n_eff = n (clamped).
+    scores = [1.0, 0.0] * 10
+    clusters = [c for c in "abcdefghij" for _ in range(2)]
+    ci = accuracy_ci(scores, clusters)
+    assert effective_n(ci, clusters) == 20.0
+    assert (ci.low, ci.high) == pytest.approx(wilson(10, 20))
+
+
+def _wilson_p(p: float, n: float) -> tuple[float, float]:
+    z2 = 1.96**2
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = 1.96 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
 
 
 def test_three_flips_are_not_significant() -> None:

@@ -58,7 +58,8 @@ def test_rates_changes_and_points() -> None:
 
 def test_intervals() -> None:
     assert fmt.accuracy(0.7134, 0.65, 0.77) == "71.3% [65.0%, 77.0%]"
-    assert fmt.accuracy(0.98, 0.95, 1.01) == "98.0% [95.0%, 100.0%]"  # clipped to [0, 1]
+    # Printed as given: the interval is made in one place (metrics.accuracy_ci), not here.
+    assert fmt.accuracy(0.98, 0.95, 1.0) == "98.0% [95.0%, 100.0%]"
     assert fmt.accuracy(0.5) == "50.0%"  # no CI
     assert fmt.difference(0.05, -0.01, 0.11) == "+5.0 pp [-1.0 pp, +11.0 pp]"
     assert fmt.interval(1, 2, fmt.seconds) == "[1.00 s, 2.00 s]"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from support.fakerun import make_run
@@ -74,7 +75,7 @@ def test_drop_within_noise_passes_only_when_significance_is_required(
     # Same skill, another seed: needle and tools fall by 0.083 and 0.067 by chance,
     # both more than the allowed 0.02, with paired CIs that include 0.
     noisy = run(tmp_path, "noisy", 0.7, seed=2)
-    gate = GateConfig(max_p90_latency_rise=None, max_cost_rise=None)
+    gate = GateConfig(max_latency_rise=None, max_cost_rise=None)
     assert evaluate_gate(noisy, baseline, gate) == []
     strict = gate.model_copy(update={"require_significant": False})
     breaches = evaluate_gate(noisy, baseline, strict)
@@ -92,9 +93,62 @@ def test_latency_rise(baseline: pd.DataFrame) -> None:
     slower.loc[chat, "e2e_s"] = slower.loc[chat, "e2e_s"] * 1.5
     breaches = evaluate_gate(slower, baseline, GateConfig())
     assert [(b.kind, b.suite) for b in breaches] == [("latency", "chat")]
-    assert "p90 latency rose" in breaches[0].message and "(+50.0%)" in breaches[0].message
+    message = breaches[0].message
+    assert message.startswith("sim/chat: latency rose ") and "(+50.0%, +" in message
+    assert "95% sure of at least +50.0%, 60 paired samples) > allowed +25.0% and 50.0 ms" in message
+    assert evaluate_gate(slower, baseline, GateConfig(max_latency_rise=0.6)) == []
+    assert evaluate_gate(slower, baseline, GateConfig(max_latency_rise=None)) == []
+    # The name the key had when the gate compared two p90s still works.
     assert evaluate_gate(slower, baseline, GateConfig(max_p90_latency_rise=0.6)) == []
-    assert evaluate_gate(slower, baseline, GateConfig(max_p90_latency_rise=None)) == []
+
+
+def test_a_small_absolute_latency_rise_never_fails(baseline: pd.DataFrame) -> None:
+    # A fast endpoint (about 26 ms a request) that doubles: +100%, but about 26 ms.
+    fast = baseline.assign(e2e_s=baseline["e2e_s"] / 10)
+    slower = fast.assign(e2e_s=fast["e2e_s"] * 2)
+    assert 0.01 < float((slower["e2e_s"] - fast["e2e_s"]).median()) < 0.05
+    gate = GateConfig(max_cost_rise=None)
+    assert evaluate_gate(slower, fast, gate) == []
+    no_floor = gate.model_copy(update={"latency_floor_s": 0.0})
+    assert {b.kind for b in evaluate_gate(slower, fast, no_floor)} == {"latency"}
+
+
+def _jittered(df: pd.DataFrame, seed: int, scale: float = 1.0) -> pd.DataFrame:
+    """The run again: every request's latency times log-normal noise, plus 5% stalls."""
+    rng = np.random.default_rng(seed)
+    noise = rng.lognormal(0.0, 0.35, len(df)) + (rng.random(len(df)) < 0.05) * 3.0
+    return df.assign(e2e_s=df["e2e_s"] * noise * scale)
+
+
+def test_noisy_equal_runs_pass_and_a_slower_endpoint_fails(baseline: pd.DataFrame) -> None:
+    # The ratio of two p90s moves by a third on noise like this; the paired test does not.
+    base = _jittered(baseline, 0)
+    gate = GateConfig(max_cost_rise=None)
+    for seed in range(1, 11):
+        same = _jittered(baseline, seed)
+        assert evaluate_gate(same, base, gate) == [], seed
+        slow = _jittered(baseline, seed, scale=2.0)
+        assert {b.suite for b in evaluate_gate(slow, base, gate)} == {"chat", "needle", "tools"}
+
+
+def test_old_p90_ratio_would_have_failed_these_equal_runs(baseline: pd.DataFrame) -> None:
+    # What the gate replaced: for the record, the noise above fools a ratio of p90s.
+    base = _jittered(baseline, 0)
+    ratios = []
+    for seed in range(1, 21):
+        same = _jittered(baseline, seed)
+        for suite in ("chat", "needle", "tools"):
+            a = base.loc[base["suite"] == suite, "e2e_s"].quantile(0.9)
+            b = same.loc[same["suite"] == suite, "e2e_s"].quantile(0.9)
+            ratios.append(b / a)
+    assert max(ratios) > 1.25
+
+
+def test_the_same_two_runs_always_give_the_same_verdict(baseline: pd.DataFrame) -> None:
+    base = _jittered(baseline, 0)
+    edge = _jittered(baseline, 7, scale=1.45)
+    verdicts = {tuple(b.message for b in evaluate_gate(edge, base, GateConfig())) for _ in range(5)}
+    assert len(verdicts) == 1
 
 
 def test_cost_rise(baseline: pd.DataFrame) -> None:
@@ -106,7 +160,8 @@ def test_cost_rise(baseline: pd.DataFrame) -> None:
         ("cost", "needle"),
         ("cost", "tools"),
     }
-    assert "(+30.0%) > allowed +10.0%" in breaches[0].message
+    assert "(+30.0%, +$" in breaches[0].message
+    assert "95% sure of at least +30.0%, 60 paired samples) > allowed +10.0%" in breaches[0].message
     assert evaluate_gate(dearer, baseline, GateConfig(max_cost_rise=0.5)) == []
 
 
@@ -153,7 +208,7 @@ def test_a_three_item_drop_is_not_significant(tmp_path: Path) -> None:
         return load_run(run_dir)
 
     base, cur = tiny("base", 1.0), tiny("cur", 0.0)
-    gate = GateConfig(max_p90_latency_rise=None, max_cost_rise=None)
+    gate = GateConfig(max_latency_rise=None, max_cost_rise=None)
     assert evaluate_gate(cur, base, gate) == []
     loose = gate.model_copy(update={"require_significant": False})
     assert sorted(b.suite for b in evaluate_gate(cur, base, loose)) == ["chat", "needle", "tools"]

@@ -243,3 +243,26 @@ def test_time_is_wall_time_overlaps_counted_once(tmp_path: Path) -> None:
         }
     )
     assert busy_seconds(chained) == pytest.approx(7.0)
+
+
+def test_each_gate_breach_is_a_failed_testcase(tmp_path: Path) -> None:
+    from evalkit.report.gate import Breach
+
+    run = make_run(tmp_path / "r", n_samples=3, targets=("sim",), error_rate=0)
+    breaches = [
+        Breach("no_answer", "dead", "*", "dead: no answer at all: all 3 requests ended in error"),
+        Breach("errors", "sim", "chat", "sim/chat: 2 of 3 items ended in error <&>"),
+    ]
+    out = write_junit(run, breaches=breaches)
+    JUNIT_XSD.validate(out)
+    root = ET.parse(out).getroot()
+    [gate] = [s for s in root.findall("testsuite") if s.get("name") == "evalkit gate"]
+    assert (gate.get("tests"), gate.get("failures")) == ("2", "2")
+    failures = [(f.get("type"), f.get("message")) for f in gate.iter("failure")]
+    assert failures == [(b.kind, b.message) for b in breaches]
+    names = [c.get("name") for c in gate.findall("testcase")]
+    assert names == ["no_answer: dead/*", "errors: sim/chat"]
+    assert int(root.get("tests", "-1")) == 9 + 2 and int(root.get("failures", "-1")) >= 2
+    # No breach, no gate testsuite.
+    root = ET.parse(write_junit(run)).getroot()
+    assert "evalkit gate" not in [s.get("name") for s in root.findall("testsuite")]

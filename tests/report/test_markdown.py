@@ -12,6 +12,7 @@ from support.fakerun import make_run
 from evalkit.config import GateConfig
 from evalkit.errors import InputError
 from evalkit.metrics import accuracy_table, load_run, load_runs, paired_diff
+from evalkit.report import format as fmt
 from evalkit.report.comparison import compare_markdown
 from evalkit.report.gate import Breach, evaluate_gate
 from evalkit.report.markdown import write_summary_md
@@ -50,13 +51,15 @@ def test_summary_of_a_run(tmp_path: Path) -> None:
     assert "Gate" not in text  # no baseline, no gate section
 
 
-def test_ci_bounds_are_clipped_for_display(tmp_path: Path) -> None:
-    # n >= 30 with some spread: the normal interval (which leaves [0, 1] near 1) is used
+def test_ci_bounds_are_inside_0_and_100_as_made_not_clipped(tmp_path: Path) -> None:
+    # n = 30 near 1: the normal interval left [0, 1] here; Wilson never does.
     run = make_run(tmp_path / "r", n_samples=30, targets=("sim",), skill={"sim": 0.95})
     acc = accuracy_table(load_run(run))
-    assert (acc["ci_high"] > 1).any() and (acc["ci_method"] == "normal").all()
+    assert (acc["ci_high"] <= 1).all() and (acc["ci_low"] >= 0).all()
+    assert (acc["ci_method"] == "wilson").all() and (acc["accuracy"] < acc["ci_high"]).all()
     body = table_rows(write_summary_md(run).read_text().split("<details>")[0])[1:]
-    assert all(", 100.0%]" in r[3] for r, hi in zip(body, acc["ci_high"], strict=True) if hi > 1)
+    for r, row in zip(body, acc.to_dict("records"), strict=True):
+        assert r[3].startswith(fmt.accuracy(row["accuracy"], row["ci_low"], row["ci_high"]))
 
 
 def test_gate_verdicts(tmp_path: Path) -> None:

@@ -40,7 +40,10 @@ def test_a_fault_in_one_item_becomes_its_internal_error_record(
     monkeypatch.setattr(run_module, "grade", buggy_grade)
     suite = _suite(tmp_path, {"type": "includes"})
     result = evalkit.run([str(suite)], out=tmp_path / "res", run_id="r", progress=False, echo=None)
-    assert (result.status, result.exit_code, result.written) == ("finished", 0, 3)
+    # The run finishes; one item of three in error is more than max_error_rate: exit 1.
+    assert (result.status, result.exit_code, result.written) == ("finished", 1, 3)
+    assert [(b.kind, b.suite) for b in result.breaches] == [("errors", "s")]
+    assert "internal_error ×1" in result.breaches[0].message
     recs = _records(tmp_path)
     assert [recs[i]["status"] for i in "abc"] == ["ok", "error", "ok"]
     error = recs["b"]["error"]
