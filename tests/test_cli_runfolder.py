@@ -471,9 +471,15 @@ def test_a_signal_while_the_report_is_written_exits_130_quietly(
         pytest.skip("the report was written before the signal could land")
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
-    assert "interrupted" in err and quiet(err)
+    assert quiet(err)
     assert manifest(run_dir)["status"] == "finished"  # every record was written
+    if proc.returncode == 0:
+        # The signal landed after the last output was written (a busy machine can
+        # hold the signal back that long): the run is complete, and says nothing.
+        assert (run_dir / "report.html").exists() and "interrupted" not in err
+        return
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
     res = evalkit("report", "r", "--out", "res", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
 
