@@ -37,6 +37,7 @@ from evalkit.errors import (
     StreamError,
     TargetFatalError,
     TimeoutError_,
+    TruncatedStreamError,
 )
 from evalkit.suite.schema import Sample
 from evalkit.types import ItlStats, ToolCall, percentile
@@ -181,6 +182,12 @@ class ChatClient:
             raise StreamError("stream ended without [DONE]")
         if state.error is not None:
             raise error_for_payload(state.error, resp.status, resp.headers)
+        if state.finish is None:
+            # A complete answer always says why it stopped; llama.cpp cuts an
+            # interrupted stream with [DONE] and no reason at all.
+            raise TruncatedStreamError(
+                f"stream ended after {len(state.times)} token chunk(s) without a finish_reason"
+            )
         times = state.times
         return _completion(
             body,
