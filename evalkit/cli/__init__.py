@@ -26,6 +26,8 @@ _COMMANDS = {
     "suites": ("evalkit.cli.commands", "cmd_suites"),
     "sim": ("evalkit.cli.sim", "cmd_sim"),
     "gen": ("evalkit.cli.gen", "cmd_gen"),
+    "probe": ("evalkit.cli.probe", "cmd_probe"),
+    "targets": ("evalkit.cli.probe", "cmd_targets"),
 }
 
 

@@ -44,7 +44,8 @@ def print_summary(run_dir: Path, df: pd.DataFrame) -> None:
             str(row["suite"]),
             str(row["n"]),
             # Small-n intervals are Wilson intervals: lopsided, so both ends are shown.
-            fmt.accuracy(row["accuracy"], row.get("ci_low"), row.get("ci_high")),
+            fmt.accuracy(row["accuracy"], row.get("ci_low"), row.get("ci_high"))
+            + (f" ({row['n_skipped']} skipped)" if row.get("n_skipped") else ""),
             str(row["n_error"]),
             str(row["retries"]),
             fmt.seconds(row.get("e2e_p50")),
@@ -54,6 +55,12 @@ def print_summary(run_dir: Path, df: pd.DataFrame) -> None:
             f"{fmt.usd(row.get('cost_total'))}{est}",
         )
     Console(width=160).print(table)
+    n_skipped = int((df["status"].astype(str) == "skipped").sum())
+    if n_skipped:
+        print(
+            f"{n_skipped} item(s) skipped, never sent: the endpoint lacks a feature they need "
+            "(why: summary.md, report.html)"
+        )
 
 
 def print_outputs(outputs: Outputs) -> None:

@@ -15,6 +15,7 @@ from evalkit import __version__
 from evalkit.cli.gate import add_gate_flags
 from evalkit.cli.gen import add_gen_parser
 from evalkit.cli.help import HELP_FORMAT, examples
+from evalkit.cli.probe import add_endpoint_flags, add_probe_parsers
 from evalkit.cli.sim import add_sim_parser
 
 if TYPE_CHECKING:
@@ -47,6 +48,8 @@ def _add_run(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         "evalkit run suites/chat --target sim --limit 20",
         "evalkit run --config ci.toml --target mistral-small-3.1 --baseline last-good",
         "evalkit run --resume 20261125-173851-8145 --retry-errors",
+        "evalkit run suites/chat --base-url http://127.0.0.1:8080/v1 --model smollm2",
+        "evalkit run --target local --limit 10",
     )
     run.add_argument(
         "suites",
@@ -59,7 +62,8 @@ def _add_run(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         "-t",
         action="append",
         metavar="NAME",
-        help="target from evalkit.toml (repeatable; default: [run] targets, else sim)",
+        help="target from evalkit.toml, or the built-in sim or local (repeatable; default: "
+        "[run] targets, else sim); with --base-url, the name of that target",
     )
     run.add_argument("--epochs", type=int, metavar="N", help="times to run each sample")
     run.add_argument("--limit", type=int, metavar="N", help="first N samples of each suite")
@@ -77,10 +81,16 @@ def _add_run(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     run.add_argument("--run-id", metavar="ID", help="name the run folder (default: time + random)")
     run.add_argument("--no-progress", action="store_true", help="no live progress bar")
     run.add_argument(
+        "--no-probe",
+        action="store_true",
+        help="send every item without first probing what the endpoint supports",
+    )
+    run.add_argument(
         "--no-report",
         action="store_true",
         help="skip report.html (records, junit and summary still written)",
     )
+    add_endpoint_flags(run)
     add_gate_flags(run)
 
 
@@ -208,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_suites(sub, common)
     add_sim_parser(sub)
     add_gen_parser(sub, common)
+    add_probe_parsers(sub, common)
     return p
 
 

@@ -34,9 +34,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run suites against targets; the exit code says whether the gate passed."""
     from evalkit.cli.gate import config_for
     from evalkit.cli.output import print_outputs
+    from evalkit.cli.probe import endpoint_of
     from evalkit.lifecycle import run
 
     config = config_for(args)
+    endpoint = endpoint_of(args)
     with _sigterm_as_ctrl_c():
         result = run(
             args.suites,
@@ -53,6 +55,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             config=config,
             progress=not args.no_progress,
             argv=args.argv,
+            probe=not args.no_probe,
+            endpoint=endpoint,
         )
     print_outputs(result.outputs)
     if result.grader_errors:

@@ -10,18 +10,22 @@ the report and below the CLI.
 Modules: ``runs`` (starting a run; ``run`` and ``run_async``), ``job`` (a
 started run: execute, close, finish; ``RunResult``), ``outputs`` (rendering
 and the gate), ``stored`` (compare, grade, merge), ``inputs`` (configs and
-run references).
+run references), ``probing`` (``probe`` an endpoint's capabilities, list
+``targets`` with their last probe), ``endpoints`` (targets named by URL).
 """
 
+from evalkit.lifecycle.endpoints import Endpoint
 from evalkit.lifecycle.inputs import ConfigLike, RunRef
 from evalkit.lifecycle.job import Progress, ProgressFactory, RunResult, RunStatus
 from evalkit.lifecycle.outputs import Outputs, render
+from evalkit.lifecycle.probing import TargetStatus, probe, probe_async, targets
 from evalkit.lifecycle.runs import run, run_async
 from evalkit.lifecycle.stored import Comparison, Graded, compare, grade, merge
 
 __all__ = [
     "Comparison",
     "ConfigLike",
+    "Endpoint",
     "Graded",
     "Outputs",
     "Progress",
@@ -29,10 +33,14 @@ __all__ = [
     "RunRef",
     "RunResult",
     "RunStatus",
+    "TargetStatus",
     "compare",
     "grade",
     "merge",
+    "probe",
+    "probe_async",
     "render",
     "run",
     "run_async",
+    "targets",
 ]

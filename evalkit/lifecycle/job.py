@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from evalkit.config import Config
 from evalkit.lifecycle.outputs import Outputs, render_dir
@@ -87,12 +87,29 @@ class Job:
     baseline_dir: Path | None
     html: bool
     executor: Executor | None = None
+    probe: bool = True  # probe real targets first; items they cannot take are skipped
+    refresh_probe: bool = False
 
     async def execute(self, display: Progress) -> Outcome:
         """Make the planned requests, appending each record; ``display`` is told of each."""
         with RecordWriter(self.prepared.run_dir) as writer:
-            self.executor = Executor(self.prepared, self.config, writer, on_record=display.update)
+            self.executor = Executor(
+                self.prepared,
+                self.config,
+                writer,
+                on_record=display.update,
+                probe=self.probe,
+                refresh_probe=self.refresh_probe,
+                on_probe=self.record_probe,
+            )
             return await self.executor.run(self.items)
+
+    def record_probe(self, target: str, found: dict[str, Any]) -> None:
+        """Keep a target's probe findings in run.json as soon as they are known."""
+        run_dir = self.prepared.run_dir
+        manifest = read_manifest(run_dir)
+        probes = {**manifest.probes, target: found}
+        write_manifest(run_dir, manifest.model_copy(update={"probes": probes}))
 
     def close(self, status: RunStatus, aborted: dict[str, str]) -> None:
         """Write run.json's final status: what a resume and the report read."""

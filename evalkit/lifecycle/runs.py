@@ -22,9 +22,15 @@ from pathlib import Path
 
 from evalkit.config import Config
 from evalkit.errors import ConfigError
+from evalkit.lifecycle.endpoints import (
+    Endpoint,
+    check_local_targets,
+    with_endpoint,
+    with_recorded_targets,
+)
 from evalkit.lifecycle.inputs import ConfigLike, RunRef, config_of, out_of, run_dir_of
 from evalkit.lifecycle.job import Job, ProgressFactory, RunResult, make_display
-from evalkit.runfolder import RunSettings, done_keys, drop_error_records
+from evalkit.runfolder import RunSettings, done_keys, drop_error_records, read_manifest
 from evalkit.runner import Prepared, parse_shard, plan, prepare, prepare_resume
 
 Names = str | Path | Sequence[str | Path] | None
@@ -65,7 +71,13 @@ def _describe(job: Job, echo: Echo) -> None:
     m = job.prepared.manifest
     echo(f"run {m.run_id} -> {job.prepared.run_dir}")
     for t in job.prepared.targets:
-        kind = "simulated endpoint" if t.simulated else t.base_url
+        kind = (
+            "simulated endpoint"
+            if t.simulated
+            else "llama-cpp-python server started for the run"
+            if t.local
+            else t.base_url
+        )
         echo(f"  target {t.name}: {t.model} ({kind})")
     for s in job.prepared.suites:
         echo(f"  suite {s.name}: {len(s.samples)} samples ({s.kind})")
@@ -89,6 +101,8 @@ def _start(
     config: ConfigLike,
     echo: Echo | None,
     argv: Sequence[str] | None,
+    probe: bool = True,
+    endpoint: Endpoint | None = None,
 ) -> Job:
     """Check everything, create or reopen the run folder, and plan what is left."""
     cfg = config_of(config)
@@ -96,6 +110,10 @@ def _start(
     # A mistyped baseline must fail now, not after the whole run.
     baseline_dir = run_dir_of(baseline, where) if baseline is not None else None
     suite_names, target_names = _names(suites), _names(targets)
+    if endpoint is not None:
+        if resume is not None:
+            raise ConfigError("--resume repeats the run's own target; drop --base-url")
+        cfg, target_names = with_endpoint(cfg, endpoint, target_names)
     retried = 0
     prepared: Prepared
     if resume is not None:
@@ -110,7 +128,10 @@ def _start(
         if any(given.values()):
             flags = ", ".join(f"--{name}" for name, on in given.items() if on)
             raise ConfigError(f"--resume repeats the run's own settings; drop {flags}")
-        prepared = prepare_resume(cfg, run_dir_of(resume, where))
+        resume_dir = run_dir_of(resume, where)
+        cfg = with_recorded_targets(cfg, resume_dir)
+        check_local_targets(cfg, read_manifest(resume_dir).settings.targets)
+        prepared = prepare_resume(cfg, resume_dir)
         if retry_errors:
             retried = drop_error_records(prepared.run_dir)
             if echo is not None:
@@ -119,6 +140,7 @@ def _start(
         if retry_errors:
             raise ConfigError("--retry-errors goes with --resume RUN")
         settings = _settings(cfg, suite_names, target_names, epochs, limit, shard)
+        check_local_targets(cfg, settings.targets)
         prepared = prepare(
             cfg, settings, out=where, run_id=run_id, argv=list(argv) if argv is not None else []
         )
@@ -128,7 +150,7 @@ def _start(
     items = plan(
         s.targets, prepared.suites, epochs=s.epochs, limit=s.limit, shard=shard_of, done=done
     )
-    job = Job(prepared, cfg, items, len(done), retried, baseline_dir, html=report)
+    job = Job(prepared, cfg, items, len(done), retried, baseline_dir, html=report, probe=probe)
     if echo is not None:
         _describe(job, echo)
     return job
@@ -162,6 +184,8 @@ def run(
     progress: bool | ProgressFactory = True,
     echo: Echo | None = print,
     argv: Sequence[str] | None = None,
+    probe: bool = True,
+    endpoint: Endpoint | None = None,
 ) -> RunResult:
     """Run suites against targets, grade, write the outputs and gate; return the outcome.
 
@@ -177,7 +201,11 @@ def run(
     when stderr is a terminal, False for none, or a factory called with the
     number of requests. ``echo`` receives the opening lines (run id, folder,
     targets, suites, requests to make); None keeps quiet. ``argv`` is the
-    command line recorded in run.json.
+    command line recorded in run.json. ``probe`` (default True) first probes
+    each real target for the features its items need (cached for a day;
+    items it cannot take are recorded as skipped, with the reason, and never
+    sent). ``endpoint`` names a target by URL instead of evalkit.toml (the
+    command line's ``--base-url``/``--model``/``--api-key-env``).
 
     Raises ``InputError`` (``ConfigError``, ``SuiteError``) before any
     request when the config, the settings or a suite is wrong. Ctrl-C ends
@@ -200,6 +228,8 @@ def run(
         config=config,
         echo=echo,
         argv=argv,
+        probe=probe,
+        endpoint=endpoint,
     )
     display = make_display(progress, len(job.items))
     outcome = None
@@ -228,6 +258,8 @@ async def run_async(
     progress: bool | ProgressFactory = True,
     echo: Echo | None = print,
     argv: Sequence[str] | None = None,
+    probe: bool = True,
+    endpoint: Endpoint | None = None,
 ) -> RunResult:
     """``run`` in the running event loop, for notebooks: ``await evalkit.run_async(...)``.
 
@@ -253,6 +285,8 @@ async def run_async(
         config=config,
         echo=echo,
         argv=argv,
+        probe=probe,
+        endpoint=endpoint,
     )
     display = make_display(progress, len(job.items))
     try:

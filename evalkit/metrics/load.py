@@ -66,6 +66,7 @@ _PLAIN: dict[str, Any] = {
     "sample_id": None,
     "epoch": 0,
     "status": None,
+    "skip_reason": None,
     "http_status": None,
     "attempts": 1,
     "started_at": None,

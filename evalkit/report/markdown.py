@@ -51,9 +51,10 @@ def run_table(df: pd.DataFrame) -> str:
         mark = " ʷ" if row["ci_method"] == "wilson" else ""
         mark += " ᶜ" if row["clustered"] else ""
         sim = " †" if row["simulated"] else ""
+        skipped = f" · {row['n_skipped']} skipped" if row["n_skipped"] else ""
         lines.append(
             f"| {md_cell(row['arm'])}{sim} | {md_cell(row['suite'])} | {row['n']} "
-            f"| {fmt.accuracy(row['accuracy'], row['ci_low'], row['ci_high'])}{mark} "
+            f"| {fmt.accuracy(row['accuracy'], row['ci_low'], row['ci_high'])}{mark}{skipped} "
             f"| {_errors_cell(row)} | {row['retries']} "
             f"| {fmt.seconds(row['e2e_p50'])} / {fmt.seconds(row['e2e_p90'])} "
             f"| {fmt.seconds(row['ttft_p50'])} / {fmt.seconds(row['ttft_p90'])} "
@@ -101,9 +102,34 @@ def stopped_markdown(stopped: list[StoppedTarget]) -> str:
 
 def _failed(df: pd.DataFrame) -> pd.Series[bool]:
     """Records that failed: an error, or a graded answer that did not pass (as in junit.xml)."""
-    ok = df["status"].astype(str) == "ok"
+    status = df["status"].astype(str)
+    ok = status == "ok"
     graded = df["scores"].map(lambda s: s is not None and len(s) > 0).astype(bool)
-    return ~ok | (graded & ~df["passed"].astype(bool))
+    return (~ok & (status != "skipped")) | (graded & ~df["passed"].astype(bool))
+
+
+def skipped_markdown(df: pd.DataFrame) -> str:
+    """The "Skipped" section: items never sent, per target x suite and reason ("" if none)."""
+    if df.empty:
+        return ""
+    skipped = df[df["status"].astype(str) == "skipped"]
+    if skipped.empty:
+        return ""
+    lines = [
+        f"### Skipped ({len(skipped)})\n",
+        "Never sent: the capability probe found the endpoint lacks a feature these items "
+        "need. Accuracy is over the items answered.\n",
+        "| target | suite | items | why |",
+        "|---|---|---:|---|",
+    ]
+    reasons = skipped["skip_reason"].fillna("").astype(str)
+    keys = [skipped["arm"].astype(str), skipped["suite"].astype(str), reasons]
+    for (arm, suite, reason), g in skipped.groupby(keys, sort=True):
+        lines.append(
+            f"| {md_code(arm, table=True)} | {md_code(suite, table=True)} | {len(g)} "
+            f"| {md_cell(reason, 300)} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def _why(rec: Mapping[Any, Any]) -> str:
@@ -175,11 +201,14 @@ def write_summary_md(
     if len(frame):
         parts.append(run_table(frame))
         parts.append(
-            "Accuracy counts a request error as 0; its 95% CI is mean ± 1.96 SE, or "
+            "Accuracy counts a request error as 0 and leaves out skipped items; its 95% CI is mean ± 1.96 SE, or "
             "the Wilson interval (ʷ) for 0/1 scores when n < 30 or the SE is 0. "
             "†: simulated target. ᶜ: clustered standard error. "
             "(est.): token counts estimated, not reported by the endpoint.\n"
         )
+        skipped = skipped_markdown(frame)
+        if skipped:
+            parts.append(skipped)
         failures = failures_markdown(frame)
         if failures:
             parts.append(failures)
@@ -206,6 +235,7 @@ __all__ = [
     "calibration_markdown",
     "failures_markdown",
     "run_table",
+    "skipped_markdown",
     "stopped_markdown",
     "write_summary_md",
 ]

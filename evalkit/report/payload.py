@@ -217,6 +217,7 @@ _ROW_COLUMNS = (
     "output",
     "error_message",
     "tool_names",
+    "skip_reason",
 )
 
 

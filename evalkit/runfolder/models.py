@@ -54,8 +54,10 @@ class Record(_Model):
     suite: str
     sample_id: str
     epoch: int = 0
-    status: Literal["ok", "error"]
+    status: Literal["ok", "error", "skipped"]
     error: ErrorInfo | None = None
+    # Why a "skipped" item was never sent: the feature it needs that the endpoint lacks.
+    skip_reason: str | None = None
     http_status: int | None = None
     attempts: int = 1
     started_at: str
@@ -155,6 +157,8 @@ class RunManifest(_Model):
     baseline: str | None = None
     notes: list[str] = Field(default_factory=list)
     aborted: dict[str, str] = Field(default_factory=dict)  # target -> why it was stopped
+    # target -> what the capability probe found (evalkit.runner.probe.Capabilities, dumped)
+    probes: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     def planned_items(self) -> int | None:
         """Items each target was to run: sum over suites of min(samples, limit), times epochs.

@@ -15,15 +15,17 @@ import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from evalkit.client import Completion, estimate_prompt_tokens
 from evalkit.config import Config, TargetConfig
-from evalkit.errors import RateLimitError, RetryableError, TargetFatalError
+from evalkit.client.capabilities import Capabilities
+from evalkit.errors import RateLimitError, RequestError, RetryableError, TargetFatalError
 from evalkit.graders import GradeItem, grade
 from evalkit.runfolder import ErrorInfo, Record, RecordWriter, utc_now
 from evalkit.runner.grading import BuiltGraders
 from evalkit.runner.plan import WorkItem
+from evalkit.runner.probe import features_of, learn_from_error, probe_runtime, request_for
 from evalkit.runner.retry import Attempts, Failed, Retrier
 from evalkit.runner.setup import Prepared, all_samples
 from evalkit.runner.targets import JudgePool, TargetRuntime, open_target
@@ -39,6 +41,7 @@ class Tally:
     passed: int = 0
     retries: int = 0
     grader_errors: int = 0  # records with a score a grader failed to make
+    skipped: int = 0  # items never sent: the endpoint lacks a feature they need
 
 
 @dataclass
@@ -49,6 +52,7 @@ class Outcome:
     written: int
     aborted: dict[str, str] = field(default_factory=dict)
     grader_errors: int = 0
+    probes: dict[str, dict[str, Any]] = field(default_factory=dict)  # target -> findings
 
 
 class _ItemFields(TypedDict):
@@ -102,11 +106,20 @@ class Executor:
         writer: RecordWriter,
         *,
         on_record: Callable[[Record, Tally], None] | None = None,
+        probe: bool = False,
+        refresh_probe: bool = False,
+        on_probe: Callable[[str, dict[str, Any]], None] | None = None,
     ) -> None:
         self.prepared = prepared
         self.config = config
         self.writer = writer
         self.on_record = on_record
+        # The capability probe (evalkit.runner.probe) of each real target before its
+        # first item; on_probe(target, findings) is told what it found.
+        self.probe = probe
+        self.refresh_probe = refresh_probe
+        self.on_probe = on_probe
+        self.probes: dict[str, dict[str, Any]] = {}
         self.tally = Tally()
         self.runtimes: dict[str, TargetRuntime] = {}
         self._stack = contextlib.AsyncExitStack()
@@ -116,7 +129,15 @@ class Executor:
         self, item: WorkItem, rt: TargetRuntime, retrier: Retrier, graders: BuiltGraders
     ) -> Record:
         target = rt.target
-        body = rt.client.build_body(item.sample)
+        body, skip = request_for(rt, item.sample)
+        if body is None:
+            return Record(
+                **_item_fields(
+                    item, self.prepared.manifest.run_id, target, utc_now(), 0.0, Attempts(count=0)
+                ),
+                status="skipped",
+                skip_reason=skip,
+            )
         tokens = 0
         if target.tpm:
             tokens = estimate_prompt_tokens(item.sample.messages) + int(body.get("max_tokens") or 0)
@@ -137,6 +158,8 @@ class Executor:
             exc = outcome.error
             if isinstance(exc, TargetFatalError):
                 raise exc
+            if rt.capabilities is not None and learn_from_error(rt.capabilities, exc):
+                self._tell_probe(target.name, rt.capabilities)  # later items too long are skipped
             base = _item_fields(
                 item, run_id, target, started_at or utc_now(), queue_s, outcome.attempts
             )
@@ -212,8 +235,30 @@ class Executor:
         if record.status == "ok":
             t.ok += 1
             t.passed += record.passed
+        elif record.status == "skipped":
+            t.skipped += 1
         else:
             t.errors += 1
+
+    def _tell_probe(self, name: str, found: Capabilities | str) -> None:
+        dumped = found.model_dump() if isinstance(found, Capabilities) else {"error": found}
+        self.probes[name] = dumped
+        if self.on_probe is not None:
+            self.on_probe(name, dumped)
+
+    async def _probe(self, rt: TargetRuntime, items: list[WorkItem]) -> None:
+        """Probe a real target for what its items need; a target that fails it stays unprobed."""
+        name = rt.target.name
+        bodies = (rt.client.build_body(i.sample) for i in items if i.target == name)
+        try:
+            rt.capabilities = await probe_runtime(
+                rt, features_of(bodies), refresh=self.refresh_probe
+            )
+        except RequestError as exc:
+            # Its items are sent as they are and fail the same way, as they would unprobed.
+            self._tell_probe(name, f"probe failed: {exc.message}")
+            return
+        self._tell_probe(name, rt.capabilities)
 
     async def run(self, items: list[WorkItem]) -> Outcome:
         """Run every item; returns when all are recorded or their targets aborted."""
@@ -221,7 +266,10 @@ class Executor:
             queues: dict[str, asyncio.Queue[WorkItem]] = {}
             for target in self.prepared.targets:
                 samples = all_samples(self.prepared.suites)
-                self.runtimes[target.name] = await open_target(self._stack, target, samples)
+                rt = await open_target(self._stack, target, samples)
+                self.runtimes[target.name] = rt
+                if self.probe and not target.simulated:
+                    await self._probe(rt, items)
                 queues[target.name] = asyncio.Queue()
             for item in items:
                 queues[item.target].put_nowait(item)
@@ -236,6 +284,7 @@ class Executor:
             written=self.tally.done,
             aborted=aborted,
             grader_errors=self.tally.grader_errors,
+            probes=dict(self.probes),
         )
 
 

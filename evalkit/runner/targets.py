@@ -1,4 +1,4 @@
-"""Opening a target for requests: its client, limits and, if simulated, its simulator."""
+"""Opening a target for requests: its client, limits and its simulator or local server."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from evalkit.client import ChatClient
+from evalkit.client.capabilities import Capabilities
 from evalkit.config import Config, TargetConfig
 from evalkit.graders.base import JudgeReply
 from evalkit.runner.limits import Admission
+from evalkit.runner.local_server import LocalServer
 from evalkit.runner.retry import Failed, RetryPolicy, call_with_retries
 from evalkit.sim.thread import SimThread
 from evalkit.suite.schema import Sample
@@ -27,6 +29,8 @@ class TargetRuntime:
     retry: RetryPolicy
     aborted: str | None = None
     sim: SimThread | None = None
+    base_url: str = ""  # where requests go (the simulator's or local server's own URL)
+    capabilities: Capabilities | None = None  # what the probe found (None: not probed)
 
 
 async def open_target(
@@ -45,9 +49,12 @@ async def open_target(
         )
         await stack.enter_async_context(sim)
         base_url = sim.base_url
+    elif target.local is not None:
+        base_url = (await stack.enter_async_context(LocalServer(target))).base_url
     client = await stack.enter_async_context(ChatClient(target, base_url=base_url))
     admission = Admission(target.rpm, target.tpm)
-    return TargetRuntime(target, client, admission, RetryPolicy(target), sim=sim)
+    url = base_url or target.base_url
+    return TargetRuntime(target, client, admission, RetryPolicy(target), sim=sim, base_url=url)
 
 
 class JudgePool:

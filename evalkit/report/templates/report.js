@@ -68,10 +68,11 @@
   var result = new Array(n);
   for (var i = 0; i < n; i++) {
     var r = rows[i];
-    result[i] = r[C.status] === "error" ? "error" : r[C.passed] ? "pass" : "fail";
+    result[i] = r[C.status] === "error" || r[C.status] === "skipped" ? r[C.status]
+      : r[C.passed] ? "pass" : "fail";
     // Precomputed once: filtering is then a scan of lowercase strings.
     hay[i] = [r[C.arm], r[C.suite], r[C.sample_id], r[C.error_type] || "", r[C.error_message] || "",
-      r[C.output] || "", r[C.tool_names] || ""].join("\n").toLowerCase();
+      r[C.output] || "", r[C.tool_names] || "", r[C.skip_reason] || ""].join("\n").toLowerCase();
   }
 
   var DETAILS = null;
@@ -148,7 +149,8 @@
     tr.appendChild(td(secs(r[C.ttft_s]), "num"));
     tr.appendChild(td(num(r[C.completion_tokens]), "num"));
     tr.appendChild(td(usd(r[C.cost_usd]), "num"));
-    var preview = result[i] === "error" ? r[C.error_message] || "" : r[C.output] || "";
+    var preview = result[i] === "error" ? r[C.error_message] || ""
+      : result[i] === "skipped" ? "skipped: " + (r[C.skip_reason] || "") : r[C.output] || "";
     if (!preview && r[C.tool_names]) preview = "→ " + r[C.tool_names];
     tr.appendChild(td(preview.slice(0, 200).replace(/\s+/g, " "), "out"));
     return tr;

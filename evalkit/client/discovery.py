@@ -1,0 +1,170 @@
+"""What an endpoint says about itself: its model list, its limits, its rate-limit headers.
+
+The capability probe's raw requests, each one attempt classified like the
+chat client's (a ``RequestError`` subclass; the caller retries): ``GET
+/models`` (the model ids and, where the server gives them, the context
+window and output cap), one plain chat request read with its headers, and a
+streamed request with a huge ``max_tokens`` that is dropped after its first
+event (an endpoint that enforces a cap refuses it at once and says the cap;
+one that does not has spent a token or two). The API key goes in the
+``Authorization`` header only and never into a message.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+from evalkit.client.http_errors import error_for_status
+from evalkit.config import TargetConfig
+from evalkit.errors import ConnectError, StreamError, TimeoutError_
+
+# /models fields that state the serving context window (vLLM, OpenRouter, LM Studio...).
+_WINDOW_KEYS = ("max_model_len", "context_length", "context_window", "max_context_length", "n_ctx")
+_OUTPUT_KEYS = ("max_output_tokens", "max_completion_tokens")
+_RATE_PREFIXES = ("x-ratelimit-", "ratelimit", "anthropic-ratelimit-")
+
+
+@dataclass(frozen=True)
+class ModelList:
+    """``GET /models``: the ids (None when the endpoint has no list) and stated limits."""
+
+    ids: list[str] | None
+    context_window: int | None = None
+    max_output_tokens: int | None = None
+    rate_limits: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RawReply:
+    """A non-streamed answer: its status, its rate-limit headers and its JSON body."""
+
+    status: int
+    rate_limits: dict[str, str]
+    body: dict[str, Any]
+
+
+def rate_limit_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The rate-limit headers among ``headers`` (OpenAI's x-ratelimit-*, IETF RateLimit-*...)."""
+    return {
+        k.lower(): v
+        for k, v in headers.items()
+        if k.lower().startswith(_RATE_PREFIXES) or k.lower() == "retry-after"
+    }
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return None
+
+
+def _limits(entry: dict[str, Any]) -> tuple[int | None, int | None]:
+    """(context window, output cap) an entry of /models states, if any."""
+    places = [entry, entry.get("meta") or {}, entry.get("top_provider") or {}]
+    window = next((_int(p.get(k)) for p in places for k in _WINDOW_KEYS if _int(p.get(k))), None)
+    cap = next((_int(p.get(k)) for p in places for k in _OUTPUT_KEYS if _int(p.get(k))), None)
+    return window, cap
+
+
+def _headers(target: TargetConfig) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    key = target.api_key()
+    if key:
+        headers["Authorization"] = f"Bearer {key}"
+    headers.update(target.headers)
+    return headers
+
+
+@asynccontextmanager
+async def _session(target: TargetConfig, timeout_s: float) -> AsyncIterator[aiohttp.ClientSession]:
+    timeout = aiohttp.ClientTimeout(total=min(timeout_s, target.timeout_s))
+    async with aiohttp.ClientSession(headers=_headers(target), timeout=timeout) as session:
+        try:
+            yield session
+        except TimeoutError:
+            raise TimeoutError_(f"no answer within {timeout_s:g} s") from None
+        except aiohttp.ClientError as exc:
+            # The URL, never the key: the key is only ever in a header.
+            raise ConnectError(f"cannot reach {target.base_url or 'the endpoint'}: {exc}") from exc
+
+
+async def _json_or_error(resp: aiohttp.ClientResponse) -> Any:
+    raw = await resp.read()
+    if resp.status >= 300:
+        raise error_for_status(resp.status, raw, resp.headers)
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise StreamError(f"HTTP {resp.status}: body is not JSON: {raw[:120]!r}") from None
+
+
+async def list_models(
+    target: TargetConfig, base_url: str, *, timeout_s: float = 30.0
+) -> ModelList:
+    """``GET {base_url}/models``; an endpoint without the route (404, 405) has no list."""
+    async with (
+        _session(target, timeout_s) as session,
+        session.get(base_url.rstrip("/") + "/models") as resp,
+    ):
+        if resp.status in (404, 405):
+            return ModelList(ids=None, rate_limits=rate_limit_headers(resp.headers))
+        obj = await _json_or_error(resp)
+        rates = rate_limit_headers(resp.headers)
+    entries = obj.get("data") if isinstance(obj, dict) else obj
+    if not isinstance(entries, list):
+        return ModelList(ids=None, rate_limits=rates)
+    entries = [e for e in entries if isinstance(e, dict)]
+    ids = [str(e.get("id")) for e in entries if e.get("id") is not None]
+    mine = [e for e in entries if e.get("id") == target.model] or entries[:1]
+    window, cap = _limits(mine[0]) if mine else (None, None)
+    return ModelList(ids=ids, context_window=window, max_output_tokens=cap, rate_limits=rates)
+
+
+async def post_chat(
+    target: TargetConfig, base_url: str, body: dict[str, Any], *, timeout_s: float = 60.0
+) -> RawReply:
+    """One non-streamed chat request, its JSON body and its rate-limit headers."""
+    async with (
+        _session(target, timeout_s) as session,
+        session.post(base_url.rstrip("/") + "/chat/completions", json=body) as resp,
+    ):
+        obj = await _json_or_error(resp)
+        if not isinstance(obj, dict):
+            raise StreamError(f"HTTP {resp.status}: body is not a JSON object")
+        return RawReply(resp.status, rate_limit_headers(resp.headers), obj)
+
+
+async def accepts_stream_start(
+    target: TargetConfig, base_url: str, body: dict[str, Any], *, timeout_s: float = 60.0
+) -> bool:
+    """Send a streamed ``body`` and hang up at its first event; True once one came.
+
+    Raises the classified error when the endpoint refuses the request (the
+    point of asking: its refusal states its limit).
+    """
+    async with (
+        _session(target, timeout_s) as session,
+        session.post(base_url.rstrip("/") + "/chat/completions", json=body) as resp,
+    ):
+        if resp.status >= 300:
+            raise error_for_status(resp.status, await resp.read(), resp.headers)
+        async for line in resp.content:
+            if line.strip():
+                return True  # closing the response now tells the server to stop
+    return False
+
+
+__all__ = [
+    "ModelList",
+    "RawReply",
+    "accepts_stream_start",
+    "list_models",
+    "post_chat",
+    "rate_limit_headers",
+]
