@@ -104,9 +104,7 @@ async def _json_or_error(resp: aiohttp.ClientResponse) -> Any:
         raise StreamError(f"HTTP {resp.status}: body is not JSON: {raw[:120]!r}") from None
 
 
-async def list_models(
-    target: TargetConfig, base_url: str, *, timeout_s: float = 30.0
-) -> ModelList:
+async def list_models(target: TargetConfig, base_url: str, *, timeout_s: float = 30.0) -> ModelList:
     """``GET {base_url}/models``; an endpoint without the route (404, 405) has no list."""
     async with (
         _session(target, timeout_s) as session,

@@ -29,9 +29,7 @@ class Endpoint:
     api_key_env: str | None = None
 
 
-def with_endpoint(
-    config: Config, endpoint: Endpoint, names: list[str]
-) -> tuple[Config, list[str]]:
+def with_endpoint(config: Config, endpoint: Endpoint, names: list[str]) -> tuple[Config, list[str]]:
     """``config`` plus the endpoint's target, and the run's target names (just that one).
 
     The target is named by the one ``--target`` given with it, else after its model.

@@ -10,7 +10,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from evalkit.types import ItlStats, ToolCall
 
@@ -157,8 +163,16 @@ class RunManifest(_Model):
     baseline: str | None = None
     notes: list[str] = Field(default_factory=list)
     aborted: dict[str, str] = Field(default_factory=dict)  # target -> why it was stopped
-    # target -> what the capability probe found (evalkit.runner.probe.Capabilities, dumped)
+    # target -> what the capability probe found (evalkit.client.capabilities.Capabilities)
     probes: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @model_serializer(mode="wrap")
+    def _without_empty_probes(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # A run that probed nothing writes run.json as evalkit always did.
+        data = handler(self)
+        if isinstance(data, dict) and not data.get("probes"):
+            data.pop("probes", None)
+        return data
 
     def planned_items(self) -> int | None:
         """Items each target was to run: sum over suites of min(samples, limit), times epochs.

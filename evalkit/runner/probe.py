@@ -444,9 +444,7 @@ def request_for(rt: TargetRuntime, sample: Sample) -> tuple[dict[str, Any] | Non
     body = rt.client.build_body(sample)
     if rt.capabilities is None:
         return body, None
-    return plan_request(
-        rt.capabilities, body, clamp_output=rt.target.max_output_tokens is None
-    )
+    return plan_request(rt.capabilities, body, clamp_output=rt.target.max_output_tokens is None)
 
 
 __all__ = [

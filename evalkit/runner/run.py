@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 from evalkit.client import Completion, estimate_prompt_tokens
-from evalkit.config import Config, TargetConfig
 from evalkit.client.capabilities import Capabilities
+from evalkit.config import Config, TargetConfig
 from evalkit.errors import RateLimitError, RequestError, RetryableError, TargetFatalError
 from evalkit.graders import GradeItem, grade
 from evalkit.runfolder import ErrorInfo, Record, RecordWriter, utc_now
