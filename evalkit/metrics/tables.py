@@ -123,7 +123,8 @@ def accuracy_table(df: pd.DataFrame, by: By = DEFAULT_BY) -> pd.DataFrame:
     is the mean over ok records only. Skipped records (never sent: the
     endpoint lacks a feature the sample needs) are left out of both and of
     ``n``; ``n_skipped`` counts them and ``skipped_by_reason`` says why.
-    The SE is clustered when records carry a ``cluster`` (or the frame has several epochs: see ``cluster_ids``).
+    The SE is clustered when records carry a ``cluster`` (or the frame has
+    several epochs: see ``cluster_ids``).
     The 95% CI is ``stats.accuracy_ci``'s: mean +- 1.96 SE, or for 0/1 scores
     at n < 30 (or SE 0) the Wilson interval; ``ci_method`` says which.
     Also: ``n``, ``n_ok``, ``n_error``, ``retries`` (sum of attempts - 1),
@@ -200,7 +201,8 @@ def cost_table(df: pd.DataFrame, by: By = DEFAULT_BY) -> pd.DataFrame:
 
     Records without a cost (errors) add 0 but count as samples; skipped
     records (never sent) do not count. Token sums skip nulls.
-    ``cost_estimated`` is True when any record's token counts were estimated rather than reported by the endpoint's usage.
+    ``cost_estimated`` is True when any record's token counts were
+    estimated rather than reported by the endpoint's usage.
     """
     keys = group_keys(by)
     rows = []

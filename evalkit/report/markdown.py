@@ -202,7 +202,8 @@ def write_summary_md(
         parts.append(run_table(frame))
         parts.append(
             "Accuracy counts a request error as 0 and leaves out skipped items; its 95% CI "
-            "is mean ± 1.96 SE, or the Wilson interval (ʷ) for 0/1 scores when n < 30 or the SE is 0. "
+            "is mean ± 1.96 SE, or the Wilson interval (ʷ) for 0/1 scores when n < 30 "
+            "or the SE is 0. "
             "†: simulated target. ᶜ: clustered standard error. "
             "(est.): token counts estimated, not reported by the endpoint.\n"
         )
