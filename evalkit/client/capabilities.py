@@ -169,8 +169,9 @@ def plan_request(
             continue
         if feature == "stream" and not out.get("stream"):
             continue  # already sent unstreamed for another feature's sake
-        if verdict.unstreamed_ok and out.get("stream"):
-            out = _unstreamed(out)
+        if verdict.unstreamed_ok:
+            if out.get("stream"):
+                out = _unstreamed(out)
             continue
         return None, f"{LABELS[feature]} not supported by this endpoint: {verdict.detail}"
     window = caps.context_window
