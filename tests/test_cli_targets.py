@@ -1,0 +1,139 @@
+"""Targets on the command line (--base-url, --model, --api-key-env), `probe` and `targets`.
+
+The endpoint is `evalkit sim` in its own process, reached like any remote
+one; no evalkit.toml is written unless the test says so.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import write_suite
+from test_cli import evalkit, sim_requests, standalone_sim, write_config
+
+__all__ = ["standalone_sim"]  # the fixture, imported for pytest
+
+KEY = {"EK_SIM_KEY": "sk-test-SECRET-4242"}
+
+
+def test_run_a_target_named_by_url_without_any_config(tmp_path: Path, standalone_sim: str) -> None:
+    suite = write_suite(tmp_path / "suite", 6)
+    args = ["--base-url", f"{standalone_sim}/v1", "--model", "evalkit-sim"]
+    res = evalkit(
+        "run", str(suite), *args, "--api-key-env", "EK_SIM_KEY", "--out", "res",
+        "--run-id", "r1", "--no-progress", cwd=tmp_path, env=KEY,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert not (tmp_path / "evalkit.toml").exists()
+    manifest = json.loads((tmp_path / "res" / "r1" / "run.json").read_text())
+    [target] = manifest["targets"]
+    assert (target["name"], target["base_url"], target["model"]) == (
+        "evalkit-sim",
+        f"{standalone_sim}/v1",
+        "evalkit-sim",
+    )
+    assert target["api_key_env"] == "EK_SIM_KEY"
+    assert "sk-test-SECRET-4242" not in (tmp_path / "res" / "r1" / "run.json").read_text()
+    # The probe ran first and its findings are in run.json.
+    verdicts = manifest["probes"]["evalkit-sim"]["verdicts"]
+    assert verdicts["stream"]["supported"] is True
+    records = (tmp_path / "res" / "r1" / "records.jsonl").read_text().splitlines()
+    assert len(records) == 6
+    assert all(json.loads(line)["target"] == "evalkit-sim" for line in records)
+    # A resume finds the target again in run.json (there is still no evalkit.toml).
+    again = evalkit("run", "--resume", "r1", "--out", "res", "--no-progress", cwd=tmp_path, env=KEY)
+    assert again.returncode == 0, again.stderr
+    assert "0 requests to make (6 already recorded)" in again.stdout
+
+
+def test_no_probe_sends_only_the_items(tmp_path: Path, standalone_sim: str) -> None:
+    suite = write_suite(tmp_path / "suite", 4)
+    before = sim_requests(standalone_sim)
+    res = evalkit(
+        "run", str(suite), "--base-url", f"{standalone_sim}/v1", "--model", "evalkit-sim",
+        "--api-key-env", "EK_SIM_KEY", "--target", "mine", "--no-probe", "--out", "res",
+        "--no-progress", cwd=tmp_path, env=KEY,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert sim_requests(standalone_sim) - before == 4
+    assert "target mine: evalkit-sim" in res.stdout
+
+
+def test_endpoint_flags_are_checked_before_anything_is_sent(
+    tmp_path: Path, standalone_sim: str
+) -> None:
+    suite = write_suite(tmp_path / "suite", 2)
+    url = f"{standalone_sim}/v1"
+    cases = [
+        (["--model", "m"], "--model go(es) with --base-url URL"),
+        (["--base-url", url], "--base-url needs --model NAME"),
+        (["--base-url", "localhost:8080/v1", "--model", "m"], "must start with http://"),
+        (["--base-url", url, "--model", "m", "--target", "a", "--target", "b"], "at most one"),
+        (["--base-url", url, "--model", "m", "--target", "sim"], "name it with --target"),
+        (["--base-url", url, "--model", "m", "--api-key-env", "EK_UNSET_VAR"], "EK_UNSET_VAR"),
+    ]
+    for flags, message in cases:
+        res = evalkit("run", str(suite), *flags, "--out", "res", cwd=tmp_path)
+        assert res.returncode == 2, (flags, res.stderr)
+        assert message in res.stderr, (flags, res.stderr)
+    assert sim_requests(standalone_sim) == 0
+    assert not (tmp_path / "res").exists()
+
+
+def test_probe_then_targets_shows_what_was_found(tmp_path: Path, standalone_sim: str) -> None:
+    write_config(
+        tmp_path / "evalkit.toml",
+        f'[targets.remote]\nbase_url = "{standalone_sim}/v1"\nmodel = "evalkit-sim"\n'
+        'api_key_env = "EK_SIM_KEY"\n',
+    )
+    listed = evalkit("targets", cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert "remote: evalkit-sim" in listed.stdout
+    assert "never probed (evalkit probe remote)" in listed.stdout
+    assert "sim: evalkit-sim/mistral-small-3.1-24b-instruct (evalkit's simulator)" in listed.stdout
+    assert "local: smollm2 (llama-cpp-python server started for the run)" in listed.stdout
+    assert sim_requests(standalone_sim) == 0  # listing sends nothing
+
+    probed = evalkit("probe", "remote", cwd=tmp_path, env=KEY)
+    assert probed.returncode == 0, probed.stderr
+    for line in (
+        "model 'evalkit-sim': listed at /models (evalkit-sim)",
+        "streaming: yes",
+        "usage in streams: yes: the stream ends with a usage chunk",
+        "tool calls (tool_choice auto): yes",
+        "structured output (json_schema): yes: answered valid JSON",
+        # The simulator answers from answer keys; it cannot tell a green image from any other.
+        "image input: NO: asked the colour of a solid green image",
+        "max output: 4,096 tokens (refusal of a huge cap)",
+        "rate-limit headers: none sent",
+    ):
+        assert line in probed.stdout, probed.stdout
+    listed = evalkit("targets", cwd=tmp_path)
+    assert "remote: evalkit-sim" in listed.stdout
+    assert "last probed 20" in listed.stdout and "streaming: yes" in listed.stdout
+
+    as_json = evalkit("probe", "--base-url", f"{standalone_sim}/v1", "--model", "evalkit-sim",
+                      "--api-key-env", "EK_SIM_KEY", "--json", cwd=tmp_path, env=KEY)  # fmt: skip
+    assert as_json.returncode == 0, as_json.stderr
+    assert json.loads(as_json.stdout)["verdicts"]["json_object"]["supported"] is True
+
+
+def test_probe_of_an_unreachable_endpoint_exits_2(tmp_path: Path) -> None:
+    res = evalkit(
+        "probe", "--base-url", "http://127.0.0.1:9/v1", "--model", "m", cwd=tmp_path, timeout=60
+    )
+    assert res.returncode == 2
+    assert "cannot be used" in res.stdout and "cannot reach" in res.stdout
+
+
+def test_local_target_that_cannot_start_exits_2_before_writing(tmp_path: Path) -> None:
+    suite = write_suite(tmp_path / "suite", 2)
+    write_config(
+        tmp_path / "evalkit.toml",
+        '[targets.mine]\nmodel = "x"\nlocal = { model_file = "/nonexistent/model.gguf" }\n',
+    )
+    res = evalkit("run", str(suite), "--target", "mine", "--out", "res", cwd=tmp_path)
+    assert res.returncode == 2
+    assert "model_file '/nonexistent/model.gguf' does not exist" in res.stderr
+    assert not (tmp_path / "res").exists()
