@@ -151,7 +151,29 @@ async def probe_runtime(
         rt.target, rt.client, rt.base_url, endpoint, features, previous=previous
     )
     probe_cache.save(caps)
-    return caps
+    return with_config(caps, rt.target)
+
+
+def with_config(caps: Capabilities, target: TargetConfig) -> Capabilities:
+    """``caps`` with the limits ``target`` configures laid over what the probe found."""
+    update: dict[str, Any] = {}
+    if target.context_window:
+        update |= {"context_window": target.context_window, "context_window_source": "config"}
+    if target.max_output_tokens:
+        update |= {"max_output_tokens": target.max_output_tokens, "max_output_source": "config"}
+    return caps.model_copy(update=update) if update else caps
+
+
+def remember_window(target: TargetConfig, caps: Capabilities) -> None:
+    """Store a window learnt from an overflow error in the cache, for the next runs."""
+    endpoint = probe_cache.endpoint_of(target)
+    cached = probe_cache.load(endpoint, target.model)
+    if cached is not None and not cached.context_window:
+        learnt = {
+            "context_window": caps.context_window,
+            "context_window_source": "an overflow error",
+        }
+        probe_cache.save(cached.model_copy(update=learnt))
 
 
 def request_for(rt: TargetRuntime, sample: Sample) -> tuple[dict[str, Any] | None, str | None]:
@@ -169,5 +191,7 @@ __all__ = [
     "learn_from_error",
     "probe_endpoint",
     "probe_runtime",
+    "remember_window",
     "request_for",
+    "with_config",
 ]

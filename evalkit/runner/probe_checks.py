@@ -277,14 +277,11 @@ class Prober:
         return await self._check(body, judge)
 
     async def limits(self, caps: Capabilities) -> None:
-        """Context window and output cap: config, else /models, else a refusal of a huge cap."""
-        if self.target.context_window:
-            caps.context_window, caps.context_window_source = self.target.context_window, "config"
-        if self.target.max_output_tokens:
-            caps.max_output_tokens, caps.max_output_source = (
-                self.target.max_output_tokens,
-                "config",
-            )
+        """Context window and output cap, when /models did not state them: a refusal's words.
+
+        What evalkit.toml says is laid over the findings later (``with_config``):
+        the cache keeps only what the endpoint said.
+        """
         if caps.context_window and caps.max_output_tokens:
             return
         body = {

@@ -25,7 +25,13 @@ from evalkit.graders import GradeItem, grade
 from evalkit.runfolder import ErrorInfo, Record, RecordWriter, utc_now
 from evalkit.runner.grading import BuiltGraders
 from evalkit.runner.plan import WorkItem
-from evalkit.runner.probe import features_of, learn_from_error, probe_runtime, request_for
+from evalkit.runner.probe import (
+    features_of,
+    learn_from_error,
+    probe_runtime,
+    remember_window,
+    request_for,
+)
 from evalkit.runner.retry import Attempts, Failed, Retrier
 from evalkit.runner.setup import Prepared, all_samples
 from evalkit.runner.targets import JudgePool, TargetRuntime, open_target
@@ -159,7 +165,9 @@ class Executor:
             if isinstance(exc, TargetFatalError):
                 raise exc
             if rt.capabilities is not None and learn_from_error(rt.capabilities, exc):
-                self._tell_probe(target.name, rt.capabilities)  # later items too long are skipped
+                # Later items too long for it are skipped, in this run and the next ones.
+                remember_window(target, rt.capabilities)
+                self._tell_probe(target.name, rt.capabilities)
             base = _item_fields(
                 item, run_id, target, started_at or utc_now(), queue_s, outcome.attempts
             )
