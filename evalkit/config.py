@@ -196,10 +196,12 @@ def builtin_local() -> TargetConfig:
     """The real model evalkit serves itself: SmolLM2-135M-Instruct on llama-cpp-python.
 
     Free, and slow on a CPU: one request at a time (the server serialises
-    them anyway, and a queue would only inflate TTFT). 150 s is ample for a
-    4k-token needle at ~85 tokens/s; a request that takes longer is a model
-    looping where the server ignores max_tokens (auto tool calls), and the
-    server is restarted. One retry: at temperature 0 a loop comes back.
+    them anyway, and a queue would only inflate TTFT). 300 s is ample for a
+    4k-token needle at ~85 tokens/s, even on a busy machine; a request that
+    takes longer is a model looping where the server ignores max_tokens
+    (auto tool calls), and the server is restarted. No retry: at temperature
+    0 the loop would come back, and a server on loopback has no transient
+    failures worth another 300 s.
     """
     return TargetConfig(
         name="local",
@@ -207,8 +209,8 @@ def builtin_local() -> TargetConfig:
         local=LocalConfig(),
         context_window=8192,
         max_concurrency=1,
-        timeout_s=150.0,
-        max_attempts=2,
+        timeout_s=300.0,
+        max_attempts=1,
         backoff_initial_s=0.2,
         backoff_max_s=2.0,
     )
