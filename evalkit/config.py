@@ -11,7 +11,7 @@ import os
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -134,6 +134,11 @@ class RunDefaults(_Strict):
     targets: list[str] = Field(default_factory=lambda: ["sim"])
     epochs: int = Field(1, ge=1)
     out: str = "results"
+    # How a run shows progress: "auto" is a live bar on a terminal, plain lines otherwise.
+    progress: Literal["auto", "bar", "plain", "none"] = "auto"
+    progress_interval_s: float = Field(10.0, gt=0)  # plain lines: at most one per interval
+    # Stop sending new requests before the run's cost (spent + in flight) would pass this.
+    max_cost: float | None = Field(None, gt=0)
 
 
 class Config(_Strict):

@@ -3,7 +3,7 @@
 Each subcommand's module is imported only when that subcommand runs, so that
 ``evalkit --help`` answers without importing aiohttp, pandas or matplotlib.
 Exit codes: 0 ok, 1 a regression or failed gate, 2 bad input or config,
-130 interrupted (the run is resumable).
+3 stopped at the cost limit, 130 interrupted (both resumable).
 """
 
 from __future__ import annotations

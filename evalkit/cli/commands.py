@@ -6,6 +6,7 @@ Each maps its flags to a call of ``evalkit.lifecycle`` and prints the result.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +23,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     from evalkit.cli.output import print_outputs
     from evalkit.lifecycle import render
 
-    outputs = render(args.run, baseline=args.baseline, config=config_for(args), out=args.out)
+    outputs = render(
+        args.run,
+        baseline=args.baseline,
+        config=config_for(args),
+        out=args.out,
+        echo=functools.partial(print, flush=True),
+    )
     print_outputs(outputs)
     return outputs.exit_code
 
@@ -83,28 +90,35 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 
 def cmd_suites(args: argparse.Namespace) -> int:
-    """Validate suites (exit 2 listing every problem) or list the suites under a folder."""
+    """Validate suites (exit 2 listing every problem) or list the suites under a folder.
+
+    Both size generated suites (needle) to the smallest context window of the
+    ``[run]`` targets, as ``evalkit run`` does, so that they count the same samples.
+    """
     from evalkit.runner.grading import load_checked
     from evalkit.suite.loader import MANIFEST, load_suites
 
     config = config_for(args)
+    window = config.smallest_context_window(config.run.targets)
     if args.suites_command == "list":
         root = Path(args.root)
         paths = sorted(str(p.parent) for p in root.glob(f"*/{MANIFEST}"))
         if not paths:
             raise ConfigError(f"no suites (folders with {MANIFEST}) under {root}")
-        suites = load_suites(paths)
+        suites = load_suites(paths, context_window=window)
     else:
         paths = list(args.suites or config.run.suites)
         if not paths:
             raise ConfigError("no suites given (name them, or set [run] suites in evalkit.toml)")
-        # Generated suites size themselves to the smallest window the run would use.
-        window = config.smallest_context_window(config.run.targets)
         suites, _ = load_checked(config, paths, window)
     for s in suites:
         graders = sorted({g.type for sample in s.samples for g in sample.grader})
         line = f"{s.name:<12} {s.kind:<7} {len(s.samples):>5} samples"
         print(f"{line}  graders: {', '.join(graders)}  ({s.path})")
+    if any(s.kind == "needle" for s in suites):
+        targets = ", ".join(config.run.targets)
+        size = f"a {window:,}-token context window" if window else "no known context window"
+        print(f"(needle suites are sized to {size}: the smallest of [run] targets, {targets})")
     if args.suites_command == "validate":
         print(f"ok: {len(suites)} suite(s), {sum(len(s.samples) for s in suites)} samples")
     return 0

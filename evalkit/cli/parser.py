@@ -26,6 +26,18 @@ _OUT_HELP = "where run folders are (default: [run] out of evalkit.toml, else res
 _RUN_HELP = "a run id (a folder under --out) or the path of a run folder"
 
 
+def _usd(text: str) -> float:
+    try:
+        value = float(text.lstrip("$"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected an amount of US dollars, got {text!r}"
+        ) from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {text!r}")
+    return value
+
+
 def _command(
     sub: Subparsers, common: argparse.ArgumentParser, name: str, summary: str, *lines: str
 ) -> argparse.ArgumentParser:
@@ -48,6 +60,9 @@ def _add_run(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         "evalkit run suites/chat --target sim --limit 20",
         "evalkit run --config ci.toml --target mistral-small-3.1 --baseline last-good",
         "evalkit run --resume 20261125-173851-8145 --retry-errors",
+        "evalkit run suites/chat --target mistral-small-3.1 --dry-run",
+        "evalkit run --target mistral-small-3.1 --max-cost 5   # exit 3 at $5: then",
+        "evalkit run --resume RUN --max-cost 8",
         "evalkit run suites/chat --base-url http://127.0.0.1:8080/v1 --model smollm2",
         "evalkit run --target local --limit 10",
     )
@@ -79,7 +94,26 @@ def _add_run(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     )
     run.add_argument("--out", metavar="DIR", help="where run folders go (default: results)")
     run.add_argument("--run-id", metavar="ID", help="name the run folder (default: time + random)")
-    run.add_argument("--no-progress", action="store_true", help="no live progress bar")
+    run.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the requests each target x suite would get and their estimated tokens "
+        "and cost; send nothing, create no run folder",
+    )
+    run.add_argument(
+        "--max-cost",
+        type=_usd,
+        metavar="USD",
+        help="stop sending once the run's cost (spent + in flight, estimated) would pass USD; "
+        "exit 3, resume with a higher limit (default: [run] max_cost)",
+    )
+    run.add_argument(
+        "--progress",
+        choices=("auto", "bar", "plain", "none"),
+        help="bar: a live bar; plain: a line every 10 s or so, for logs; none: quiet "
+        "(default: [run] progress, else auto: a bar on a terminal, plain otherwise)",
+    )
+    run.add_argument("--no-progress", action="store_true", help="same as --progress none")
     run.add_argument(
         "--no-probe",
         action="store_true",
@@ -205,7 +239,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="evalkit",
         description="Batch evaluation and benchmarking for OpenAI-compatible chat endpoints.",
         epilog="Exit codes: 0 ok, 1 regression or failed gate, 2 bad input or config, "
-        "130 interrupted (resume with --resume RUN). 'evalkit COMMAND --help' for a "
+        "3 stopped at the cost limit (--max-cost), 130 interrupted (both: resume with "
+        "--resume RUN). 'evalkit COMMAND --help' for a "
         "command's flags and examples.",
     )
     p.add_argument("--version", action="version", version=f"evalkit {__version__}")

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from evalkit.lifecycle import RunResult
 
 
 @contextmanager
@@ -30,6 +35,46 @@ def _sigterm_as_ctrl_c() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _dry_run(args: argparse.Namespace) -> int:
+    """Print what the run would send and cost; send nothing, write nothing."""
+    from evalkit.cli.gate import config_for
+    from evalkit.cli.output import print_estimate
+    from evalkit.cli.probe import endpoint_of
+    from evalkit.lifecycle import dry_run
+    from evalkit.lifecycle.endpoints import with_endpoint
+
+    config, targets = config_for(args), args.target
+    endpoint = endpoint_of(args)
+    if endpoint is not None:
+        config, targets = with_endpoint(config, endpoint, list(targets or []))
+    estimate = dry_run(
+        args.suites,
+        targets,
+        epochs=args.epochs,
+        limit=args.limit,
+        shard=args.shard,
+        resume=args.resume,
+        retry_errors=args.retry_errors,
+        out=args.out,
+        config=config,
+        max_cost=args.max_cost,
+    )
+    print_estimate(estimate)
+    return 0
+
+
+def _cost_limit_message(result: RunResult) -> str:
+    from evalkit.report import format as fmt
+
+    left = result.planned - result.written
+    return (
+        f"stopped at the cost limit: {fmt.usd(result.spent_usd)} spent of "
+        f"{fmt.usd(result.max_cost)}; {left} of {result.planned} requests not sent.\n"
+        f"What the rest would cost: evalkit run --resume {result.run_dir} --dry-run\n"
+        f"Finish it with a higher limit: evalkit run --resume {result.run_dir} --max-cost USD"
+    )
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run suites against targets; the exit code says whether the gate passed."""
     from evalkit.cli.gate import config_for
@@ -37,6 +82,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from evalkit.cli.probe import endpoint_of
     from evalkit.lifecycle import run
 
+    if args.dry_run:
+        return _dry_run(args)
     config = config_for(args)
     endpoint = endpoint_of(args)
     with _sigterm_as_ctrl_c():
@@ -53,8 +100,11 @@ def cmd_run(args: argparse.Namespace) -> int:
             run_id=args.run_id,
             report=not args.no_report,
             config=config,
-            progress=not args.no_progress,
+            progress="none" if args.no_progress else args.progress,
+            # Flushed: in a CI log these lines must come before the progress lines.
+            echo=functools.partial(print, flush=True),
             argv=args.argv,
+            max_cost=args.max_cost,
             probe=not args.no_probe,
             endpoint=endpoint,
         )
@@ -67,6 +117,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
     if result.status == "interrupted":
         print(f"interrupted: resume with  evalkit run --resume {result.run_dir}", file=sys.stderr)
+    if result.status == "cost_limit":
+        print(_cost_limit_message(result), file=sys.stderr)
     for name, reason in result.aborted.items():
         print(
             f"error: target {name!r} stopped: {reason}. Fix it, then: "

@@ -8,33 +8,46 @@ these calls and prints their results. This layer sits above the runner and
 the report and below the CLI.
 
 Modules: ``runs`` (starting a run; ``run`` and ``run_async``), ``job`` (a
-started run: execute, close, finish; ``RunResult``), ``outputs`` (rendering
-and the gate), ``stored`` (compare, grade, merge), ``inputs`` (configs and
-run references), ``probing`` (``probe`` an endpoint's capabilities, list
+started run: execute, close, finish; ``RunResult``), ``dryrun`` (a run's
+plan and estimated cost, nothing sent), ``outputs`` (rendering and the
+gate), ``stored`` (compare, grade, merge), ``inputs`` (configs and run
+references), ``probing`` (``probe`` an endpoint's capabilities, list
 ``targets`` with their last probe), ``endpoints`` (targets named by URL).
 """
 
+from evalkit.lifecycle.dryrun import DryRun, dry_run
 from evalkit.lifecycle.endpoints import Endpoint
 from evalkit.lifecycle.inputs import ConfigLike, RunRef
-from evalkit.lifecycle.job import Progress, ProgressFactory, RunResult, RunStatus
+from evalkit.lifecycle.job import (
+    COST_LIMIT_EXIT,
+    Progress,
+    ProgressChoice,
+    ProgressFactory,
+    RunResult,
+    RunStatus,
+)
 from evalkit.lifecycle.outputs import Outputs, render
 from evalkit.lifecycle.probing import TargetStatus, probe, probe_async, targets
 from evalkit.lifecycle.runs import run, run_async
 from evalkit.lifecycle.stored import Comparison, Graded, compare, grade, merge
 
 __all__ = [
+    "COST_LIMIT_EXIT",
     "Comparison",
     "ConfigLike",
+    "DryRun",
     "Endpoint",
     "Graded",
     "Outputs",
     "Progress",
+    "ProgressChoice",
     "ProgressFactory",
     "RunRef",
     "RunResult",
     "RunStatus",
     "TargetStatus",
     "compare",
+    "dry_run",
     "grade",
     "merge",
     "probe",

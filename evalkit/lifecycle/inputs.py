@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from evalkit.config import Config, load_config
-from evalkit.runfolder import resolve_run_dir
+from evalkit.errors import ConfigError
+from evalkit.runfolder import read_record_dicts, resolve_run_dir
 
 ConfigLike = Config | str | Path | None
 """A loaded config, the path of an evalkit.toml, or None for ./evalkit.toml (or defaults)."""
@@ -34,4 +35,18 @@ def run_dir_of(run: RunRef, out: Path) -> Path:
     return resolve_run_dir(str(run), out)
 
 
-__all__ = ["ConfigLike", "RunRef", "config_of", "out_of", "run_dir_of"]
+def cost_limit(config: Config, max_cost: float | None) -> float | None:
+    """The run's cost limit in US dollars: ``max_cost`` if given, else ``[run] max_cost``."""
+    if max_cost is None:
+        return config.run.max_cost
+    if not max_cost > 0:  # NaN too
+        raise ConfigError(f"--max-cost: must be a positive amount of US dollars, got {max_cost}")
+    return float(max_cost)
+
+
+def spent_usd(run_dir: Path) -> float:
+    """What the records of a run folder cost so far (0 for a new run)."""
+    return float(sum(r.get("cost_usd") or 0.0 for r in read_record_dicts(run_dir)))
+
+
+__all__ = ["ConfigLike", "RunRef", "config_of", "cost_limit", "out_of", "run_dir_of", "spent_usd"]

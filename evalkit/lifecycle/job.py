@@ -6,7 +6,6 @@ and the plan made; ``RunResult`` is what they return.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,16 +13,21 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from evalkit.config import Config
+from evalkit.errors import ConfigError
 from evalkit.lifecycle.outputs import Outputs, render_dir
 from evalkit.runfolder import Record, RecordWriter, read_manifest, utc_now, write_manifest
 from evalkit.runner import Prepared, WorkItem
-from evalkit.runner.progress import RunProgress
+from evalkit.runner.budget import CostBudget
+from evalkit.runner.progress import PROGRESS_STYLES, make_progress
 from evalkit.runner.run import Executor, Outcome, Tally
 
 if TYPE_CHECKING:
     from evalkit.report.gate import Breach
 
-RunStatus = Literal["finished", "interrupted", "aborted"]
+RunStatus = Literal["finished", "interrupted", "aborted", "cost_limit"]
+
+COST_LIMIT_EXIT = 3
+"""The exit code of a run stopped at its cost limit (``--max-cost``): resumable."""
 
 
 class Progress(Protocol):
@@ -42,7 +46,10 @@ class Progress(Protocol):
 
 
 ProgressFactory = Callable[[int], Progress]
-"""Makes a run's display from the number of requests it will make (``RunProgress`` fits)."""
+"""Makes a run's display from the number of requests it will make (``PlainProgress`` fits)."""
+
+ProgressChoice = bool | str | ProgressFactory | None
+"""``run``'s ``progress``: a style name, True ("auto"), False ("none"), a factory, or None."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,7 +60,8 @@ class RunResult:
     run_id: str
     status: RunStatus
     exit_code: int
-    """The command line's code: 0 ok, 1 the gate failed, 2 a target stopped, 130 interrupted."""
+    """The command line's code: 0 ok, 1 the gate failed, 2 a target stopped, 3 the cost
+    limit stopped the run, 130 interrupted."""
     planned: int
     """Requests this call set out to make (on resume: what was left)."""
     written: int
@@ -68,6 +76,10 @@ class RunResult:
     """Records with a score a grader failed to make (scored 0, details.reason = grader_error)."""
     outputs: Outputs
     """The files written, the records as a DataFrame, and the gate's verdict."""
+    max_cost: float | None = None
+    """The cost limit this call ran under (US dollars), if any."""
+    spent_usd: float | None = None
+    """With a cost limit: what the run's records cost, earlier sessions included."""
 
     @property
     def breaches(self) -> list[Breach]:
@@ -86,18 +98,28 @@ class Job:
     retried: int
     baseline_dir: Path | None
     html: bool
+    echo: Callable[[str], None] | None = None
+    """Told of each step of writing the outputs (the CLI prints them; None: quiet)."""
+    max_cost: float | None = None
+    """Stop sending before the run's cost would pass this (US dollars); None: no limit."""
+    spent_before: float = 0.0
+    """What the run's records cost before this call (a resumed run)."""
     executor: Executor | None = None
     probe: bool = True  # probe real targets first; items they cannot take are skipped
     refresh_probe: bool = False
 
     async def execute(self, display: Progress) -> Outcome:
         """Make the planned requests, appending each record; ``display`` is told of each."""
+        budget = None
+        if self.max_cost is not None:
+            budget = CostBudget(self.max_cost, spent=self.spent_before)
         with RecordWriter(self.prepared.run_dir) as writer:
             self.executor = Executor(
                 self.prepared,
                 self.config,
                 writer,
                 on_record=display.update,
+                budget=budget,
                 probe=self.probe,
                 refresh_probe=self.refresh_probe,
                 on_probe=self.record_probe,
@@ -123,15 +145,21 @@ class Job:
         status: RunStatus = (
             "interrupted" if outcome is None else "aborted" if aborted else "finished"
         )
+        if status == "finished" and outcome is not None and outcome.cost_limit_reached:
+            status = "cost_limit"
         self.close(status, aborted)
         outputs = render_dir(
             self.prepared.run_dir,
             self.config.gate,
-            baseline_dir=self.baseline_dir,
+            # A run stopped at its cost limit is partial: gating it would judge missing items.
+            baseline_dir=None if status == "cost_limit" else self.baseline_dir,
             html=self.html,
+            echo=self.echo,
         )
-        code = 130 if status == "interrupted" else 2 if status == "aborted" else outputs.exit_code
+        codes = {"interrupted": 130, "aborted": 2, "cost_limit": COST_LIMIT_EXIT}
+        code = codes.get(status, outputs.exit_code)
         tally = self.executor.tally if self.executor is not None else Tally()
+        budget = self.executor.budget if self.executor is not None else None
         return RunResult(
             run_dir=self.prepared.run_dir,
             run_id=self.prepared.manifest.run_id,
@@ -144,14 +172,42 @@ class Job:
             aborted=aborted,
             grader_errors=tally.grader_errors,
             outputs=outputs,
+            max_cost=self.max_cost,
+            spent_usd=budget.spent if budget is not None else None,
         )
 
 
-def make_display(progress: bool | ProgressFactory, total: int) -> Progress:
-    """The display ``progress`` asks for (see ``run``) for a run of ``total`` requests."""
-    if isinstance(progress, bool):
-        return RunProgress(total, enabled=progress and sys.stderr.isatty())
+def check_progress(progress: ProgressChoice) -> None:
+    """ConfigError for a ``progress`` string that names no style (before anything is made)."""
+    if isinstance(progress, str) and progress not in PROGRESS_STYLES:
+        choices = ", ".join(PROGRESS_STYLES)
+        raise ConfigError(f"progress: expected one of {choices}, got {progress!r}")
+
+
+def make_display(progress: ProgressChoice, total: int, config: Config) -> Progress:
+    """The display ``progress`` asks for (see ``run``) for a run of ``total`` requests.
+
+    None takes ``[run] progress`` of the config; True is "auto", False "none".
+    """
+    if progress is None:
+        progress = config.run.progress
+    elif isinstance(progress, bool):
+        progress = "auto" if progress else "none"
+    if isinstance(progress, str):
+        check_progress(progress)
+        style = next(s for s in PROGRESS_STYLES if s == progress)
+        return make_progress(style, total, interval_s=config.run.progress_interval_s)
     return progress(total)
 
 
-__all__ = ["Job", "Progress", "ProgressFactory", "RunResult", "RunStatus", "make_display"]
+__all__ = [
+    "COST_LIMIT_EXIT",
+    "Job",
+    "Progress",
+    "ProgressChoice",
+    "ProgressFactory",
+    "RunResult",
+    "RunStatus",
+    "check_progress",
+    "make_display",
+]

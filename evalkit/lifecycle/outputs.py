@@ -6,6 +6,7 @@ a re-grade and a merge end with the same step.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,14 +38,26 @@ class Outputs:
 
 
 def render_dir(
-    run_dir: Path, gate: GateConfig, *, baseline_dir: Path | None = None, html: bool = True
+    run_dir: Path,
+    gate: GateConfig,
+    *,
+    baseline_dir: Path | None = None,
+    html: bool = True,
+    echo: Callable[[str], None] | None = None,
 ) -> Outputs:
-    """Write a run folder's outputs, gated against ``baseline_dir`` when given."""
+    """Write a run folder's outputs, gated against ``baseline_dir`` when given.
+
+    ``echo`` receives a line as each step starts ("writing report.html ...").
+    """
     from evalkit.metrics import load_run
     from evalkit.report import render_run
 
+    if echo is not None:
+        echo(f"loading the records of {run_dir} ...")
     df = load_run(run_dir)  # once, for the outputs and for whoever prints a summary
-    rendered = render_run(run_dir, baseline_dir=baseline_dir, gate=gate, html=html, df=df)
+    rendered = render_run(
+        run_dir, baseline_dir=baseline_dir, gate=gate, html=html, df=df, on_step=echo
+    )
     return Outputs(run_dir, df, rendered.files, baseline_dir, rendered.breaches)
 
 
@@ -55,17 +68,19 @@ def render(
     html: bool = True,
     config: ConfigLike = None,
     out: str | Path | None = None,
+    echo: Callable[[str], None] | None = None,
 ) -> Outputs:
     """Re-render a stored run's outputs; with ``baseline``, gate it ([gate] of the config).
 
     ``run`` and ``baseline`` are run ids under ``out`` or run folders.
-    ``ConfigError`` when a run or the config cannot be found.
+    ``echo`` receives a line as each step starts. ``ConfigError`` when a run
+    or the config cannot be found.
     """
     cfg = config_of(config)
     where = out_of(cfg, out)
     run_dir = run_dir_of(run, where)
     baseline_dir = run_dir_of(baseline, where) if baseline is not None else None
-    return render_dir(run_dir, cfg.gate, baseline_dir=baseline_dir, html=html)
+    return render_dir(run_dir, cfg.gate, baseline_dir=baseline_dir, html=html, echo=echo)
 
 
 __all__ = ["Outputs", "render", "render_dir"]

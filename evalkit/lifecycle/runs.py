@@ -28,8 +28,16 @@ from evalkit.lifecycle.endpoints import (
     with_endpoint,
     with_recorded_targets,
 )
-from evalkit.lifecycle.inputs import ConfigLike, RunRef, config_of, out_of, run_dir_of
-from evalkit.lifecycle.job import Job, ProgressFactory, RunResult, make_display
+from evalkit.lifecycle.inputs import (
+    ConfigLike,
+    RunRef,
+    config_of,
+    cost_limit,
+    out_of,
+    run_dir_of,
+    spent_usd,
+)
+from evalkit.lifecycle.job import Job, ProgressChoice, RunResult, check_progress, make_display
 from evalkit.runfolder import RunSettings, done_keys, drop_error_records, read_manifest
 from evalkit.runner import Prepared, parse_shard, plan, prepare, prepare_resume
 
@@ -67,6 +75,13 @@ def _settings(
     )
 
 
+def check_resume_flags(given: dict[str, bool]) -> None:
+    """ConfigError naming the flags given with --resume that the run's own settings fix."""
+    if any(given.values()):
+        flags = ", ".join(f"--{name}" for name, on in given.items() if on)
+        raise ConfigError(f"--resume repeats the run's own settings; drop {flags}")
+
+
 def _describe(job: Job, echo: Echo) -> None:
     m = job.prepared.manifest
     echo(f"run {m.run_id} -> {job.prepared.run_dir}")
@@ -101,11 +116,13 @@ def _start(
     config: ConfigLike,
     echo: Echo | None,
     argv: Sequence[str] | None,
+    max_cost: float | None = None,
     probe: bool = True,
     endpoint: Endpoint | None = None,
 ) -> Job:
     """Check everything, create or reopen the run folder, and plan what is left."""
     cfg = config_of(config)
+    budget = cost_limit(cfg, max_cost)
     where = out_of(cfg, out)
     # A mistyped baseline must fail now, not after the whole run.
     baseline_dir = run_dir_of(baseline, where) if baseline is not None else None
@@ -125,9 +142,7 @@ def _start(
             "shard": shard is not None,
             "run-id": run_id is not None,
         }
-        if any(given.values()):
-            flags = ", ".join(f"--{name}" for name, on in given.items() if on)
-            raise ConfigError(f"--resume repeats the run's own settings; drop {flags}")
+        check_resume_flags(given)
         resume_dir = run_dir_of(resume, where)
         cfg = with_recorded_targets(cfg, resume_dir)
         check_local_targets(cfg, read_manifest(resume_dir).settings.targets)
@@ -150,7 +165,11 @@ def _start(
     items = plan(
         s.targets, prepared.suites, epochs=s.epochs, limit=s.limit, shard=shard_of, done=done
     )
-    job = Job(prepared, cfg, items, len(done), retried, baseline_dir, html=report, probe=probe)
+    job = Job(
+        prepared, cfg, items, len(done), retried, baseline_dir, html=report, echo=echo, probe=probe
+    )
+    if budget is not None:
+        job.max_cost, job.spent_before = budget, spent_usd(prepared.run_dir)
     if echo is not None:
         _describe(job, echo)
     return job
@@ -181,9 +200,10 @@ def run(
     run_id: str | None = None,
     report: bool = True,
     config: ConfigLike = None,
-    progress: bool | ProgressFactory = True,
+    progress: ProgressChoice = None,
     echo: Echo | None = print,
     argv: Sequence[str] | None = None,
+    max_cost: float | None = None,
     probe: bool = True,
     endpoint: Endpoint | None = None,
 ) -> RunResult:
@@ -197,11 +217,18 @@ def run(
     items that ended in error. ``baseline`` gates the run against another.
     ``report=False`` skips report.html (junit.xml and summary.md are always
     written). ``config`` is a ``Config``, the path of an evalkit.toml, or
-    None for ./evalkit.toml if present. ``progress`` is True for a live bar
-    when stderr is a terminal, False for none, or a factory called with the
-    number of requests. ``echo`` receives the opening lines (run id, folder,
-    targets, suites, requests to make); None keeps quiet. ``argv`` is the
-    command line recorded in run.json. ``probe`` (default True) first probes
+    None for ./evalkit.toml if present. ``progress`` is "bar" (a live bar),
+    "plain" (a line every ``[run] progress_interval_s`` seconds or so, for
+    logs), "none", "auto" or True (a bar when stderr is a terminal, plain
+    lines otherwise), False ("none"), None (``[run] progress`` of the config,
+    "auto" by default), or a factory called with the number of requests.
+    ``echo`` receives the opening lines (run id, folder, targets, suites,
+    requests to make) and a line as each output is written; None keeps quiet. ``argv`` is the
+    command line recorded in run.json. ``max_cost`` (US dollars; default
+    ``[run] max_cost``) stops sending requests before the run's cost, spent
+    plus in flight, would pass it: the run ends as ``status ==
+    "cost_limit"`` (exit code 3), and a ``resume`` with a higher limit
+    finishes it. ``probe`` (default True) first probes
     each real target for the features its items need (cached for a day;
     items it cannot take are recorded as skipped, with the reason, and never
     sent). ``endpoint`` names a target by URL instead of evalkit.toml (the
@@ -213,6 +240,7 @@ def run(
     Inside a running event loop use ``run_async``.
     """
     _refuse_running_loop()
+    check_progress(progress)
     job = _start(
         suites,
         targets,
@@ -228,10 +256,11 @@ def run(
         config=config,
         echo=echo,
         argv=argv,
+        max_cost=max_cost,
         probe=probe,
         endpoint=endpoint,
     )
-    display = make_display(progress, len(job.items))
+    display = make_display(progress, len(job.items), job.config)
     outcome = None
     try:
         with display:
@@ -255,9 +284,10 @@ async def run_async(
     run_id: str | None = None,
     report: bool = True,
     config: ConfigLike = None,
-    progress: bool | ProgressFactory = True,
+    progress: ProgressChoice = None,
     echo: Echo | None = print,
     argv: Sequence[str] | None = None,
+    max_cost: float | None = None,
     probe: bool = True,
     endpoint: Endpoint | None = None,
 ) -> RunResult:
@@ -269,6 +299,7 @@ async def run_async(
     ``resume`` finishes the run) and the cancellation goes on; no outputs
     are written then (``evalkit.lifecycle.render`` writes them).
     """
+    check_progress(progress)
     job = await asyncio.to_thread(
         _start,
         suites,
@@ -285,10 +316,11 @@ async def run_async(
         config=config,
         echo=echo,
         argv=argv,
+        max_cost=max_cost,
         probe=probe,
         endpoint=endpoint,
     )
-    display = make_display(progress, len(job.items))
+    display = make_display(progress, len(job.items), job.config)
     try:
         with display:
             outcome = await job.execute(display)

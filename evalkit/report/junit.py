@@ -19,6 +19,16 @@ why the target's results are missing.
 
 Model output is untrusted text: ElementTree escapes markup, and characters
 XML 1.0 forbids (most control characters, lone surrogates) are stripped.
+
+The file follows the Jenkins xUnit plugin's ``junit-10.xsd`` (a test validates
+it): the root ``<testsuites>`` carries name, tests, failures, errors and time
+only; each ``<testsuite>`` adds skipped, ``timestamp`` (when its first request
+started, UTC, ``YYYY-MM-DDTHH:MM:SS``) and ``hostname`` (the machine the run
+started on, from run.json; this machine for runs written before it was
+recorded). A testcase's ``time`` is its end-to-end latency; a testsuite's (and
+the root's) is wall time: how long at least one of its requests was under
+way, each request counted from its start through its retry waits to the end
+of its last attempt, so that concurrent requests are not added up.
 """
 
 from __future__ import annotations
@@ -26,18 +36,19 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from evalkit.metrics import load_run
 from evalkit.report import format as fmt
 from evalkit.report.stopped import StoppedTarget, records_per_target, stopped_targets
 from evalkit.runfolder import read_manifest_if_any, read_sample_dicts
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 JUNIT_FILE = "junit.xml"
 SKIPPED_ERRORS = frozenset({"context_length"})
@@ -115,9 +126,10 @@ def _error(case: ET.Element, rec: Mapping[Any, Any]) -> str:
     return "error"
 
 
-def _stopped_suite(root: ET.Element, stopped: StoppedTarget, run_id: str) -> None:
+def _stopped_suite(root: ET.Element, stopped: StoppedTarget, run_id: str, hostname: str) -> None:
     counts = {"tests": "1", "failures": "0", "errors": "1", "skipped": "0", "time": "0.000"}
-    element = ET.SubElement(root, "testsuite", {"name": xml_text(stopped.target), **counts})
+    attrs = {"name": xml_text(stopped.target), **counts, "hostname": hostname}
+    element = ET.SubElement(root, "testsuite", attrs)
     props = ET.SubElement(element, "properties")
     ET.SubElement(props, "property", {"name": "run_id", "value": xml_text(run_id)})
     case = ET.SubElement(
@@ -140,6 +152,38 @@ def _stopped_suite(root: ET.Element, stopped: StoppedTarget, run_id: str) -> Non
     error.text = xml_text("\n".join(details))
 
 
+def busy_seconds(rows: pd.DataFrame) -> float:
+    """Wall time during which at least one of ``rows``' requests was under way, in seconds.
+
+    A request spans ``started_at`` to ``started_at + retry_wait_s + e2e_s``;
+    overlapping spans count once (sixteen concurrent 5 s requests take 5 s).
+    """
+    if rows.empty or "started_at" not in rows:
+        return 0.0
+    started = rows["started_at"]
+    known = started.notna().to_numpy()
+    if not known.any():
+        return 0.0
+    epoch = pd.Timestamp(0, tz="UTC")
+    starts = (started[known] - epoch).dt.total_seconds().to_numpy()
+    spans = rows["retry_wait_s"].fillna(0.0) + rows["e2e_s"].fillna(0.0)
+    order = np.argsort(starts, kind="stable")
+    starts = starts[order]
+    ends = np.maximum.accumulate(starts + spans[known].to_numpy()[order])
+    # A span opens a new stretch of busy time when it starts after all before it ended.
+    opens = np.concatenate(([True], starts[1:] > ends[:-1]))
+    last = np.concatenate((np.flatnonzero(opens)[1:] - 1, [len(starts) - 1]))
+    return float((ends[last] - starts[opens]).sum())
+
+
+def _timestamp(rows: pd.DataFrame) -> str | None:
+    """When the first of ``rows``' requests started, as junit's UTC ``YYYY-MM-DDTHH:MM:SS``."""
+    if rows.empty or "started_at" not in rows:
+        return None
+    first = rows["started_at"].min()
+    return None if pd.isna(first) else str(first.strftime("%Y-%m-%dT%H:%M:%S"))
+
+
 def _seconds(value: Any) -> float:
     try:
         number = float(value)
@@ -155,14 +199,19 @@ def write_junit(run_dir: Path, df: pd.DataFrame | None = None, out: Path | None 
     out = run_dir / JUNIT_FILE if out is None else Path(out)
     run_id = str(frame.attrs.get("run_id") or run_dir.name)
     with_epoch = bool((frame["epoch"] > 0).any())
+    manifest = read_manifest_if_any(run_dir)
+    hostname = xml_text((manifest.hostname if manifest else None) or socket.gethostname())
     root = ET.Element("testsuites", {"name": xml_text(f"evalkit {run_id}")})
-    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    total_time = 0.0
+    totals = {"tests": 0, "failures": 0, "errors": 0}
     expected_cache: dict[str, dict[str, str]] = {}
     for (target, suite), group in frame.groupby(["target", "suite"], observed=True, sort=True):
         target, suite = str(target), str(suite)
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-        element = ET.SubElement(root, "testsuite", {"name": xml_text(f"{target}/{suite}")})
+        attrs = {"name": xml_text(f"{target}/{suite}"), "hostname": hostname}
+        timestamp = _timestamp(group)
+        if timestamp is not None:
+            attrs["timestamp"] = timestamp
+        element = ET.SubElement(root, "testsuite", attrs)
         props = ET.SubElement(element, "properties")
         first = group.iloc[0]
         for name, value in (
@@ -171,13 +220,11 @@ def write_junit(run_dir: Path, df: pd.DataFrame | None = None, out: Path | None 
             ("simulated", str(bool(first.get("simulated", False))).lower()),
         ):
             ET.SubElement(props, "property", {"name": name, "value": xml_text(value)})
-        suite_time = 0.0
         for rec in group.to_dict("records"):
             name = str(rec["sample_id"])
             if with_epoch:
                 name = f"{name}#{rec['epoch']}"
             seconds = _seconds(rec.get("e2e_s"))
-            suite_time += seconds
             case = ET.SubElement(
                 element,
                 "testcase",
@@ -197,17 +244,18 @@ def write_junit(run_dir: Path, df: pd.DataFrame | None = None, out: Path | None 
                 counts["failures"] += 1
         for key, value in counts.items():
             element.set(key, str(value))
-            totals[key] += value
-        element.set("time", f"{suite_time:.3f}")
-        total_time += suite_time
+            if key in totals:
+                totals[key] += value
+        element.set("time", f"{busy_seconds(group):.3f}")
     counts_by_target = records_per_target(frame)
-    for stopped in stopped_targets(read_manifest_if_any(run_dir), counts_by_target):
-        _stopped_suite(root, stopped, run_id)
+    for stopped in stopped_targets(manifest, counts_by_target):
+        _stopped_suite(root, stopped, run_id, hostname)
         totals["tests"] += 1
         totals["errors"] += 1
+    # Jenkins' schema allows no `skipped` here: skipped cases are counted per testsuite.
     for key, value in totals.items():
         root.set(key, str(value))
-    root.set("time", f"{total_time:.3f}")
+    root.set("time", f"{busy_seconds(frame):.3f}")
     ET.indent(root)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
@@ -216,4 +264,11 @@ def write_junit(run_dir: Path, df: pd.DataFrame | None = None, out: Path | None 
     return out
 
 
-__all__ = ["JUNIT_FILE", "SKIPPED_ERRORS", "STOPPED_CASE", "write_junit", "xml_text"]
+__all__ = [
+    "JUNIT_FILE",
+    "SKIPPED_ERRORS",
+    "STOPPED_CASE",
+    "busy_seconds",
+    "write_junit",
+    "xml_text",
+]

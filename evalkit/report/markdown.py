@@ -1,9 +1,10 @@
 """summary.md for a GitHub job summary.
 
-Written to be appended to ``$GITHUB_STEP_SUMMARY``: the run's header, any
-stopped target with the reason, one table per run, the failing samples in
-a collapsed section, the gate verdict, and (against a baseline) the
-comparison. Cells can hold model output, which is untrusted: see ``mdtext``
+Written to be appended to ``$GITHUB_STEP_SUMMARY``: the run's header, the
+gate verdict (first: it is what a reader of a nightly job looks for, and a
+failures list can be long), any stopped target with the reason, one table
+per run, the failing samples in a collapsed section, and (against a
+baseline) the comparison. Cells can hold model output, which is untrusted: see ``mdtext``
 for how it is escaped.
 """
 
@@ -174,7 +175,7 @@ def write_summary_md(
     comparison: str | None = None,
     breaches: list[Breach] | None = None,
 ) -> Path:
-    """Write ``summary.md`` (or ``out``): header, stopped targets, table, failures, gate, diff."""
+    """Write ``summary.md`` (or ``out``): header, gate, stopped targets, table, failures, diff."""
     run_dir = Path(run_dir)
     frame = load_run(run_dir) if df is None else df
     out = run_dir / SUMMARY_FILE if out is None else Path(out)
@@ -188,6 +189,9 @@ def write_summary_md(
     parts = [f"## evalkit run {md_code(run_id, 120)}\n"]
     facts.append(f"{len(frame)} records")
     parts.append(" · ".join(facts) + "\n")
+    gate = gate_markdown(breaches, manifest.baseline if manifest else None)
+    if gate:
+        parts.append(gate)
     simulated = sorted(frame.loc[frame["simulated"].astype(bool), "target"].astype(str).unique())
     if simulated:
         names = ", ".join(md_code(t) for t in simulated)
@@ -218,9 +222,6 @@ def write_summary_md(
             parts.append(calibration)
     else:
         parts.append("No records.\n")
-    gate = gate_markdown(breaches, manifest.baseline if manifest else None)
-    if gate:
-        parts.append(gate)
     if comparison:
         parts.append(comparison)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ is resume's side of it.
 from __future__ import annotations
 
 import platform
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -73,6 +74,7 @@ def create_run_folder(
         created_at=utc_now(),
         evalkit_version=__version__,
         python_version=f"{platform.python_implementation()} {platform.python_version()}",
+        hostname=socket.gethostname(),
         argv=list(argv if argv is not None else sys.argv[1:]),
         settings=settings,
         targets=[TargetInfo.of(t) for t in targets],

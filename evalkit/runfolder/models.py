@@ -10,13 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    SerializerFunctionWrapHandler,
-    model_serializer,
-)
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from evalkit.types import ItlStats, ToolCall
 
@@ -151,11 +145,13 @@ class RunManifest(_Model):
 
     schema_version: int = SCHEMA_VERSION
     run_id: str
-    status: Literal["running", "finished", "interrupted", "aborted"] = "running"
+    # cost_limit: stopped sending at --max-cost; resumable like interrupted
+    status: Literal["running", "finished", "interrupted", "aborted", "cost_limit"] = "running"
     created_at: str
     finished_at: str | None = None
     evalkit_version: str
     python_version: str
+    hostname: str | None = None  # the machine the run started on (junit.xml reports it)
     argv: list[str] = Field(default_factory=list)
     settings: RunSettings = Field(default_factory=RunSettings)
     targets: list[TargetInfo] = Field(default_factory=list)
@@ -167,9 +163,12 @@ class RunManifest(_Model):
     probes: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @model_serializer(mode="wrap")
-    def _without_empty_probes(self, handler: SerializerFunctionWrapHandler) -> Any:
-        # A run that probed nothing writes run.json as evalkit always did.
+    def _without_unknown_host(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # A run.json written before the hostname was recorded is written back as it was;
+        # so is one that probed nothing (probes, evalkit.runner.probe).
         data = handler(self)
+        if isinstance(data, dict) and data.get("hostname", "") is None:
+            del data["hostname"]
         if isinstance(data, dict) and not data.get("probes"):
             data.pop("probes", None)
         return data

@@ -23,6 +23,8 @@ from evalkit.config import Config, TargetConfig
 from evalkit.errors import RateLimitError, RequestError, RetryableError, TargetFatalError
 from evalkit.graders import GradeItem, grade
 from evalkit.runfolder import ErrorInfo, Record, RecordWriter, utc_now
+from evalkit.runner.budget import CostBudget, CostLimitReached
+from evalkit.runner.estimate import estimate_body
 from evalkit.runner.grading import BuiltGraders
 from evalkit.runner.plan import WorkItem
 from evalkit.runner.probe import (
@@ -58,6 +60,7 @@ class Outcome:
     written: int
     aborted: dict[str, str] = field(default_factory=dict)
     grader_errors: int = 0
+    cost_limit_reached: bool = False  # stopped sending at the budget's limit (--max-cost)
     probes: dict[str, dict[str, Any]] = field(default_factory=dict)  # target -> findings
 
 
@@ -112,11 +115,13 @@ class Executor:
         writer: RecordWriter,
         *,
         on_record: Callable[[Record, Tally], None] | None = None,
+        budget: CostBudget | None = None,
         probe: bool = False,
         refresh_probe: bool = False,
         on_probe: Callable[[str, dict[str, Any]], None] | None = None,
     ) -> None:
         self.prepared = prepared
+        self.budget = budget
         self.config = config
         self.writer = writer
         self.on_record = on_record
@@ -228,12 +233,23 @@ class Executor:
                 item = queue.get_nowait()
             except asyncio.QueueEmpty:
                 return
+            reserved = 0.0
+            if self.budget is not None:
+                try:
+                    body = rt.client.build_body(item.sample)
+                    reserved = self.budget.reserve(estimate_body(body, rt.target).cost_usd)
+                except CostLimitReached:
+                    return  # the item stays unrecorded: a resume with a higher limit sends it
             try:
                 record = await self._one(item, rt, retrier, graders[(item.suite, item.sample.id)])
             except TargetFatalError as exc:
+                if self.budget is not None:
+                    self.budget.settle(reserved, None)
                 if rt.aborted is None:
                     rt.aborted = exc.message  # names the status and the provider's error text
                 return
+            if self.budget is not None:
+                self.budget.settle(reserved, record.cost_usd)
             self._count(record)
             self.writer.write(record)
             if self.on_record is not None:
@@ -294,6 +310,7 @@ class Executor:
             written=self.tally.done,
             aborted=aborted,
             grader_errors=self.tally.grader_errors,
+            cost_limit_reached=self.budget is not None and self.budget.reached,
             probes=dict(self.probes),
         )
 

@@ -98,7 +98,14 @@ def test_run_from_plain_python_against_the_builtin_sim(tmp_path: Path, mini_suit
     assert all(p.exists() for p in result.outputs.files)
     manifest = json.loads((result.run_dir / "run.json").read_text())
     assert manifest["status"] == "finished" and manifest["argv"] == []
-    assert lines[0] == f"run r1 -> {result.run_dir}" and lines[-1] == "  20 requests to make"
+    assert lines[0] == f"run r1 -> {result.run_dir}" and lines[3] == "  20 requests to make"
+    # then what writing the outputs is doing, step by step
+    assert lines[4:] == [
+        f"loading the records of {result.run_dir} ...",
+        "writing junit.xml ...",
+        "writing summary.md ...",
+        "writing report.html (20 records) ...",
+    ]
 
 
 async def test_run_async_inside_a_running_loop_installs_no_signal_handler(
@@ -137,6 +144,10 @@ def test_bad_input_raises_before_anything_is_made(tmp_path: Path, mini_suite: Pa
         evalkit.run(mini_suite, "sim", epochs=0, out=out, progress=False, echo=None)
     with pytest.raises(ConfigError, match="no run 'missing'"):
         evalkit.run(mini_suite, "sim", baseline="missing", out=out, progress=False, echo=None)
+    with pytest.raises(ConfigError, match="progress: expected one of auto, bar, plain, none"):
+        evalkit.run(mini_suite, "sim", out=out, progress="fancy", echo=None)
+    with pytest.raises(ConfigError, match="--max-cost"):
+        evalkit.run(mini_suite, "sim", out=out, max_cost=0, progress=False, echo=None)
     with pytest.raises(ConfigError, match="config file not found"):
         evalkit.run(mini_suite, config=tmp_path / "none.toml", out=out, progress=False)
     bad = tmp_path / "bad.jsonl"

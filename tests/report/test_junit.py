@@ -7,10 +7,15 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+import xmlschema
+from conftest import write_suite
 from fakerun import make_run
 
 from evalkit.metrics import load_run
-from evalkit.report.junit import write_junit, xml_text
+from evalkit.report.junit import busy_seconds, write_junit, xml_text
+
+# Jenkins' xUnit plugin schema (tests/report/data/README.md says where it comes from).
+JUNIT_XSD = xmlschema.XMLSchema(Path(__file__).parent / "data" / "junit-10.xsd")
 
 
 def rewrite(run: Path, edit: dict[int, dict[str, object]]) -> None:
@@ -43,7 +48,11 @@ def test_counts_per_target_and_suite(tmp_path: Path) -> None:
         assert len([c for c in cases if c.find("failure") is not None]) == n_fail
         assert len([c for c in cases if c.find("error") is not None]) == n_err
         assert not [c for c in cases if c.find("failure") is not None and c.find("error")]
-        assert float(element.get("time", "0")) == pytest.approx(rows["e2e_s"].sum(), abs=0.01)
+        # Wall time, not the sum of the cases: every fake record starts at the same
+        # instant, so the suite took as long as its longest request (retry waits included).
+        longest = (rows["retry_wait_s"] + rows["e2e_s"].fillna(0)).max()
+        assert float(element.get("time", "0")) == pytest.approx(longest, abs=0.002)
+        assert float(element.get("time", "0")) < rows["e2e_s"].sum()
         assert {c.get("classname") for c in cases} == {f"evalkit.{target}.{suite}"}
     assert int(root.get("tests", "0")) == len(df)
     assert int(root.get("errors", "0")) == int((df["status"] == "error").sum())
@@ -145,3 +154,92 @@ def test_empty_run(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     root = ET.parse(write_junit(tmp_path / "empty")).getroot()
     assert root.get("tests") == "0" and root.findall("testsuite") == []
+
+
+def test_junit_validates_against_jenkins_schema(tmp_path: Path) -> None:
+    # Everything a junit.xml can hold: failures, errors, a skipped case, several
+    # epochs, hostile output, a stopped target.
+    run = make_run(tmp_path / "r", n_samples=8, error_rate=0.2, seed=3)
+    rewrite(
+        run,
+        {
+            0: {
+                "status": "error",
+                "error": {"type": "context_length", "message": "prompt too long"},
+                "scores": [],
+                "passed": False,
+            },
+            1: {"output": "\x00 </testcase> ]]> \ud800", "passed": False, "score": 0.0},
+        },
+    )
+    manifest = json.loads((run / "run.json").read_text())
+    manifest["aborted"] = {"sim-strong": "HTTP 401: invalid key"}
+    (run / "run.json").write_text(json.dumps(manifest))
+    out = write_junit(run)
+    JUNIT_XSD.validate(out)  # raises with the offending element and attribute
+    root = ET.parse(out).getroot()
+    assert root.get("skipped") is None  # the attribute Jenkins' schema rejects
+    suites = root.findall("testsuite")
+    assert any(s.get("skipped") == "1" for s in suites)
+    for element in suites:
+        assert element.get("hostname"), element.get("name")
+    assert {s.get("timestamp") for s in suites if s.find("testcase/skipped") is None} >= {
+        "2026-11-25T17:00:00"
+    }
+
+
+def test_a_real_runs_junit_validates_and_carries_where_and_when(tmp_path: Path) -> None:
+    import evalkit
+
+    suite = write_suite(tmp_path / "suite", 6)
+    result = evalkit.run(suite, "sim", out=tmp_path, run_id="j", progress=False, echo=None)
+    junit = result.run_dir / "junit.xml"
+    JUNIT_XSD.validate(junit)
+    element = ET.parse(junit).getroot().find("testsuite")
+    assert element is not None
+    manifest = json.loads((result.run_dir / "run.json").read_text())
+    assert element.get("hostname") == manifest["hostname"] != ""
+    # when the first request started: UTC, to the second, no zone (as junit readers expect)
+    assert str(element.get("timestamp")) >= manifest["created_at"][:19]
+    assert len(str(element.get("timestamp"))) == 19
+
+
+def test_time_is_wall_time_overlaps_counted_once(tmp_path: Path) -> None:
+    import pandas as pd
+
+    rows = pd.DataFrame(
+        {
+            "started_at": pd.to_datetime(
+                [
+                    "2026-01-01T00:00:00Z",  # 0-5 s
+                    "2026-01-01T00:00:01Z",  # 1-4 s, inside the first
+                    "2026-01-01T00:00:10Z",  # 10-12 s: 1 s waiting for a retry, 1 s request
+                    None,  # no start known: not counted
+                ],
+                utc=True,
+                format="ISO8601",
+            ),
+            "retry_wait_s": [0.0, 0.0, 1.0, 0.0],
+            "e2e_s": [5.0, 3.0, 1.0, 9.0],
+        }
+    )
+    assert busy_seconds(rows) == pytest.approx(7.0)
+    assert busy_seconds(rows.iloc[:0]) == 0.0
+    # a span that starts inside another and outlasts it extends the stretch: 0-6 s, 8-9 s
+    chained = pd.DataFrame(
+        {
+            "started_at": pd.to_datetime(
+                [
+                    "2026-01-01T00:00:08Z",  # 8-9 s
+                    "2026-01-01T00:00:00Z",  # 0-2 s
+                    "2026-01-01T00:00:01Z",  # 1-6 s
+                    "2026-01-01T00:00:03Z",  # 3-4 s
+                ],
+                utc=True,
+                format="ISO8601",
+            ),
+            "retry_wait_s": [0.0, 0.0, 0.0, 0.0],
+            "e2e_s": [1.0, 2.0, 5.0, 1.0],
+        }
+    )
+    assert busy_seconds(chained) == pytest.approx(7.0)

@@ -69,6 +69,15 @@ def test_gate_verdicts(tmp_path: Path) -> None:
     assert "- **accuracy** sim/chat: accuracy fell 0.8 -&gt; 0.7 \\| x" in failed
 
 
+def test_the_gate_verdict_comes_before_the_table_and_the_failures(tmp_path: Path) -> None:
+    run = make_run(tmp_path / "r", n_samples=30, targets=("sim",), error_rate=0.2, seed=5)
+    breach = Breach("accuracy", "sim", "chat", "sim/chat: accuracy fell 0.8 -> 0.7")
+    text = write_summary_md(run, breaches=[breach]).read_text()
+    verdict = text.index("### Gate: FAILED ❌")
+    assert verdict < text.index("| target | suite |") < text.index("<summary>Failures")
+    assert text.index("records\n") < verdict  # right after the run's header line
+
+
 def test_estimated_cost_is_marked(tmp_path: Path) -> None:
     run = make_run(tmp_path / "r", n_samples=3, targets=("sim",), error_rate=0)
     path = run / "records.jsonl"
