@@ -204,9 +204,9 @@ def builtin_local() -> TargetConfig:
     them anyway, and a queue would only inflate TTFT). 300 s is ample for a
     4k-token needle at ~85 tokens/s, even on a busy machine; a request that
     takes longer is a model looping where the server ignores max_tokens
-    (auto tool calls), and the server is restarted. No retry: at temperature
-    0 the loop would come back, and a server on loopback has no transient
-    failures worth another 300 s.
+    (auto tool calls): the server is restarted and that request is not sent
+    again (``runner.local_server``). One retry, for the server's hiccups (it
+    resets the next connection after a stream it broke off).
     """
     return TargetConfig(
         name="local",
@@ -215,7 +215,7 @@ def builtin_local() -> TargetConfig:
         context_window=8192,
         max_concurrency=1,
         timeout_s=300.0,
-        max_attempts=1,
+        max_attempts=2,
         backoff_initial_s=0.2,
         backoff_max_s=2.0,
     )

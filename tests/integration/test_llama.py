@@ -253,10 +253,11 @@ def _children() -> set[int]:
 @pytest.mark.usefixtures("llama_installed")
 async def test_the_local_target_starts_stops_and_restarts_its_own_server(tmp_path: Path) -> None:
     # The story cannot end (<|im_end|>, token 2, is banned) and outlasts its 60 s: the
-    # server, which would go on generating it, is restarted and the next item is quick.
+    # server, which would go on generating it, is restarted; the retry is not sent (it
+    # would loop again), and the next item is answered at once.
     cfg = parse_config(
         {"targets": {"mine": {"model": "smollm2", "local": {}, "timeout_s": 60,
-                              "max_attempts": 1}}},
+                              "max_attempts": 2, "max_concurrency": 4}}},
         "test.toml",
     )  # fmt: skip
     before = _children()
@@ -274,7 +275,10 @@ async def test_the_local_target_starts_stops_and_restarts_its_own_server(tmp_pat
     records = by_id(result)
     story, two = records["story"], records["two"]
     assert story.status == "error" and story.error is not None
-    assert story.error.type == "timeout"
+    assert (story.error.type, story.attempts) == ("timeout", 2)
+    assert story.error.message.endswith("not sent again")
+    # Requests go one at a time (max_concurrency 4 notwithstanding): "two" waited its turn
+    # and then had the restarted server to itself.
     assert two.status == "ok", two.error
     assert (two.target, two.model) == ("mine", "smollm2")
     assert _children() - before == set(), "the server outlived the run"
