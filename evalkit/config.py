@@ -8,20 +8,41 @@ and the key is read only when a request is built.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from evalkit import secrets
 from evalkit.errors import ConfigError
+from evalkit.types import RESERVED_REQUEST_FIELDS
 
 CONFIG_FILE = "evalkit.toml"
 
+# Upper bounds where a larger value would exhaust the machine rather than
+# load the endpoint. Each in-flight request holds a worker task and a socket
+# (a file descriptor: Linux's default soft limit is 1,024 a process).
+MAX_CONCURRENCY = 4096
+# Each in-flight response may be held whole: this times max_concurrency is
+# the worst case of memory a target's answers can take.
+MAX_RESPONSE_BYTES_LIMIT = 1 << 30
+DEFAULT_MAX_RESPONSE_BYTES = 16 << 20
+# Generated suites (needle) fill the context window with text: a window of a
+# trillion tokens would be built in memory. Ten million is past every model's.
+MAX_TOKENS = 10_000_000
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an HTTP token (RFC 9110)
+
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: a TOML string is not a number ("8" is refused, not coerced) and a
+    # float is not an integer (1e9 is refused where a count belongs);
+    # allow_inf_nan=False: inf or nan in a duration or a price is a mistake
+    # that overflows timers or poisons sums far from where it was written.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class SimConfig(_Strict):
@@ -68,9 +89,9 @@ class TargetConfig(_Strict):
     api_key_env: str | None = None
     price_input_per_mtok: float = Field(0.0, ge=0)
     price_output_per_mtok: float = Field(0.0, ge=0)
-    max_concurrency: int = Field(32, ge=1)
-    context_window: int | None = Field(None, ge=1)
-    max_output_tokens: int | None = Field(None, ge=1)
+    max_concurrency: int = Field(32, ge=1, le=MAX_CONCURRENCY)
+    context_window: int | None = Field(None, ge=1, le=MAX_TOKENS)
+    max_output_tokens: int | None = Field(None, ge=1, le=MAX_TOKENS)
     stream: bool = True
     rpm: float | None = Field(None, gt=0)
     tpm: float | None = Field(None, gt=0)
@@ -79,11 +100,26 @@ class TargetConfig(_Strict):
     max_retry_time_s: float = Field(600.0, gt=0)
     backoff_initial_s: float = Field(0.5, ge=0)
     backoff_max_s: float = Field(30.0, ge=0)
+    # A whole answer, streamed or not, or an error body; larger is cut off as
+    # response_too_large. 16 MiB is about 50,000 streamed tokens at ~300
+    # bytes a chunk (the reference model stops at 4,096), yet 64 answers in
+    # flight cannot take more than 1 GiB. Raise it for logprobs or long outputs.
+    max_response_bytes: int = Field(
+        DEFAULT_MAX_RESPONSE_BYTES, ge=1024, le=MAX_RESPONSE_BYTES_LIMIT
+    )
     headers: dict[str, str] = Field(default_factory=dict)
     params: dict[str, Any] = Field(default_factory=dict)
     simulated: bool = False
     sim: SimConfig = Field(default_factory=SimConfig)
     local: LocalConfig | None = None  # served by evalkit for the run (the `local` target)
+
+    @field_validator("params")
+    @classmethod
+    def _no_reserved_params(cls, v: dict[str, Any]) -> dict[str, Any]:
+        for key in v:
+            if key in RESERVED_REQUEST_FIELDS:
+                raise ValueError(f"{key!r} is reserved: {RESERVED_REQUEST_FIELDS[key]}")
+        return v
 
     @model_validator(mode="after")
     def _needs_endpoint(self) -> TargetConfig:
@@ -101,6 +137,50 @@ class TargetConfig(_Strict):
     def api_key(self) -> str | None:
         """The key's value, read from the environment only when a request is built."""
         return os.environ.get(self.api_key_env) if self.api_key_env else None
+
+    def credentials(self) -> list[str]:
+        """Every credential of this target: the key's value, header values, base_url's."""
+        key = self.api_key()
+        return [
+            *([key] if key else []),
+            *secrets.header_secrets(self.headers),
+            *secrets.url_secrets(self.base_url),
+        ]
+
+    @property
+    def public_url(self) -> str:
+        """``base_url`` fit to show or store: userinfo and query values redacted."""
+        return secrets.redact_url(self.base_url)
+
+    @field_validator("base_url")
+    @classmethod
+    def _url_with_a_host(cls, v: str) -> str:
+        if v:
+            check_base_url(v)
+        return v
+
+    @field_validator("headers")
+    @classmethod
+    def _sendable_headers(cls, v: dict[str, str]) -> dict[str, str]:
+        for name, value in v.items():
+            # aiohttp would refuse them at every request; value not shown: it may be a secret.
+            if not _HEADER_NAME.fullmatch(name):
+                raise ValueError(f"{name!r} is not a valid header name")
+            if any(c in value for c in "\r\n\x00"):
+                raise ValueError(f"{name}: a header value cannot hold a line break or NUL")
+        return v
+
+    @model_validator(mode="after")
+    def _one_credential(self) -> TargetConfig:
+        # aiohttp refuses to send both, at every request.
+        if "@" in urlsplit(self.base_url).netloc and (
+            self.api_key_env or any(h.lower() == "authorization" for h in self.headers)
+        ):
+            raise ValueError(
+                "base_url carries credentials (user:password@) and so do api_key_env "
+                "or an Authorization header: keep one"
+            )
+        return self
 
     def cost_usd(self, prompt_tokens: int, completion_tokens: int) -> float:
         """Price of one request in US dollars."""
@@ -181,6 +261,26 @@ class Config(_Strict):
                 "name it with --target NEW-NAME"
             )
         return self.model_copy(update={"targets": {**self.targets, target.name: target}})
+
+
+def check_base_url(url: str) -> None:
+    """Raise ValueError unless ``url`` is an http(s) URL with a host; no secret in the message."""
+    shown = secrets.redact_url(url)
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise ValueError(f"base_url has spaces or control characters: {shown!r}")
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # ValueError when not a number in 0-65535
+    except ValueError as exc:
+        raise ValueError(f"base_url is not a valid URL ({exc}): {shown!r}") from None
+    if parts.scheme not in ("http", "https"):
+        raise ValueError(f"base_url must start with http:// or https://, got {shown!r}")
+    if not parts.hostname:
+        raise ValueError(f"base_url has no host: {shown!r}")
+    if port == 0:
+        raise ValueError(f"base_url has port 0: {shown!r}")
+    if parts.fragment:
+        raise ValueError(f"base_url has a #fragment, which is never sent: {shown!r}")
 
 
 def builtin_sim() -> TargetConfig:
@@ -286,9 +386,16 @@ def load_config(path: str | Path | None = None) -> Config:
         path = candidate
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a config file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"{path}:{line}: not UTF-8 text ({exc.reason})") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -298,6 +405,8 @@ def load_config(path: str | Path | None = None) -> Config:
 
 __all__ = [
     "CONFIG_FILE",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "MAX_CONCURRENCY",
     "Config",
     "GateConfig",
     "LocalConfig",
@@ -306,6 +415,7 @@ __all__ = [
     "TargetConfig",
     "builtin_local",
     "builtin_sim",
+    "check_base_url",
     "cli_target",
     "load_config",
     "parse_config",

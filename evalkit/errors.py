@@ -4,7 +4,9 @@
     ├── InputError                 bad user input: exit code 2, no request sent
     │   ├── ConfigError            evalkit.toml / CLI flags (names the key or flag)
     │   ├── SuiteError             suite files (carries every Problem at once)
-    │   └── RunFolderError         a run folder's file is not what evalkit writes (file:line)
+    │   ├── RunFolderError         a run folder's file is not what evalkit writes (file:line)
+    │   └── RunFolderBusy          another process holds the run folder's lock
+    ├── StorageError               the run folder could not be written (disk full): exit code 4
     ├── RequestError               one request to an endpoint failed
     │   ├── RetryableError         worth another attempt; ``retry_after`` is a floor
     │   │   ├── RateLimitError     429
@@ -16,8 +18,15 @@
     │   └── FinalError             retrying cannot help; record it and move on
     │       ├── BadRequestError    400, 413, 422
     │       ├── ContextLengthError a 400 that says the prompt is too long
+    │       ├── BadResponseError   a 2xx answer that is not a chat completion (valid JSON
+    │       │                      of the wrong shape, nested too deep, numbers too long)
+    │       ├── ResponseTooLargeError  an answer over the target's max_response_bytes
+    │       ├── RateLimitedError   the server asked to wait (Retry-After) past what is
+    │       │                      left of the item's retry budget: given up, not slept
     │       └── TargetFatalError   401, 402, 404: stop the whole target at once
     └── GraderError                a grader could not score (recorded, never raised to the CLI)
+
+    EvalkitWarning (a UserWarning) something odd but recoverable in a run folder
 
 Whether an error is retryable is decided once, in the client, and carried by
 the class: the runner's retry policy only asks ``isinstance(e, RetryableError)``.
@@ -68,6 +77,22 @@ class RunFolderError(InputError, ValueError):
 
     Also a ValueError, since it is one: a value read from disk was not valid.
     """
+
+
+class RunFolderBusy(InputError):
+    """Another process is writing the run folder (it holds its lock): exit code 2."""
+
+
+class StorageError(EvalkitError):
+    """A run folder could not be written (disk full, quota, file size limit): exit code 4.
+
+    What was written before stays valid (a torn record is cut off), so the
+    run resumes once there is room.
+    """
+
+
+class EvalkitWarning(UserWarning):
+    """Something odd but recoverable: duplicate records, a run still being written."""
 
 
 class RequestError(EvalkitError):
@@ -141,6 +166,36 @@ class ContextLengthError(FinalError):
     kind = "context_length"
 
 
+class BadResponseError(FinalError):
+    """A success status with a body that is not a chat completion; the server would repeat it.
+
+    A body or chunk that is not JSON at all (a proxy's HTML page, a torn
+    chunk) is a ``StreamError`` instead: those come and go.
+    """
+
+    kind = "bad_response"
+
+
+class ResponseTooLargeError(FinalError):
+    """The answer grew past the target's ``max_response_bytes``: reading stopped there."""
+
+    kind = "response_too_large"
+
+
+class RateLimitedError(FinalError):
+    """The server asked to wait longer than the item's retry budget allows.
+
+    ``retry_after`` is the wait the server asked for, in seconds; the message
+    says it too, with the budget that was left.
+    """
+
+    kind = "rate_limited"
+
+    def __init__(self, message: str, *, http_status: int | None = None, retry_after: float) -> None:
+        super().__init__(message, http_status=http_status)
+        self.retry_after = retry_after
+
+
 class TargetFatalError(FinalError):
     """401/402/404: every later request to this target would fail the same way."""
 
@@ -153,19 +208,25 @@ class GraderError(EvalkitError):
 
 __all__ = [
     "BadRequestError",
+    "BadResponseError",
     "ConfigError",
     "ConnectError",
     "ContextLengthError",
     "EvalkitError",
+    "EvalkitWarning",
     "FinalError",
     "GraderError",
     "InputError",
     "Problem",
     "RateLimitError",
+    "RateLimitedError",
     "RequestError",
+    "ResponseTooLargeError",
     "RetryableError",
+    "RunFolderBusy",
     "RunFolderError",
     "ServerError",
+    "StorageError",
     "StreamError",
     "SuiteError",
     "TargetFatalError",

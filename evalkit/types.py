@@ -6,8 +6,17 @@ a tool call or its timing to a grader or a record without importing either.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+RESERVED_REQUEST_FIELDS: Mapping[str, str] = {
+    "model": "the target's model is sent (set it in evalkit.toml)",
+    "messages": "the sample's own messages are sent (give 'messages' or 'prompt')",
+    "stream": "streaming is the target's choice (set 'stream' in evalkit.toml)",
+}
+"""Request fields no ``params`` (a sample's, a manifest's, a target's) may set, and why:
+the record would show one request while another was sent. ``stream_options``
+may be set: the client keeps ``include_usage`` on whatever it says."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,4 +54,4 @@ def percentile(ordered: Sequence[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
-__all__ = ["ItlStats", "ToolCall", "percentile"]
+__all__ = ["RESERVED_REQUEST_FIELDS", "ItlStats", "ToolCall", "percentile"]

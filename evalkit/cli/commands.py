@@ -96,7 +96,8 @@ def cmd_suites(args: argparse.Namespace) -> int:
     ``[run]`` targets, as ``evalkit run`` does, so that they count the same samples.
     """
     from evalkit.runner.grading import load_checked
-    from evalkit.suite.loader import MANIFEST, load_suites
+    from evalkit.suite.loader import load_suites
+    from evalkit.suite.manifest import MANIFEST
 
     config = config_for(args)
     window = config.smallest_context_window(config.run.targets)

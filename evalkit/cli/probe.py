@@ -121,7 +121,7 @@ def cmd_targets(args: argparse.Namespace) -> int:
             if t.simulated
             else "llama-cpp-python server started for the run"
             if t.local
-            else t.base_url
+            else t.public_url
         )
         print(f"{t.name}: {t.model} ({where})")
         caps = status.capabilities

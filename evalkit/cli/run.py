@@ -18,21 +18,35 @@ if TYPE_CHECKING:
 @contextmanager
 def _sigterm_as_ctrl_c() -> Iterator[None]:
     """While inside, SIGTERM stops a run as Ctrl-C does: interrupted, resumable, exit 130."""
+    stopping = False
 
     def on_sigterm(signum: int, frame: FrameType | None) -> None:
         # A CI runner stops a job with SIGTERM. Inside the run's event loop the
-        # SIGINT handler is asyncio's, which cancels the run cleanly.
+        # SIGINT handler is asyncio's: it cancels the run's task, which closes
+        # every connection on its way out. Raising KeyboardInterrupt here
+        # instead would land in whatever code runs at that moment (a task's
+        # step, a callback), leaving sessions unclosed and task exceptions
+        # unretrieved: aiohttp's and asyncio's tracebacks on stderr.
+        nonlocal stopping
+        if stopping:
+            return  # already stopping; a second interrupt would only land mid-cleanup
+        stopping = True
         handler = signal.getsignal(signal.SIGINT)
         if callable(handler):
             handler(signal.SIGINT, frame)
-        else:  # SIGINT ignored (a background job): stop all the same
-            raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, on_sigterm)
+    # A script's background job starts with SIGINT ignored, and asyncio then
+    # installs no handler of its own: give it one, for SIGTERM to hand over to.
+    ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    if ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if ignored:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _dry_run(args: argparse.Namespace) -> int:
@@ -85,29 +99,28 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.dry_run:
         return _dry_run(args)
     config = config_for(args)
-    endpoint = endpoint_of(args)
-    with _sigterm_as_ctrl_c():
-        result = run(
-            args.suites,
-            args.target,
-            epochs=args.epochs,
-            limit=args.limit,
-            shard=args.shard,
-            resume=args.resume,
-            retry_errors=args.retry_errors,
-            baseline=args.baseline,
-            out=args.out,
-            run_id=args.run_id,
-            report=not args.no_report,
-            config=config,
-            progress="none" if args.no_progress else args.progress,
-            # Flushed: in a CI log these lines must come before the progress lines.
-            echo=functools.partial(print, flush=True),
-            argv=args.argv,
-            max_cost=args.max_cost,
-            probe=not args.no_probe,
-            endpoint=endpoint,
-        )
+    # SIGTERM stops it as Ctrl-C does: evalkit.cli.interrupts, for every command.
+    result = run(
+        args.suites,
+        args.target,
+        epochs=args.epochs,
+        limit=args.limit,
+        shard=args.shard,
+        resume=args.resume,
+        retry_errors=args.retry_errors,
+        baseline=args.baseline,
+        out=args.out,
+        run_id=args.run_id,
+        report=not args.no_report,
+        config=config,
+        progress="none" if args.no_progress else args.progress,
+        # Flushed: in a CI log these lines must come before the progress lines.
+        echo=functools.partial(print, flush=True),
+        argv=args.argv,
+        max_cost=args.max_cost,
+        probe=not args.no_probe,
+        endpoint=endpoint_of(args),
+    )
     print_outputs(result.outputs)
     if result.grader_errors:
         print(
@@ -116,7 +129,11 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if result.status == "interrupted":
-        print(f"interrupted: resume with  evalkit run --resume {result.run_dir}", file=sys.stderr)
+        gated = " (not gated: the run is partial)" if args.baseline else ""
+        print(
+            f"interrupted{gated}: resume with  evalkit run --resume {result.run_dir}",
+            file=sys.stderr,
+        )
     if result.status == "cost_limit":
         print(_cost_limit_message(result), file=sys.stderr)
     for name, reason in result.aborted.items():

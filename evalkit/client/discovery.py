@@ -22,7 +22,8 @@ import aiohttp
 
 from evalkit.client.http_errors import error_for_status
 from evalkit.config import TargetConfig
-from evalkit.errors import ConnectError, StreamError, TimeoutError_
+from evalkit.errors import ConnectError, RequestError, StreamError, TimeoutError_
+from evalkit.secrets import Scrubber, redact_url
 
 # /models fields that state the serving context window (vLLM, OpenRouter, LM Studio...).
 _WINDOW_KEYS = ("max_model_len", "context_length", "context_window", "max_context_length", "n_ctx")
@@ -84,14 +85,20 @@ def _headers(target: TargetConfig) -> dict[str, str]:
 @asynccontextmanager
 async def _session(target: TargetConfig, timeout_s: float) -> AsyncIterator[aiohttp.ClientSession]:
     timeout = aiohttp.ClientTimeout(total=min(timeout_s, target.timeout_s))
+    scrub = Scrubber(target.credentials())
     async with aiohttp.ClientSession(headers=_headers(target), timeout=timeout) as session:
         try:
             yield session
         except TimeoutError:
             raise TimeoutError_(f"no answer within {timeout_s:g} s") from None
         except aiohttp.ClientError as exc:
-            # The URL, never the key: the key is only ever in a header.
-            raise ConnectError(f"cannot reach {target.base_url or 'the endpoint'}: {exc}") from exc
+            where = redact_url(target.base_url) or "the endpoint"
+            raise ConnectError(scrub(f"cannot reach {where}: {exc}")) from None
+        except RequestError as exc:
+            # An error body may quote what it was sent, the key included.
+            exc.message = scrub(exc.message)
+            exc.args = (exc.message,)
+            raise
 
 
 async def _json_or_error(resp: aiohttp.ClientResponse) -> Any:

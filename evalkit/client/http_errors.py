@@ -47,6 +47,7 @@ from evalkit.errors import (
 )
 
 MAX_ERROR_TEXT = 500  # characters of the provider's text kept in a message
+MAX_TAG_TEXT = 100  # characters of the provider's error type or code kept
 
 _CONTEXT = re.compile(
     r"context[ _-]?length|maximum context|context window|too many tokens"
@@ -119,7 +120,7 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     except ValueError:
         try:
             when = parsedate_to_datetime(raw)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
@@ -133,23 +134,37 @@ def _clip(text: str) -> str:
 
 
 def describe_error(obj: Any) -> tuple[str, str | None, Any]:
-    """(message, type, code) of a provider's error object, whatever its shape."""
+    """(message, type, code) of a provider's error object, whatever its shape.
+
+    The code is kept when it is a number or a string; anything else is
+    shown as JSON text. Nothing here raises on a strange shape.
+    """
     err = obj.get("error", obj) if isinstance(obj, dict) else obj
     if isinstance(err, str):
         return err, None, None
     if not isinstance(err, dict):
-        return json.dumps(err), None, None
+        return _json_text(err), None, None
     message = err.get("message") or err.get("detail") or err.get("msg")
     if not isinstance(message, str):
-        message = json.dumps(message) if message is not None else ""
+        message = _json_text(message) if message is not None else ""
     kind = err.get("type")
-    return message, kind if isinstance(kind, str) else None, err.get("code")
+    code = err.get("code")
+    if code is not None and not isinstance(code, int | str):
+        code = _json_text(code)
+    return message, kind if isinstance(kind, str) else None, code
+
+
+def _json_text(value: Any) -> str:
+    try:
+        return json.dumps(value)[: MAX_ERROR_TEXT * 2]
+    except (ValueError, RecursionError):  # nested too deeply to print
+        return "(unprintable)"
 
 
 def _provider_text(body: bytes) -> tuple[str, str | None, Any]:
     try:
         obj = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or JSON too deep or long to hold
         return body.decode("utf-8", "replace"), None, None
     return describe_error(obj)
 
@@ -198,7 +213,7 @@ def _build(
 
 
 def _label(message: str, kind: str | None, code: Any) -> str:
-    tags = [t for t in (kind, None if code is None else str(code)) if t]
+    tags = [t[:MAX_TAG_TEXT] for t in (kind, None if code is None else str(code)) if t]
     if len(tags) == 2 and tags[0] == tags[1]:
         tags.pop()
     head = f" {' / '.join(tags)}" if tags else ""
@@ -221,8 +236,8 @@ def error_for_status(status: int, body: bytes, headers: Mapping[str, str]) -> Re
 def _status_of(kind: str | None, code: Any) -> int | None:
     if isinstance(code, int) and not isinstance(code, bool) and 100 <= code <= 599:
         return code
-    if isinstance(code, str) and code.isdigit() and 100 <= int(code) <= 599:
-        return int(code)
+    if isinstance(code, str) and len(code) == 3 and code.isascii() and code.isdigit():
+        return int(code) if 100 <= int(code) <= 599 else None
     for name in (code, kind):
         if isinstance(name, str) and name.lower() in _NAMED_STATUS:
             return _NAMED_STATUS[name.lower()]

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 _BOM = b"\xef\xbb\xbf"
 _LINE_ENDS = (b"\n", b"\r")
+_MAX_RETRY_DIGITS = (
+    12  # a longer "retry:" is not a delay in milliseconds (and int() refuses 4,301+)
+)
 
 
 class SSEDecoder:
@@ -40,7 +43,10 @@ class SSEDecoder:
     )
 
     def __init__(self) -> None:
-        self._pending = b""  # an unterminated line carried over to the next chunk
+        # An unterminated line carried over to the next chunk, in the pieces it
+        # came in: joined once its end arrives, so that a long line costs
+        # linear time, not a copy of everything so far at every read.
+        self._pending: list[bytes] = []
         self._data: list[bytes] = []  # data lines of the event being built
         self._event_type = b""
         # A chunk that ended with CR ended a line; if the next one starts with
@@ -61,10 +67,19 @@ class SSEDecoder:
                 data = data[1:]
                 if not data:
                     return []
-        buf = self._pending + data if self._pending else data
+        pending = self._pending
+        if pending:
+            if 10 not in data and 13 not in data:  # still no end of line
+                pending.append(data)
+                return []
+            pending.append(data)
+            buf = b"".join(pending)
+            pending.clear()
+        else:
+            buf = data
         if self._at_start:
             if len(buf) < 3 and _BOM.startswith(buf):
-                self._pending = buf  # cannot tell a BOM yet
+                pending.append(buf)  # cannot tell a BOM yet
                 return []
             self._at_start = False
             if buf.startswith(_BOM):
@@ -72,10 +87,9 @@ class SSEDecoder:
         lines = buf.splitlines()
         tail = buf[-1:]
         if tail in _LINE_ENDS:
-            self._pending = b""
             self._skip_lf = tail == b"\r"
-        else:
-            self._pending = lines.pop() if lines else b""
+        elif lines:
+            pending.append(lines.pop())
         if not lines:
             return []
         return self._lines(lines)
@@ -87,7 +101,7 @@ class SSEDecoder:
             # End the last line, then the event; after a CR the first LF only
             # completes the CRLF, which the second one covers.
             out = self.feed(b"\n") + self.feed(b"\n")
-        self._pending = b""
+        self._pending.clear()
         self._data.clear()
         self._event_type = b""
         self._skip_lf = False
@@ -128,7 +142,7 @@ class SSEDecoder:
         elif name == b"id":
             if b"\x00" not in value:
                 self.last_event_id = value.decode("utf-8", "replace")
-        elif name == b"retry" and value.isdigit():
+        elif name == b"retry" and value.isdigit() and len(value) <= _MAX_RETRY_DIGITS:
             self.retry_ms = int(value)
         # Any other field name is ignored, as the spec requires.
 

@@ -19,7 +19,9 @@ completion function or None). It returns a ``Score``, a ``bool``, or a
 number in [0, 1] (passing at ``pass_threshold``, default 0.5), or an
 awaitable of one of those. An exception it raises is recorded as a 0,
 failed score with ``details.reason = "grader_error"``; any other return
-value scores 0 with ``details.reason = "bad_return"``. See ``python_``.
+value scores 0 with ``details.reason = "bad_return"``. A plain function
+runs in a worker process under a time limit (``worker``); see ``python_``.
+A suite's regexes run under a time limit too (``_patterns``).
 """
 
 from evalkit.graders.base import (

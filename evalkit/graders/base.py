@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -137,6 +138,49 @@ def _no_check(sample: Sample) -> None:
     return None
 
 
+def is_async(fn: object) -> bool:
+    """Whether calling ``fn`` gives a coroutine: an ``async def``, or an object whose
+    ``__call__`` is one."""
+    return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
+        getattr(fn, "__call__", None)  # noqa: B004
+    )
+
+
+_MAX_DEPTH = 32
+_MAX_REPR = 200
+
+
+def json_safe(value: Any, depth: int = 0) -> Any:
+    """``value`` as JSON can hold it: what a grader puts in ``Score.details`` may be anything.
+
+    numpy scalars and arrays (anything with ``tolist``) become numbers and
+    lists; tuples and sets lists; keys strings; subclasses of str, int and
+    float their base value; NaN and infinities, and whatever else is left,
+    their ``repr`` (clipped), as does nesting deeper than 32 levels.
+    """
+    if value is None or type(value) in (str, int, bool):
+        return value
+    if isinstance(value, int):  # an IntEnum, say (bool cannot be subclassed)
+        return int(value)
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, float):
+        return float(value) if math.isfinite(value) else repr(float(value))
+    if depth >= _MAX_DEPTH:
+        return repr(value)[:_MAX_REPR]
+    if isinstance(value, dict):
+        return {str(k): json_safe(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [json_safe(v, depth + 1) for v in value]
+    tolist = getattr(value, "tolist", None)
+    if callable(tolist):
+        try:
+            return json_safe(tolist(), depth + 1)
+        except Exception:  # not numpy's after all: its repr will do
+            pass
+    return repr(value)[:_MAX_REPR]
+
+
 @dataclass(frozen=True)
 class BuiltGrader:
     """A grader ready for use: its spec, the score to await, and the sample check."""
@@ -193,4 +237,6 @@ __all__ = [
     "ScoreFn",
     "expected_check",
     "grader",
+    "is_async",
+    "json_safe",
 ]

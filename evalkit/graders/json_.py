@@ -18,10 +18,10 @@ got), and ``reason``: None, unparseable, not_strict, schema or fields.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import re
-from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field
@@ -36,6 +36,7 @@ from evalkit.graders._jsonparse import (
     parse_path,
 )
 from evalkit.graders._normalize import clip, shorten
+from evalkit.graders._schema import make_validator, uses_patterns
 from evalkit.graders.base import Checked, GradeItem, Grader, Score, grader
 from evalkit.suite.schema import Sample
 
@@ -46,47 +47,7 @@ _REL_TOL = 1e-6
 _ABS_TOL = 1e-9
 _SPACE = re.compile(r"\s+")
 _SHOWN = 10
-_RFC3339 = re.compile(r"^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d:\d\d)$")
-_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$")
 _SAMPLE_SCHEMA = "response_format.json_schema.schema"
-
-
-def _is_date_time(value: object) -> bool:
-    if not isinstance(value, str):
-        return True  # formats only constrain strings
-    if not _RFC3339.match(value):
-        return False
-    try:
-        datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return True
-
-
-def _is_uri(value: object) -> bool:
-    return not isinstance(value, str) or bool(_URI.match(value))
-
-
-def make_validator(schema: Any, what: str = "option 'schema'") -> Validator:
-    """A Draft 2020-12 validator with format checks; ``ValueError`` names ``what`` is bad."""
-    from jsonschema import Draft202012Validator, FormatChecker
-    from jsonschema.exceptions import SchemaError
-
-    if not isinstance(schema, dict):
-        raise ValueError(f"{what} must be an object, not {clip(schema)}")
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as exc:
-        where = format_path(tuple(exc.absolute_path))
-        raise ValueError(f"{what} is not a valid JSON Schema: {where}: {exc.message}") from None
-    checker = FormatChecker()
-    # These checkers need optional packages jsonschema does not install; without
-    # a fallback the formats would pass unchecked.
-    if "date-time" not in checker.checkers:
-        checker.checks("date-time")(_is_date_time)
-    if "uri" not in checker.checkers:
-        checker.checks("uri")(_is_uri)
-    return Draft202012Validator(schema, format_checker=checker)
 
 
 def _flatten(expected: dict[str, Any], prefix: JsonPath = ()) -> list[tuple[JsonPath, Any]]:
@@ -145,6 +106,7 @@ class _JsonGrader:
         # look up by identity first (free), then by canonical text (cheap).
         self._by_id: dict[int, tuple[Any, Validator]] = {}
         self._by_text: dict[str, Validator] = {}
+        self._patterned: dict[int, tuple[Validator, bool]] = {}
 
     def _sample_validator(self, sample: Sample) -> Validator | None:
         if self.validator is not None:
@@ -185,7 +147,22 @@ class _JsonGrader:
         except GraderError as exc:
             raise ValueError(str(exc)) from None
 
-    def __call__(self, item: GradeItem) -> Score:
+    def _uses_patterns(self, validator: Validator) -> bool:
+        known = self._patterned.get(id(validator))
+        if known is None or known[0] is not validator:
+            known = self._patterned[id(validator)] = (validator, uses_patterns(validator.schema))
+        return known[1]
+
+    async def score(self, item: GradeItem) -> Score:
+        """The output's score; validated in a worker thread when the schema has patterns."""
+        validator = self._sample_validator(item.sample)
+        if validator is not None and self._uses_patterns(validator):
+            # A suite's pattern may be slow on this output: off the loop, under a limit.
+            return await asyncio.to_thread(self.grade, item)
+        return self.grade(item)
+
+    def grade(self, item: GradeItem) -> Score:
+        """The output's score (see the module docstring)."""
         parsed = parse_output(item.output)
         details: dict[str, Any] = {
             "strict_parse": parsed.strict,
@@ -279,7 +256,7 @@ def json_grader(
     except ValueError as exc:
         raise ValueError(f"option 'expected': {exc}") from None
     grader = _JsonGrader(validator, fields, strict, partial_credit)
-    return Checked(grader, grader.check)
+    return Checked(grader.score, grader.check)
 
 
 __all__ = ["json_grader", "make_validator", "values_match"]

@@ -25,6 +25,8 @@ from evalkit.graders.base import (
     SampleCheck,
     Score,
     ScoreFn,
+    is_async,
+    json_safe,
 )
 from evalkit.runfolder import ScoreRecord
 from evalkit.suite.schema import GraderSpec, Sample
@@ -56,15 +58,8 @@ def registered() -> dict[str, GraderFactory]:
     return dict(FACTORIES)
 
 
-def _is_async(fn: object) -> bool:
-    # A callable object's ``async def __call__`` counts as much as an async function.
-    return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
-        getattr(fn, "__call__", None)  # noqa: B004
-    )
-
-
 def _awaitable(fn: ScoreFn | AsyncScoreFn) -> AsyncScoreFn:
-    if _is_async(fn):
+    if is_async(fn):
         return cast(AsyncScoreFn, fn)
     sync = cast(ScoreFn, fn)
 
@@ -106,16 +101,41 @@ def build(spec: GraderSpec, context: BuildContext | None = None) -> BuiltGrader:
     return BuiltGrader(spec, _awaitable(fn), _reporting(check))
 
 
-def _failed(exc: Exception) -> Score:
-    if isinstance(exc, GraderError):
-        why = f"grader error: {exc}"
-    else:
-        why = f"grader error: {type(exc).__name__}: {exc}"
-    return Score(0.0, False, why, {"reason": "grader_error", "error_type": type(exc).__name__})
+def _failed(exc: BaseException) -> Score:
+    # A python grader's exception comes back from its worker with the type's name.
+    kind = getattr(exc, "error_type", None) or type(exc).__name__
+    why = f"grader error: {exc}" if isinstance(exc, GraderError) else f"grader error: {kind}: {exc}"
+    return Score(0.0, False, why, {"reason": "grader_error", "error_type": kind})
+
+
+def _record(spec: GraderSpec, score: Score) -> ScoreRecord:
+    """``score`` as a record holds it: plain types throughout, explanation clipped.
+
+    A plugin's Score may carry numpy values (or anything else): the record
+    must still serialise, so the values are made plain here, in one place.
+    """
+    explanation = str(score.explanation)
+    if len(explanation) > _MAX_EXPLANATION:
+        explanation = explanation[: _MAX_EXPLANATION - 3] + "..."
+    details = json_safe(score.details) if score.details is not None else None
+    if details is not None and not isinstance(details, dict):
+        details = {"value": details}
+    return ScoreRecord(
+        grader=spec.type,
+        score=float(score.value),
+        passed=bool(score.passed),
+        explanation=explanation,
+        details=details,
+    )
 
 
 async def grade(graders: Sequence[BuiltGrader], item: GradeItem) -> list[ScoreRecord]:
-    """Run every grader on one output; a grader that raises scores 0 with the reason."""
+    """Run every grader on one output; a grader that raises scores 0 with the reason.
+
+    ``SystemExit`` from a grader is recorded like any exception (a plugin
+    must not end the run); ``KeyboardInterrupt`` and cancellation go
+    through, so that Ctrl-C still stops the run.
+    """
     out: list[ScoreRecord] = []
     for g in graders:
         try:
@@ -124,20 +144,10 @@ async def grade(graders: Sequence[BuiltGrader], item: GradeItem) -> list[ScoreRe
                 if inspect.iscoroutine(score):
                     score.close()  # a plain function returned one: it should be async def
                 raise TypeError(f"the grader returned {type(score).__name__}, not a Score")
-        except Exception as exc:  # a plugin's bug must not kill the run; it is recorded
-            score = _failed(exc)
-        explanation = score.explanation
-        if len(explanation) > _MAX_EXPLANATION:
-            explanation = explanation[: _MAX_EXPLANATION - 3] + "..."
-        out.append(
-            ScoreRecord(
-                grader=g.spec.type,
-                score=score.value,
-                passed=score.passed,
-                explanation=explanation,
-                details=score.details,
-            )
-        )
+            record = _record(g.spec, score)
+        except (Exception, SystemExit) as exc:  # a plugin's bug must not kill the run
+            record = _record(g.spec, _failed(exc))
+        out.append(record)
     return out
 
 

@@ -8,13 +8,16 @@ no_match) on a failure; ``found``/``missing`` for includes; ``pattern`` and
 Options are checked and patterns compiled in the factory, once per spec, so
 that grading an output costs a few string operations; each sample's
 ``expected`` (and, for regex, its patterns) is checked when the suite loads.
+A regex is the suite's own code: it runs in a worker thread with a time
+limit (see ``_patterns``), and a time-out is a grader error.
 """
 
 from __future__ import annotations
 
-import re
+import asyncio
 from collections.abc import Callable
-from functools import lru_cache
+
+import regex as regex_module
 
 from evalkit.errors import GraderError
 from evalkit.graders._normalize import (
@@ -24,9 +27,16 @@ from evalkit.graders._normalize import (
     normalize_answer,
 )
 from evalkit.graders._options import Text
+from evalkit.graders._patterns import (
+    FLAG_LETTERS,
+    Deadline,
+    Pattern,
+    cached_pattern,
+    compile_pattern,
+    fullmatch,
+    search,
+)
 from evalkit.graders.base import Checked, GradeItem, Grader, Score, expected_check, grader
-
-_FLAG_LETTERS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
 
 
 def _pass_fail(ok: bool, matched: str | None, expected: list[str], output: str) -> Score:
@@ -103,32 +113,42 @@ def includes(*, case_sensitive: bool = False, all: bool = False) -> Grader:
 def _flags(letters: str) -> int:
     value = 0
     for letter in letters:
-        if letter not in _FLAG_LETTERS:
+        if letter not in FLAG_LETTERS:
             raise ValueError(f"option 'flags': unknown flag {letter!r} (use i, m, s, x)")
-        value |= _FLAG_LETTERS[letter]
+        value |= FLAG_LETTERS[letter]
     return value
 
 
-@lru_cache(maxsize=4096)
-def _compile_expected(pattern: str, flags: int) -> re.Pattern[str]:
+def _compile_expected(pattern: str, flags: int) -> Pattern:
     try:
-        return re.compile(pattern, flags)
-    except re.error as exc:
+        return cached_pattern(pattern, flags)
+    except regex_module.error as exc:
         raise GraderError(f"expected pattern {clip(pattern)} does not compile: {exc}") from None
+
+
+def _first_match(patterns: list[Pattern], text: str, whole: bool) -> tuple[Pattern, str] | None:
+    """The first pattern that matches and the text it matched; GraderError if time runs out."""
+    deadline = Deadline()
+    for compiled in patterns:
+        m = fullmatch(compiled, text, deadline) if whole else search(compiled, text, deadline)
+        if m is not None:
+            return compiled, m.group(0)
+    return None
 
 
 @grader("regex")
 def regex(*, pattern: Text | None = None, flags: str = "", fullmatch: bool = False) -> Grader:
     """Passes when the output matches a pattern (``pattern``, else the expected ones)."""
     flag_bits = _flags(flags)
-    fixed: list[re.Pattern[str]] | None = None
+    whole = fullmatch
+    fixed: list[Pattern] | None = None
     if pattern is not None:
         try:
-            fixed = [re.compile(pattern, flag_bits)]
-        except re.error as exc:
+            fixed = [compile_pattern(pattern, flag_bits)]
+        except regex_module.error as exc:
             raise ValueError(f"option 'pattern' does not compile: {exc}") from None
 
-    def grade(item: GradeItem) -> Score:
+    async def grade(item: GradeItem) -> Score:
         if fixed is not None:
             patterns = fixed
         else:
@@ -136,14 +156,15 @@ def regex(*, pattern: Text | None = None, flags: str = "", fullmatch: bool = Fal
                 _compile_expected(p, flag_bits) for p in expected_texts(item.sample.expected)
             ]
         # A trailing newline is not part of an answer the pattern is meant to span.
-        text = item.output.strip() if fullmatch else item.output
-        for compiled in patterns:
-            m = compiled.fullmatch(text) if fullmatch else compiled.search(text)
-            if m is not None:
-                why = f"{clip(m.group(0))} matches {clip(compiled.pattern, 40)}"
-                return Score(1.0, True, why, {"pattern": compiled.pattern, "match": m.group(0)})
+        text = item.output.strip() if whole else item.output
+        # In a thread: the match releases the GIL, so a slow one holds up this item only.
+        found = await asyncio.to_thread(_first_match, patterns, text, whole)
+        if found is not None:
+            compiled, matched = found
+            why = f"{clip(matched)} matches {clip(compiled.pattern, 40)}"
+            return Score(1.0, True, why, {"pattern": compiled.pattern, "match": matched})
         shown = [p.pattern for p in patterns]
-        what = "fully match" if fullmatch else "match"
+        what = "fully match" if whole else "match"
         why = f"{clip(item.output)} does not {what} {describe_expected(shown)}"
         return Score(0.0, False, why, {"reason": "no_match", "patterns": shown})
 

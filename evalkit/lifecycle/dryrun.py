@@ -24,9 +24,9 @@ from evalkit.lifecycle.inputs import (
 )
 from evalkit.lifecycle.runs import Names, _names, _settings, check_resume_flags
 from evalkit.runfolder import RunSettings, done_keys, read_manifest
-from evalkit.runner import parse_shard, plan
+from evalkit.runner import plan
 from evalkit.runner.estimate import EstimateRow, estimate_items
-from evalkit.runner.grading import load_checked
+from evalkit.runner.setup import load_for
 
 
 @dataclass(frozen=True)
@@ -93,16 +93,9 @@ def dry_run(
     target_configs = [cfg.target(name) for name in settings.targets]
     if not settings.suites:
         raise ConfigError("no suites given (name them, or set [run] suites in evalkit.toml)")
-    loaded, _ = load_checked(cfg, settings.suites, cfg.smallest_context_window(settings.targets))
+    loaded, _ = load_for(cfg, settings)  # as the run would: only what it covers
     done = done_keys(run_dir, include_errors=not retry_errors) if run_dir is not None else set()
-    items = plan(
-        settings.targets,
-        loaded,
-        epochs=settings.epochs,
-        limit=settings.limit,
-        shard=parse_shard(settings.shard) if settings.shard else None,
-        done=done,
-    )
+    items = plan(settings.targets, loaded, epochs=settings.epochs, done=done)
     spent = spent_usd(run_dir) if run_dir is not None else 0.0
     order = {name: i for i, name in enumerate([*settings.targets, *(s.name for s in loaded)])}
     rows = sorted(

@@ -6,6 +6,7 @@ and the plan made; ``RunResult`` is what they return.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,18 +14,25 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from evalkit.config import Config
-from evalkit.errors import ConfigError
+from evalkit.errors import ConfigError, RunFolderError, StorageError
 from evalkit.lifecycle.outputs import Outputs, render_dir
-from evalkit.runfolder import Record, RecordWriter, read_manifest, utc_now, write_manifest
+from evalkit.runfolder import (
+    Record,
+    RecordWriter,
+    RunLock,
+    read_manifest,
+    utc_now,
+    write_manifest,
+)
 from evalkit.runner import Prepared, WorkItem
 from evalkit.runner.budget import CostBudget
 from evalkit.runner.progress import PROGRESS_STYLES, make_progress
-from evalkit.runner.run import Executor, Outcome, Tally
+from evalkit.runner.run import Executor, Outcome, Tally, frozen_for_collector
 
 if TYPE_CHECKING:
     from evalkit.report.gate import Breach
 
-RunStatus = Literal["finished", "interrupted", "aborted", "cost_limit"]
+RunStatus = Literal["finished", "interrupted", "aborted", "cost_limit", "failed"]
 
 COST_LIMIT_EXIT = 3
 """The exit code of a run stopped at its cost limit (``--max-cost``): resumable."""
@@ -61,7 +69,8 @@ class RunResult:
     status: RunStatus
     exit_code: int
     """The command line's code: 0 ok, 1 the gate failed, 2 a target stopped, 3 the cost
-    limit stopped the run, 130 interrupted."""
+    limit stopped the run, 130 interrupted. (A run that cannot write its folder raises
+    ``StorageError`` instead: the command's code 4.)"""
     planned: int
     """Requests this call set out to make (on resume: what was left)."""
     written: int
@@ -87,9 +96,32 @@ class RunResult:
         return self.outputs.breaches
 
 
+def mark_stopped(run_dir: Path, status: RunStatus, failure: str | None = None) -> None:
+    """Write run.json's final status (and why, as a note); best effort.
+
+    A disk that refuses even this leaves "running", which resumes all the same.
+    """
+    with contextlib.suppress(StorageError, RunFolderError, OSError):
+        manifest = read_manifest(run_dir)
+        now = utc_now()
+        notes = [*manifest.notes, f"{status} at {now}: {failure}"] if failure else manifest.notes
+        update = {"status": status, "finished_at": now, "notes": notes}
+        write_manifest(run_dir, manifest.model_copy(update=update))
+
+
+def _first_leaf(group: BaseExceptionGroup[Any]) -> BaseException:
+    exc = group.exceptions[0]
+    return _first_leaf(exc) if isinstance(exc, BaseExceptionGroup) else exc
+
+
 @dataclass
 class Job:
-    """A started run: its folder is ready and its plan made."""
+    """A started run: its folder is ready and locked, and its plan made.
+
+    ``noop`` is a resume of a run that had already finished with nothing
+    left to do: nothing is sent and run.json is left as it was; ``finish``
+    writes the outputs (and gates them) again.
+    """
 
     prepared: Prepared
     config: Config
@@ -98,6 +130,8 @@ class Job:
     retried: int
     baseline_dir: Path | None
     html: bool
+    lock: RunLock
+    noop: bool = False
     echo: Callable[[str], None] | None = None
     """Told of each step of writing the outputs (the CLI prints them; None: quiet)."""
     max_cost: float | None = None
@@ -109,22 +143,32 @@ class Job:
     refresh_probe: bool = False
 
     async def execute(self, display: Progress) -> Outcome:
-        """Make the planned requests, appending each record; ``display`` is told of each."""
+        """Make the planned requests, appending each record; ``display`` is told of each.
+
+        ``StorageError`` (not a group of them) when records cannot be written.
+        """
         budget = None
         if self.max_cost is not None:
             budget = CostBudget(self.max_cost, spent=self.spent_before)
-        with RecordWriter(self.prepared.run_dir) as writer:
-            self.executor = Executor(
-                self.prepared,
-                self.config,
-                writer,
-                on_record=display.update,
-                budget=budget,
-                probe=self.probe,
-                refresh_probe=self.refresh_probe,
-                on_probe=self.record_probe,
-            )
-            return await self.executor.run(self.items)
+        try:
+            with frozen_for_collector(), RecordWriter(self.prepared.run_dir) as writer:
+                self.executor = Executor(
+                    self.prepared,
+                    self.config,
+                    writer,
+                    on_record=display.update,
+                    budget=budget,
+                    probe=self.probe,
+                    refresh_probe=self.refresh_probe,
+                    on_probe=self.record_probe,
+                )
+                return await self.executor.run(self.items)
+        except BaseExceptionGroup as group:
+            # A full disk fails one worker's write, and the task group cancels the rest.
+            storage = group.subgroup(StorageError)
+            if storage is not None:
+                raise _first_leaf(storage) from None
+            raise
 
     def record_probe(self, target: str, found: dict[str, Any]) -> None:
         """Keep a target's probe findings in run.json as soon as they are known."""
@@ -139,29 +183,69 @@ class Job:
         update = {"status": status, "finished_at": utc_now(), "aborted": aborted}
         write_manifest(run_dir, read_manifest(run_dir).model_copy(update=update))
 
+    def fail(self, exc: BaseException) -> None:
+        """Record in run.json why the run stopped ("failed"), if it can; release the folder."""
+        run_dir = self.prepared.run_dir
+        try:
+            reason = str(exc) if isinstance(exc, StorageError) else f"{type(exc).__name__}: {exc}"
+            mark_stopped(run_dir, "failed", reason)
+        finally:
+            self.lock.release()
+        if isinstance(exc, StorageError):
+            exc.add_note(
+                "the records written so far are intact; once there is room: "
+                f"evalkit run --resume {run_dir}"
+            )
+
     def finish(self, outcome: Outcome | None) -> RunResult:
-        """Close the run (``outcome`` None: interrupted), write its outputs, gate it."""
+        """Close the run (``outcome`` None: interrupted), write its outputs, gate it.
+
+        Only a finished run is gated: an interrupted or stopped one is partial
+        (its outputs say so), and its verdict would be about missing records.
+        """
+        try:
+            return self._finish(outcome)
+        finally:
+            self.lock.release()
+
+    def _finish(self, outcome: Outcome | None) -> RunResult:
         aborted = outcome.aborted if outcome is not None else {}
-        status: RunStatus = (
-            "interrupted" if outcome is None else "aborted" if aborted else "finished"
-        )
-        if status == "finished" and outcome is not None and outcome.cost_limit_reached:
+        status: RunStatus = "finished"
+        if outcome is None and not self.noop:
+            status = "interrupted"
+        elif aborted:
+            status = "aborted"
+        elif outcome is not None and outcome.cost_limit_reached:
             status = "cost_limit"
-        self.close(status, aborted)
-        outputs = render_dir(
-            self.prepared.run_dir,
-            self.config.gate,
-            # A run stopped at its cost limit is partial: gating it would judge missing items.
-            baseline_dir=None if status == "cost_limit" else self.baseline_dir,
-            html=self.html,
-            echo=self.echo,
-        )
+        if not self.noop:
+            try:
+                self.close(status, aborted)
+            except KeyboardInterrupt:
+                mark_stopped(self.prepared.run_dir, "interrupted")  # not left "running"
+                raise
+        run_dir = self.prepared.run_dir
+        try:
+            outputs = render_dir(
+                run_dir,
+                self.config.gate,
+                # Only a finished run is gated: the others are partial, and a verdict
+                # on them would judge the items they are missing.
+                baseline_dir=self.baseline_dir if status == "finished" else None,
+                html=self.html,
+                echo=self.echo,
+            )
+        except (KeyboardInterrupt, StorageError) as exc:
+            exc.add_note(
+                f"the records of run {run_dir.name} are all written; "
+                f"evalkit report {run_dir} writes its outputs"
+            )
+            raise
         codes = {"interrupted": 130, "aborted": 2, "cost_limit": COST_LIMIT_EXIT}
         code = codes.get(status, outputs.exit_code)
         tally = self.executor.tally if self.executor is not None else Tally()
         budget = self.executor.budget if self.executor is not None else None
         return RunResult(
-            run_dir=self.prepared.run_dir,
+            run_dir=run_dir,
             run_id=self.prepared.manifest.run_id,
             status=status,
             exit_code=code,
@@ -210,4 +294,5 @@ __all__ = [
     "RunStatus",
     "check_progress",
     "make_display",
+    "mark_stopped",
 ]

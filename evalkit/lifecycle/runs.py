@@ -37,8 +37,22 @@ from evalkit.lifecycle.inputs import (
     run_dir_of,
     spent_usd,
 )
-from evalkit.lifecycle.job import Job, ProgressChoice, RunResult, check_progress, make_display
-from evalkit.runfolder import RunSettings, done_keys, drop_error_records, read_manifest
+from evalkit.lifecycle.job import (
+    Job,
+    ProgressChoice,
+    RunResult,
+    check_progress,
+    make_display,
+    mark_stopped,
+)
+from evalkit.runfolder import (
+    RunLock,
+    RunSettings,
+    done_keys,
+    drop_error_records,
+    read_manifest,
+    reopen_run_folder,
+)
 from evalkit.runner import Prepared, parse_shard, plan, prepare, prepare_resume
 
 Names = str | Path | Sequence[str | Path] | None
@@ -84,6 +98,12 @@ def check_resume_flags(given: dict[str, bool]) -> None:
 
 def _describe(job: Job, echo: Echo) -> None:
     m = job.prepared.manifest
+    if job.noop:
+        echo(
+            f"run {m.run_id} already finished at {m.finished_at}: nothing to send "
+            "(--retry-errors redoes its error records; a new run starts over)"
+        )
+        return
     echo(f"run {m.run_id} -> {job.prepared.run_dir}")
     for t in job.prepared.targets:
         kind = (
@@ -91,11 +111,11 @@ def _describe(job: Job, echo: Echo) -> None:
             if t.simulated
             else "llama-cpp-python server started for the run"
             if t.local
-            else t.base_url
+            else t.public_url
         )
         echo(f"  target {t.name}: {t.model} ({kind})")
     for s in job.prepared.suites:
-        echo(f"  suite {s.name}: {len(s.samples)} samples ({s.kind})")
+        echo(f"  suite {s.name}: {s.size} samples ({s.kind})")
     note = f" ({job.already} already recorded)" if job.already else ""
     echo(f"  {len(job.items)} requests to make{note}")
 
@@ -120,7 +140,11 @@ def _start(
     probe: bool = True,
     endpoint: Endpoint | None = None,
 ) -> Job:
-    """Check everything, create or reopen the run folder, and plan what is left."""
+    """Check everything, create or reopen the run folder (locked), and plan what is left.
+
+    Every check comes before run.json is marked running; whatever stops
+    this after that (Ctrl-C, say) marks it stopped again and lets go of it.
+    """
     cfg = config_of(config)
     budget = cost_limit(cfg, max_cost)
     where = out_of(cfg, out)
@@ -131,8 +155,6 @@ def _start(
         if resume is not None:
             raise ConfigError("--resume repeats the run's own target; drop --base-url")
         cfg, target_names = with_endpoint(cfg, endpoint, target_names)
-    retried = 0
-    prepared: Prepared
     if resume is not None:
         given = {
             "suites": bool(suite_names),
@@ -143,35 +165,68 @@ def _start(
             "run-id": run_id is not None,
         }
         check_resume_flags(given)
-        resume_dir = run_dir_of(resume, where)
-        cfg = with_recorded_targets(cfg, resume_dir)
-        check_local_targets(cfg, read_manifest(resume_dir).settings.targets)
-        prepared = prepare_resume(cfg, resume_dir)
-        if retry_errors:
-            retried = drop_error_records(prepared.run_dir)
-            if echo is not None:
-                echo(f"retrying {retried} item(s) that ended in error")
-    else:
-        if retry_errors:
-            raise ConfigError("--retry-errors goes with --resume RUN")
-        settings = _settings(cfg, suite_names, target_names, epochs, limit, shard)
-        check_local_targets(cfg, settings.targets)
-        prepared = prepare(
-            cfg, settings, out=where, run_id=run_id, argv=list(argv) if argv is not None else []
+    elif retry_errors:
+        raise ConfigError("--retry-errors goes with --resume RUN")
+    lock = RunLock()
+    opened: Path | None = None  # the folder once run.json says "running" on our behalf
+    try:
+        retried = 0
+        prepared: Prepared
+        if resume is not None:
+            run_dir = run_dir_of(resume, where)
+            lock.acquire(run_dir)  # before any check: another process may be writing it
+            cfg = with_recorded_targets(cfg, run_dir)  # a target named by --base-url
+            check_local_targets(cfg, read_manifest(run_dir).settings.targets)
+            prepared = prepare_resume(cfg, run_dir)
+            if retry_errors:
+                retried = drop_error_records(run_dir)
+                prepared.done = done_keys(run_dir)
+                if echo is not None:
+                    echo(f"retrying {retried} item(s) that ended in error")
+        else:
+            settings = _settings(cfg, suite_names, target_names, epochs, limit, shard)
+            check_local_targets(cfg, settings.targets)
+            prepared = prepare(
+                cfg,
+                settings,
+                out=where,
+                run_id=run_id,
+                argv=list(argv) if argv is not None else [],
+                lock=lock,
+            )
+            opened = prepared.run_dir
+        s = prepared.settings
+        # The suites hold only the samples the run covers (its --limit and --shard).
+        items = plan(s.targets, prepared.suites, epochs=s.epochs, done=prepared.done)
+        job = Job(
+            prepared,
+            cfg,
+            items,
+            len(prepared.done),
+            retried,
+            baseline_dir,
+            html=report,
+            lock=lock,
+            echo=echo,
+            probe=probe,
         )
-    s = prepared.settings
-    done = done_keys(prepared.run_dir)
-    shard_of = parse_shard(s.shard) if s.shard else None
-    items = plan(
-        s.targets, prepared.suites, epochs=s.epochs, limit=s.limit, shard=shard_of, done=done
-    )
-    job = Job(
-        prepared, cfg, items, len(done), retried, baseline_dir, html=report, echo=echo, probe=probe
-    )
-    if budget is not None:
-        job.max_cost, job.spent_before = budget, spent_usd(prepared.run_dir)
-    if echo is not None:
-        _describe(job, echo)
+        if budget is not None:
+            job.max_cost, job.spent_before = budget, spent_usd(prepared.run_dir)
+        if resume is not None:
+            job.noop = prepared.manifest.status == "finished" and not items
+            if not job.noop:
+                prepared.manifest = reopen_run_folder(prepared.run_dir)
+                opened = prepared.run_dir
+        if echo is not None:
+            _describe(job, echo)
+    except BaseException as exc:
+        if opened is not None:
+            if isinstance(exc, KeyboardInterrupt):
+                mark_stopped(opened, "interrupted")
+            else:
+                mark_stopped(opened, "failed", f"{type(exc).__name__}: {exc}")
+        lock.release()
+        raise
     return job
 
 
@@ -227,17 +282,23 @@ def run(
     command line recorded in run.json. ``max_cost`` (US dollars; default
     ``[run] max_cost``) stops sending requests before the run's cost, spent
     plus in flight, would pass it: the run ends as ``status ==
-    "cost_limit"`` (exit code 3), and a ``resume`` with a higher limit
-    finishes it. ``probe`` (default True) first probes
-    each real target for the features its items need (cached for a day;
-    items it cannot take are recorded as skipped, with the reason, and never
+    "cost_limit"`` (exit code 3, not gated), and a ``resume`` with a
+    higher limit finishes it. ``probe`` (default True) first probes each
+    real target for the features its items need (cached for a day; items
+    it cannot take are recorded as skipped, with the reason, and never
     sent). ``endpoint`` names a target by URL instead of evalkit.toml (the
     command line's ``--base-url``/``--model``/``--api-key-env``).
 
-    Raises ``InputError`` (``ConfigError``, ``SuiteError``) before any
-    request when the config, the settings or a suite is wrong. Ctrl-C ends
-    the run as ``status == "interrupted"`` (exit code 130), resumable.
-    Inside a running event loop use ``run_async``.
+    Raises ``InputError`` (``ConfigError``, ``SuiteError``,
+    ``RunFolderBusy`` when another process is writing the run) before any
+    request when the config, the settings or a suite is wrong; a resume
+    also refuses targets or suites that changed since the run started.
+    Ctrl-C ends the run as ``status == "interrupted"`` (exit code 130),
+    resumable and not gated. A record that cannot be written (disk full)
+    raises ``StorageError`` with run.json marked "failed": resumable once
+    there is room. Resuming a run that finished with nothing left to do
+    sends nothing and leaves run.json alone; it writes (and gates) the
+    outputs again. Inside a running event loop use ``run_async``.
     """
     _refuse_running_loop()
     check_progress(progress)
@@ -260,13 +321,17 @@ def run(
         probe=probe,
         endpoint=endpoint,
     )
-    display = make_display(progress, len(job.items), job.config)
     outcome = None
-    try:
-        with display:
-            outcome = asyncio.run(job.execute(display))
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        pass  # the run is closed as interrupted; a resume finishes it
+    if not job.noop:
+        try:
+            display = make_display(progress, len(job.items), job.config)
+            with display:
+                outcome = asyncio.run(job.execute(display))
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            pass  # the run is closed as interrupted; a resume finishes it
+        except BaseException as exc:
+            job.fail(exc)  # run.json says why it stopped; a resume goes on from there
+            raise
     return job.finish(outcome)
 
 
@@ -320,13 +385,21 @@ async def run_async(
         probe=probe,
         endpoint=endpoint,
     )
-    display = make_display(progress, len(job.items), job.config)
-    try:
-        with display:
-            outcome = await job.execute(display)
-    except asyncio.CancelledError:
-        job.close("interrupted", {})
-        raise
+    outcome = None
+    if not job.noop:
+        try:
+            display = make_display(progress, len(job.items), job.config)
+            with display:
+                outcome = await job.execute(display)
+        except asyncio.CancelledError:
+            try:
+                job.close("interrupted", {})
+            finally:
+                job.lock.release()
+            raise
+        except BaseException as exc:
+            job.fail(exc)
+            raise
     return await asyncio.to_thread(job.finish, outcome)
 
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from evalkit.errors import ConfigError
+from evalkit.errors import ConfigError, RunFolderBusy
 from evalkit.lifecycle.inputs import ConfigLike, RunRef, config_of, out_of, run_dir_of
 from evalkit.lifecycle.outputs import Outputs, render_dir
+from evalkit.runfolder import RunLock, lock_holder
 from evalkit.suite.schema import GraderSpec
 
 if TYPE_CHECKING:
@@ -97,8 +98,10 @@ def grade(
 
     cfg = config_of(config)
     run_dir = run_dir_of(run, out_of(cfg, out))
-    n = asyncio.run(regrade(run_dir, cfg, list(graders) if graders else None))
-    return Graded(n, render_dir(run_dir, cfg.gate, html=report))
+    # It rewrites records.jsonl: a run appending to it meanwhile would lose records.
+    with RunLock("grade").acquire(run_dir):
+        n = asyncio.run(regrade(run_dir, cfg, list(graders) if graders else None))
+        return Graded(n, render_dir(run_dir, cfg.gate, html=report))
 
 
 def merge(
@@ -113,7 +116,12 @@ def merge(
 
     cfg = config_of(config)
     where = out_of(cfg, out)
-    merged = merge_runs([run_dir_of(r, where) for r in runs], Path(into))
+    shards = [run_dir_of(r, where) for r in runs]
+    for shard in shards:
+        holder = lock_holder(shard)
+        if holder is not None:
+            raise RunFolderBusy(f"shard {shard} is still being written by {holder}")
+    merged = merge_runs(shards, Path(into))
     return render_dir(merged, cfg.gate)
 
 

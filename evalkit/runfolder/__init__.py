@@ -3,16 +3,20 @@
     results/<run_id>/run.json              RunManifest (settings, targets, suites)
     results/<run_id>/records.jsonl         one Record per (target, suite, sample, epoch)
     results/<run_id>/samples/<suite>.jsonl the samples as the run saw them
+    results/<run_id>/run.lock              held by the one process writing the folder
 
 Nothing else in evalkit names these files. Writers: ``create_run_folder``
-(folder, snapshot, run.json), ``RecordWriter`` (append + flush, a torn tail
-cut on reopen), ``rewrite_records`` and ``write_manifest`` (atomic).
+(folder, snapshot, run.json, all at once), ``RecordWriter`` (append, a torn
+tail cut on reopen or on a failed write), ``rewrite_records`` and
+``write_manifest`` (atomic); each holds the folder's ``RunLock``. A write the
+disk refuses is a ``StorageError``.
 Readers: typed (``read_records``, ``read_manifest``, ``read_samples``) and,
 for bulk reads, plain dicts through one fast path (``read_record_dicts``,
 ``read_sample_dicts``).
 """
 
 from evalkit.runfolder.layout import (
+    LOCK_FILE,
     MANIFEST_FILE,
     RECORDS_FILE,
     SAMPLES_DIR,
@@ -21,6 +25,7 @@ from evalkit.runfolder.layout import (
     resolve_run_dir,
     snapshot_suites,
 )
+from evalkit.runfolder.lock import RunLock, lock_holder
 from evalkit.runfolder.manifest import (
     create_run_folder,
     read_manifest,
@@ -50,6 +55,7 @@ from evalkit.runfolder.records import (
 from evalkit.runfolder.snapshot import read_sample_dicts, read_samples, write_snapshot
 
 __all__ = [
+    "LOCK_FILE",
     "MANIFEST_FILE",
     "RECORDS_FILE",
     "SAMPLES_DIR",
@@ -57,6 +63,7 @@ __all__ = [
     "Key",
     "Record",
     "RecordWriter",
+    "RunLock",
     "RunManifest",
     "RunSettings",
     "ScoreRecord",
@@ -66,6 +73,7 @@ __all__ = [
     "done_keys",
     "drop_error_records",
     "is_run_dir",
+    "lock_holder",
     "new_run_id",
     "read_manifest",
     "read_manifest_if_any",

@@ -12,6 +12,7 @@ orjson cannot, so it becomes "?".
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterable
@@ -22,7 +23,7 @@ import orjson
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticSerializationError
 
-from evalkit.errors import RunFolderError
+from evalkit.errors import RunFolderError, StorageError
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -128,7 +129,8 @@ def model_line(model: BaseModel) -> str:
 def write_lines_atomic(path: Path, lines: Iterable[str]) -> int:
     """Write ``lines`` to ``path`` through a temporary file, so a kill leaves the old file whole.
 
-    Returns the number of lines written.
+    Returns the number of lines written. ``StorageError`` when the disk
+    refuses (full, read-only): the old file, if any, is left as it was.
     """
     tmp = path.with_name(path.name + ".tmp")
     n = 0
@@ -140,8 +142,11 @@ def write_lines_atomic(path: Path, lines: Iterable[str]) -> int:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise StorageError(f"could not write {path}: {exc.strerror or exc}") from None
         raise
     return n
 

@@ -6,6 +6,10 @@
         samples/<suite>.jsonl
                           the samples as the run saw them (grading and reports read these,
                           never the suite files, which may have changed since)
+        run.lock          locked (flock) by the process writing the folder; holds its pid
+
+Every path here stays inside the run folder: a name that comes from input
+(a suite's name) must be one plain file name, or ``samples_path`` refuses it.
 
 The report files (report.html, junit.xml, summary.md) also land here; they are
 the report's outputs and are named there. Only this package names the files
@@ -19,11 +23,12 @@ import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 
-from evalkit.errors import ConfigError
+from evalkit.errors import ConfigError, RunFolderError
 
 RECORDS_FILE = "records.jsonl"
 MANIFEST_FILE = "run.json"
 SAMPLES_DIR = "samples"
+LOCK_FILE = "run.lock"
 _SNAPSHOT_SUFFIX = ".jsonl"
 # A run id is a folder name: no separator, no leading dot (no "..", no hidden folder).
 _RUN_ID = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
@@ -44,8 +49,19 @@ def samples_dir(run_dir: Path) -> Path:
     return Path(run_dir) / SAMPLES_DIR
 
 
+def lock_path(run_dir: Path) -> Path:
+    """The run's lock file."""
+    return Path(run_dir) / LOCK_FILE
+
+
 def samples_path(run_dir: Path, suite: str) -> Path:
-    """The snapshot file of one suite."""
+    """The snapshot file of one suite; RunFolderError if ``suite`` is not a plain file name.
+
+    A suite's name comes from its manifest, so it is input: "../x" or "/tmp/x"
+    would put the file outside the run folder.
+    """
+    if not suite or suite.startswith(".") or any(c in suite for c in "/\\\0"):
+        raise RunFolderError(f"suite name {suite!r} cannot name a file in the run folder")
     return samples_dir(run_dir) / f"{suite}{_SNAPSHOT_SUFFIX}"
 
 
@@ -86,11 +102,13 @@ def resolve_run_dir(run: str, out: Path) -> Path:
 
 
 __all__ = [
+    "LOCK_FILE",
     "MANIFEST_FILE",
     "RECORDS_FILE",
     "SAMPLES_DIR",
     "check_run_id",
     "is_run_dir",
+    "lock_path",
     "manifest_path",
     "new_run_id",
     "records_path",

@@ -2,13 +2,16 @@
 
 Every write is atomic (a temporary file, then a rename), so a kill never
 leaves run.json half-written. ``create_run_folder`` makes the whole folder
-at once: the folder, the sample snapshot and run.json; ``reopen_run_folder``
-is resume's side of it.
+at once: the folder, the sample snapshot and run.json, under a temporary
+name renamed when complete; ``reopen_run_folder`` is resume's side of it.
 """
 
 from __future__ import annotations
 
+import errno
 import platform
+import secrets
+import shutil
 import socket
 import sys
 from collections.abc import Sequence
@@ -18,12 +21,16 @@ from pydantic import ValidationError
 
 from evalkit import __version__
 from evalkit.config import TargetConfig
-from evalkit.errors import ConfigError, RunFolderError
+from evalkit.errors import ConfigError, RunFolderError, StorageError
 from evalkit.runfolder.jsonl import invalid, write_lines_atomic
-from evalkit.runfolder.layout import check_run_id, manifest_path, new_run_id
+from evalkit.runfolder.layout import check_run_id, manifest_path, new_run_id, samples_path
+from evalkit.runfolder.lock import RunLock
 from evalkit.runfolder.models import RunManifest, RunSettings, SuiteInfo, TargetInfo, utc_now
 from evalkit.runfolder.snapshot import write_snapshot
 from evalkit.suite.loader import Suite
+
+# errnos that say "no room", as opposed to "no such place" or "not allowed"
+_DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 def write_manifest(run_dir: Path, manifest: RunManifest) -> None:
@@ -58,17 +65,22 @@ def create_run_folder(
     *,
     run_id: str | None = None,
     argv: Sequence[str] | None = None,
+    lock: RunLock | None = None,
 ) -> tuple[Path, RunManifest]:
-    """Make ``out``/<run id> with its snapshot and run.json; ConfigError if it exists.
+    """Make ``out``/<run id> with its snapshot and run.json, all at once.
 
-    ``run_id`` must be a plain folder name (a new sortable id when None);
-    ``argv`` defaults to this process's arguments.
+    The folder is made under a temporary name and renamed when complete, so
+    a failure or a kill halfway leaves no half-made run behind. ``lock`` is
+    acquired on it before anything is written. ``run_id`` must be a plain
+    folder name (a new sortable id when None); ``argv`` defaults to this
+    process's arguments. ConfigError if the run exists or ``out`` cannot
+    hold folders (a file, a read-only place); StorageError if the disk is full.
     """
     run_id = check_run_id(run_id) if run_id is not None else new_run_id()
-    run_dir = Path(out) / run_id
+    out = Path(out)
+    run_dir = out / run_id
     if run_dir.exists():
         raise ConfigError(f"run folder {run_dir} already exists (use --resume {run_id})")
-    run_dir.mkdir(parents=True)
     manifest = RunManifest(
         run_id=run_id,
         created_at=utc_now(),
@@ -79,31 +91,44 @@ def create_run_folder(
         settings=settings,
         targets=[TargetInfo.of(t) for t in targets],
         suites=[
-            SuiteInfo(
-                name=s.name, path=s.path, sha256=s.sha256, n_samples=len(s.samples), kind=s.kind
-            )
+            SuiteInfo(name=s.name, path=s.path, sha256=s.sha256, n_samples=s.size, kind=s.kind)
             for s in suites
         ],
     )
-    write_snapshot(run_dir, {s.name: s.samples for s in suites})
-    write_manifest(run_dir, manifest)
+    for s in suites:
+        samples_path(run_dir, s.name)  # every file name is checked before anything is made
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        # Hidden until complete; mkdir (not mkdtemp) so that the umask sets its mode.
+        tmp = out / f".{run_id}.{secrets.token_hex(4)}.new"
+        tmp.mkdir()
+    except OSError as exc:
+        if exc.errno in _DISK_FULL:
+            raise StorageError(f"cannot create a run folder in {out}: {exc.strerror}") from None
+        why = "it is not a folder" if out.exists() and not out.is_dir() else exc.strerror or exc
+        raise ConfigError(f"cannot create a run folder in {out} (the out folder): {why}") from None
+    try:
+        if lock is not None:
+            lock.acquire(tmp)
+        write_snapshot(tmp, {s.name: s.samples for s in suites})
+        write_manifest(tmp, manifest)
+        try:
+            tmp.rename(run_dir)
+        except OSError:
+            if run_dir.exists():  # made by another process since the check above
+                raise ConfigError(f"run folder {run_dir} already exists") from None
+            raise
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return run_dir, manifest
 
 
-def reopen_run_folder(run_dir: Path, suites: Sequence[Suite]) -> RunManifest:
-    """Mark a run running again for resume; ConfigError if a suite changed since it started.
-
-    ``suites`` are the run's suites as loaded now; resuming across an edit
-    would mix two versions of a suite in one run.
-    """
+def reopen_run_folder(run_dir: Path) -> RunManifest:
+    """Mark a run running again for resume (the caller has checked that it may be resumed)."""
     manifest = read_manifest(run_dir)
-    recorded = {s.name: s.sha256 for s in manifest.suites}
-    for suite in suites:
-        if recorded.get(suite.name) != suite.sha256:
-            raise ConfigError(
-                f"suite {suite.name!r} ({suite.path}) changed since run {manifest.run_id} started; "
-                "results would mix two versions: start a new run instead"
-            )
     manifest = manifest.model_copy(
         update={
             "status": "running",

@@ -127,6 +127,7 @@ class TargetInfo(_Model):
         data = target.model_dump()
         # Header values may carry credentials; their names are enough to explain a run.
         data["headers"] = {name: "<redacted>" for name in target.headers}
+        data["base_url"] = target.public_url  # no user:password@, no query values
         return cls.model_validate(data)
 
 
@@ -145,8 +146,12 @@ class RunManifest(_Model):
 
     schema_version: int = SCHEMA_VERSION
     run_id: str
-    # cost_limit: stopped sending at --max-cost; resumable like interrupted
-    status: Literal["running", "finished", "interrupted", "aborted", "cost_limit"] = "running"
+    status: Literal["running", "finished", "interrupted", "aborted", "cost_limit", "failed"] = (
+        "running"
+    )
+    """running (or killed: kill -9, power loss), finished, interrupted (Ctrl-C, SIGTERM),
+    aborted (a target stopped for good), cost_limit (stopped sending at --max-cost),
+    failed (the last note says why: a full disk, say); all but finished resume."""
     created_at: str
     finished_at: str | None = None
     evalkit_version: str

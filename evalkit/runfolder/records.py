@@ -1,24 +1,30 @@
 """records.jsonl: one final record per item, appended and flushed as each finishes.
 
 A record is appended through one file handle kept open for the whole run
-(never reopened per record). A run killed mid-write leaves at most one torn
-last line; ``RecordWriter.open`` cuts it off so that resume redoes that item
-and the file stays one JSON object per line. Whole-file rewrites (re-grading,
+(never reopened per record), in one unbuffered write. A run killed mid-write
+leaves at most one torn last line; ``RecordWriter.open`` cuts it off so that
+resume redoes that item and the file stays one JSON object per line. A write
+the disk refuses is cut off at once (``StorageError``). Whole-file rewrites (re-grading,
 dropping errors, merging shards) go through a temporary file, so a failure
 halfway leaves the old records intact.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Iterable
+import warnings
+from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
+from evalkit.errors import EvalkitWarning, StorageError
 from evalkit.runfolder.jsonl import model_line, read_models, read_objects, write_lines_atomic
 from evalkit.runfolder.layout import records_path
 from evalkit.runfolder.models import Key, Record
+
+T = TypeVar("T")
 
 
 def _good_prefix_length(path: Path) -> int:
@@ -40,35 +46,64 @@ def _good_prefix_length(path: Path) -> int:
 
 
 class RecordWriter:
-    """Appends records to records.jsonl, flushing each one; one handle per run."""
+    """Appends records to records.jsonl, each in one write; one handle per run.
+
+    A write that fails (disk full, quota, file size limit) is cut off again,
+    so the file keeps whole lines only, and raises ``StorageError``: the
+    records already written stay, and a resume redoes the rest.
+    """
 
     def __init__(self, run_dir: Path) -> None:
         self.path = records_path(run_dir)
-        self._fh: IO[str] | None = None
+        self._fh: IO[bytes] | None = None
+        self._size = 0  # bytes of whole records: where a failed write is cut back to
+        self._failed = False
 
     def open(self) -> RecordWriter:
         """Open for appending, first cutting a torn last line left by a kill."""
-        if self.path.exists():
-            keep = _good_prefix_length(self.path)
-            if keep < self.path.stat().st_size:
-                with self.path.open("r+b") as fh:
-                    fh.truncate(keep)
-        self._fh = self.path.open("a", encoding="utf-8")
+        try:
+            if self.path.exists():
+                keep = _good_prefix_length(self.path)
+                if keep < self.path.stat().st_size:
+                    with self.path.open("r+b") as fh:
+                        fh.truncate(keep)
+            # Unbuffered: a record reaches the file in one write, or is cut off.
+            self._fh = self.path.open("ab", buffering=0)
+            self._size = self._fh.seek(0, os.SEEK_END)
+        except OSError as exc:
+            raise StorageError(f"cannot open {self.path}: {exc.strerror or exc}") from None
         return self
 
     def write(self, record: Record) -> None:
-        """Append ``record`` and flush it: another reader sees it at once."""
+        """Append ``record``: another reader sees it at once. ``StorageError`` if it can't."""
         assert self._fh is not None, "RecordWriter.open() first"
-        self._fh.write(model_line(record))
-        self._fh.flush()
+        data = model_line(record).encode("utf-8")
+        try:
+            view = memoryview(data)
+            while view:  # a write near a size limit can be short: the rest goes next
+                view = view[self._fh.write(view) or 0 :]
+        except OSError as exc:
+            self._failed = True
+            with contextlib.suppress(OSError):
+                # Truncating frees space, so it works on a full disk too.
+                os.ftruncate(self._fh.fileno(), self._size)
+            raise StorageError(
+                f"could not append a record to {self.path}: {exc.strerror or exc}"
+            ) from None
+        self._size += len(data)
 
     def close(self) -> None:
-        """Flush to disk and close."""
-        if self._fh is not None:
-            self._fh.flush()
-            os.fsync(self._fh.fileno())
-            self._fh.close()
-            self._fh = None
+        """Flush to disk and close (``StorageError`` if the disk refuses)."""
+        if self._fh is None:
+            return
+        fh, self._fh = self._fh, None
+        try:
+            if not self._failed:
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            raise StorageError(f"could not flush {self.path}: {exc.strerror or exc}") from None
+        finally:
+            fh.close()
 
     def __enter__(self) -> RecordWriter:
         return self.open()
@@ -77,18 +112,57 @@ class RecordWriter:
         self.close()
 
 
+def _unique(items: list[T], key: Callable[[T], Hashable], path: Path) -> list[T]:
+    """``items`` with each key's first record only; a warning says how many were dropped.
+
+    evalkit writes one record per key, under a lock; duplicates mean two
+    writers without one (an evalkit before the lock, or files joined by hand),
+    and counting them twice would double every total.
+    """
+    seen: set[Hashable] = set()
+    keys = [key(item) for item in items]
+    if len(set(keys)) == len(keys):
+        return items
+    out = []
+    for item, k in zip(items, keys, strict=True):
+        if k not in seen:
+            seen.add(k)
+            out.append(item)
+    warnings.warn(
+        f"{path}: {len(items) - len(out)} duplicate record(s) ignored (same target, suite, "
+        "sample and epoch as an earlier line); each item is counted once",
+        EvalkitWarning,
+        stacklevel=3,
+    )
+    return out
+
+
+def _dict_key(d: dict[str, Any]) -> Hashable:
+    return (d.get("target"), d.get("suite"), d.get("sample_id"), d.get("epoch", 0))
+
+
 def read_record_dicts(run_dir: Path) -> list[dict[str, Any]]:
     """Every record of a run as a plain dict, fast (for bulk reads: the DataFrame loader).
 
     A torn last line is skipped; a bad line elsewhere is a RunFolderError
-    naming ``file:line``; lone surrogates become "?". No file: [].
+    naming ``file:line``; lone surrogates become "?"; a repeated key is
+    counted once (a ``EvalkitWarning`` says so). No file: [].
     """
-    return read_objects(records_path(run_dir), "record")
+    path = records_path(run_dir)
+    return _unique(read_objects(path, "record"), _dict_key, path)
 
 
 def read_records(run_dir: Path) -> list[Record]:
-    """Every record of a run, validated; RunFolderError names the line and field at fault."""
-    return read_models(records_path(run_dir), Record, "record")
+    """Every record of a run, validated, each key once (as ``read_record_dicts``).
+
+    RunFolderError names the line and field at fault.
+    """
+    path = records_path(run_dir)
+    return _unique(read_models(path, Record, "record"), _record_key, path)
+
+
+def _record_key(record: Record) -> Key:
+    return record.key
 
 
 def rewrite_records(run_dir: Path, records: Iterable[Record]) -> int:

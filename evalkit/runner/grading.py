@@ -15,7 +15,7 @@ import json
 
 from evalkit.config import Config
 from evalkit.graders import BuildContext, BuiltGrader, build
-from evalkit.suite.loader import Suite, load_suites
+from evalkit.suite.loader import Select, Suite, load_suites
 from evalkit.suite.schema import GraderSpec, Sample
 
 BuiltGraders = list[BuiltGrader]
@@ -27,17 +27,27 @@ class GraderCache:
     def __init__(self, config: Config) -> None:
         self._context = BuildContext(targets=frozenset(config.target_names()))
         self._built: dict[str, BuiltGrader | ValueError] = {}
+        # The loader shares one spec object among the lines that repeat it: looking
+        # it up by identity spares a JSON dump per sample. The spec is kept so
+        # that its id cannot be reused.
+        self._by_object: dict[int, tuple[GraderSpec, BuiltGrader | ValueError]] = {}
 
     def get(self, spec: GraderSpec) -> BuiltGrader:
         """The built grader for ``spec``; ValueError says what is wrong with it."""
-        key = json.dumps(spec.to_json(), sort_keys=True, default=str)
-        built = self._built.get(key)
-        if built is None:
-            try:
-                built = build(spec, self._context)
-            except ValueError as exc:
-                built = exc  # a spec used on many lines is built (and fails) once
-            self._built[key] = built
+        known = self._by_object.get(id(spec))
+        if known is not None:
+            built = known[1]
+        else:
+            key = json.dumps(spec.to_json(), sort_keys=True, default=str)
+            found = self._built.get(key)
+            if found is None:
+                try:
+                    found = build(spec, self._context)
+                except ValueError as exc:
+                    found = exc  # a spec used on many lines is built (and fails) once
+                self._built[key] = found
+            built = found
+            self._by_object[id(spec)] = (spec, built)
         if isinstance(built, ValueError):
             raise ValueError(str(built))
         return built
@@ -55,22 +65,23 @@ class GraderCache:
             return
         built.check(sample)
 
-    def assign(self, suites: list[Suite]) -> dict[tuple[str, str], BuiltGraders]:
-        """Each sample's graders, built once per distinct spec."""
-        return {
-            (suite.name, s.id): [self.get(spec) for spec in s.grader]
-            for suite in suites
-            for s in suite.samples
-        }
+    def for_sample(self, sample: Sample) -> BuiltGraders:
+        """``sample``'s graders, in order (its specs were vetted when it loaded)."""
+        return [self.get(spec) for spec in sample.grader]
 
 
 def load_checked(
-    config: Config, paths: list[str], context_window: int | None
-) -> tuple[list[Suite], dict[tuple[str, str], BuiltGraders]]:
-    """Load suites, graders and samples vetted line by line; all problems raise together."""
+    config: Config, paths: list[str], context_window: int | None, select: Select | None = None
+) -> tuple[list[Suite], GraderCache]:
+    """Load suites, graders and samples vetted line by line; all problems raise together.
+
+    ``select`` (see ``plan.selection``) names the samples a run covers: only
+    they are validated in full and held by the suites. The cache returned
+    holds every grader those samples use (``for_sample``).
+    """
     cache = GraderCache(config)
-    suites = load_suites(paths, context_window=context_window, checks=cache)
-    return suites, cache.assign(suites)
+    suites = load_suites(paths, context_window=context_window, checks=cache, select=select)
+    return suites, cache
 
 
 __all__ = ["BuiltGraders", "GraderCache", "load_checked"]

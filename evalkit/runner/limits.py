@@ -10,6 +10,7 @@ it: the others would only collect 429s of their own.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 
 
@@ -47,8 +48,14 @@ class Admission:
         self._resume_at = 0.0
 
     def cool_down(self, seconds: float) -> None:
-        """Hold every request of this target for ``seconds`` from now."""
-        self._resume_at = max(self._resume_at, time.monotonic() + seconds)
+        """Hold every request of this target for ``seconds`` from now.
+
+        The caller bounds ``seconds`` by the retry budget (run.py), so that a
+        server's Retry-After of an hour cannot freeze the target; a value that
+        is not a finite number above zero is ignored (sleeping on inf raises).
+        """
+        if 0 < seconds < math.inf:
+            self._resume_at = max(self._resume_at, time.monotonic() + seconds)
 
     async def admit(self, tokens: int) -> None:
         """Wait until this request may be sent."""

@@ -1,7 +1,11 @@
 """What a run has left to do: targets x suites x samples x epochs, minus done work.
 
-Resume is the same computation as a fresh run with a non-empty ``done`` set,
-so there is one code path and no way for the two to disagree.
+Which samples a run covers (``--limit``, ``--shard``) is decided by
+``selection``, which the suite loader applies as it reads the lines, so that
+only those samples are validated in full; ``plan`` takes every sample the
+loaded suites hold. Resume is the same computation as a fresh run with a
+non-empty ``done`` set, so there is one code path and no way for the two to
+disagree.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from dataclasses import dataclass
 
 from evalkit.errors import ConfigError
 from evalkit.runfolder import Key
-from evalkit.suite.loader import Suite
+from evalkit.suite.loader import Select, Suite, bulk_allocation
 from evalkit.suite.schema import Sample
 
 
@@ -51,12 +55,18 @@ def in_shard(suite: str, sample_id: str, shard: tuple[int, int] | None) -> bool:
     return int.from_bytes(digest[:8], "big") % n == i - 1
 
 
-def selected_samples(
-    suite: Suite, *, limit: int | None, shard: tuple[int, int] | None
-) -> list[Sample]:
-    """The samples of a suite this run covers: the first ``limit``, then the shard's."""
-    samples = suite.samples if limit is None else suite.samples[:limit]
-    return [s for s in samples if in_shard(suite.name, s.id, shard)]
+def selection(limit: int | None, shard: tuple[int, int] | None) -> Select | None:
+    """The samples of each suite a run covers: the first ``limit``, then the shard's.
+
+    None when the run covers every sample.
+    """
+    if limit is None and shard is None:
+        return None
+
+    def covers(suite: str, position: int, sample_id: str) -> bool:
+        return (limit is None or position < limit) and in_shard(suite, sample_id, shard)
+
+    return covers
 
 
 def plan(
@@ -64,22 +74,24 @@ def plan(
     suites: list[Suite],
     *,
     epochs: int = 1,
-    limit: int | None = None,
-    shard: tuple[int, int] | None = None,
     done: Iterable[Key] = (),
 ) -> list[WorkItem]:
-    """Every item still to run, interleaved so that all targets progress together."""
+    """Every item still to run, interleaved so that all targets progress together.
+
+    Each suite's ``samples`` are the ones the run covers (see ``selection``).
+    """
     skip = set(done)
     items: list[WorkItem] = []
-    chosen = [(s.name, selected_samples(s, limit=limit, shard=shard)) for s in suites]
-    for epoch in range(epochs):
-        for suite_name, samples in chosen:
-            for sample in samples:
-                for target in targets:
-                    item = WorkItem(target, suite_name, sample, epoch)
-                    if item.key not in skip:
-                        items.append(item)
+    chosen: list[tuple[str, list[Sample]]] = [(s.name, s.samples) for s in suites]
+    with bulk_allocation():  # an item per request: 100,000 of them would set off full collections
+        for epoch in range(epochs):
+            for suite_name, samples in chosen:
+                for sample in samples:
+                    for target in targets:
+                        item = WorkItem(target, suite_name, sample, epoch)
+                        if item.key not in skip:
+                            items.append(item)
     return items
 
 
-__all__ = ["WorkItem", "in_shard", "parse_shard", "plan", "selected_samples"]
+__all__ = ["WorkItem", "in_shard", "parse_shard", "plan", "selection"]

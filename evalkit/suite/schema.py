@@ -7,20 +7,82 @@ nothing but a dict copy.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationError,
     field_validator,
     model_serializer,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
+
+from evalkit.errors import Problem
+from evalkit.types import RESERVED_REQUEST_FIELDS
 
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
 KINDS = ("chat", "vision", "tools", "json", "needle")
 Kind = Literal["chat", "vision", "tools", "json", "needle"]
+
+RESERVED_PARAM = "reserved_param"
+"""The pydantic error type of a reserved key in ``params`` (its ``ctx`` names the key)."""
+
+_RESERVED_KEYS = frozenset(RESERVED_REQUEST_FIELDS)
+
+
+def check_params(params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` if it sets no field of ``RESERVED_REQUEST_FIELDS`` (else a
+    ``RESERVED_PARAM`` error naming the key)."""
+    if not _RESERVED_KEYS.isdisjoint(params):
+        key = next(k for k in params if k in _RESERVED_KEYS)
+        why = RESERVED_REQUEST_FIELDS[key]
+        raise PydanticCustomError(RESERVED_PARAM, "reserved: {why}", {"key": key, "why": why})
+    return params
+
+
+def _check_finite(value: Any) -> None:
+    """Raise ValueError if a number in ``value`` is NaN or infinite.
+
+    A TOML manifest can say ``nan`` or ``inf``; a JSON line cannot (see
+    ``suite.jsonl``), so only the manifest's defaults are walked.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{value} is not a finite number")
+    if isinstance(value, dict):
+        for item in value.values():
+            _check_finite(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_finite(item)
+
+
+def _field_of(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def problems_of(exc: ValidationError, file: str, line: int | None, unknown: str) -> list[Problem]:
+    """A validation error of these models as ``file:line: [field] reason`` problems.
+
+    ``unknown`` words a key the model does not have ("unknown field").
+    """
+    out = []
+    for err in exc.errors():
+        where = _field_of(tuple(err["loc"]))
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = unknown
+        elif err["type"] == RESERVED_PARAM:
+            # The offending key, not the whole params object, is the field.
+            where = f"{where}.{err.get('ctx', {}).get('key')}"
+        out.append(Problem(file, line, where or None, msg))
+    return out
 
 
 class GraderSpec(BaseModel):
@@ -122,6 +184,11 @@ class Sample(BaseModel):
     def _graders(cls, v: Any) -> list[GraderSpec]:
         return parse_grader_list(v)
 
+    @field_validator("params")
+    @classmethod
+    def _params(cls, v: dict[str, Any]) -> dict[str, Any]:
+        return check_params(v)
+
     @model_validator(mode="after")
     def _messages(self) -> Sample:
         if self.prompt is not None:
@@ -181,6 +248,12 @@ class SuiteDefaults(BaseModel):
     def _graders(cls, v: Any) -> list[GraderSpec]:
         return parse_grader_list(v)
 
+    @field_validator("params")
+    @classmethod
+    def _params(cls, v: dict[str, Any]) -> dict[str, Any]:
+        _check_finite(v)
+        return check_params(v)
+
 
 class SuiteManifest(BaseModel):
     """manifest.toml beside a suite's JSONL: its name, kind, defaults, or a generator."""
@@ -203,11 +276,14 @@ class SuiteManifest(BaseModel):
 
 __all__ = [
     "KINDS",
+    "RESERVED_PARAM",
     "ROLES",
     "GraderSpec",
     "Kind",
     "Sample",
     "SuiteDefaults",
     "SuiteManifest",
+    "check_params",
     "parse_grader_list",
+    "problems_of",
 ]

@@ -10,7 +10,7 @@ from chat_apps import body, json_app, target_for
 
 from evalkit.client import ChatClient, estimate_prompt_tokens, estimate_tokens
 from evalkit.client.completion import Completion
-from evalkit.errors import StreamError
+from evalkit.errors import BadResponseError, StreamError
 
 AiohttpServer = Any
 
@@ -103,16 +103,19 @@ async def test_odd_typed_fields_become_the_strings_completion_promises(
 
 
 @pytest.mark.parametrize(
-    ("raw", "match"),
+    ("raw", "cls", "match"),
     [
-        (b"<html>gateway hiccup</html>", "not JSON"),
-        (b"[1, 2]", "not a JSON object"),
-        (b'{"id": "x", "choices": []}', "no choices"),
+        (b"<html>gateway hiccup</html>", StreamError, "not JSON"),  # comes and goes: retried
+        (b"[1, 2]", BadResponseError, "not a JSON object"),  # the server's answer: final
+        (b'{"id": "x", "choices": []}', BadResponseError, "no choices"),
+        (b'{"choices": {"a": 1}}', BadResponseError, "no choices"),
+        (b'{"choices": [{"message": [1]}]}', BadResponseError, "not a chat completion"),
     ],
 )
-async def test_unusable_body_is_a_stream_error(
-    aiohttp_server: AiohttpServer, raw: bytes, match: str
+async def test_unusable_body_is_a_stream_or_bad_response_error(
+    aiohttp_server: AiohttpServer, raw: bytes, cls: type[Exception], match: str
 ) -> None:
-    with pytest.raises(StreamError, match=match) as err:
+    with pytest.raises(cls, match=match) as err:
         await run(aiohttp_server, None, raw=raw)
-    assert err.value.http_status == 200
+    assert type(err.value) is cls
+    assert getattr(err.value, "http_status", None) == 200

@@ -23,6 +23,7 @@ from chat_apps import (
 from evalkit.client import ChatClient, estimate_prompt_tokens, estimate_tokens
 from evalkit.client.completion import Completion
 from evalkit.errors import (
+    BadResponseError,
     ContextLengthError,
     RateLimitError,
     ServerError,
@@ -294,12 +295,17 @@ async def test_null_error_field_is_not_an_error(aiohttp_server: AiohttpServer) -
 
 @pytest.mark.parametrize(
     "bad",
-    [b'data: {"choices": ["not an object"]}\n\n', b'data: ["a", "list"]\n\n'],
+    [
+        b'data: {"choices": ["not an object"]}\n\n',
+        b'data: ["a", "list"]\n\n',
+        b'data: {"choices": [{"delta": {"content": 7}}]}\n\n',
+        b'data: {"choices": [{"delta": {"tool_calls": [{"index": [0]}]}}]}\n\n',
+    ],
 )
-async def test_chunk_of_the_wrong_shape_is_a_stream_error(
+async def test_chunk_of_the_wrong_shape_is_a_bad_response(
     aiohttp_server: AiohttpServer, bad: bytes
 ) -> None:
     script = [*text_script(["ok"])[:2], bad, DONE]
-    with pytest.raises(StreamError) as err:
+    with pytest.raises(BadResponseError) as err:
         await run(aiohttp_server, stream_app(script))
     assert err.value.http_status == 200

@@ -8,7 +8,7 @@ from itertools import accumulate
 
 import pytest
 
-from evalkit.client.chat import itl_stats
+from evalkit.client.answer import itl_stats
 
 
 def test_fewer_than_two_token_chunks_have_no_itl() -> None:

@@ -56,3 +56,56 @@ def echo_item(item: GradeItem) -> Score:
         "question": item.sample.messages[-1]["content"],
     }
     return Score(1.0, True, "echo", details)
+
+
+def spins(item: GradeItem) -> bool:
+    while True:  # a runaway grader: only a time limit ends it
+        pass
+
+
+def sleeps(item: GradeItem) -> bool:
+    import time
+
+    time.sleep(60)
+    return True
+
+
+async def awaits_forever(item: GradeItem) -> bool:
+    import asyncio
+
+    await asyncio.sleep(60)
+    return True
+
+
+def exits(item: GradeItem) -> bool:
+    import sys
+
+    sys.exit(3)
+
+
+def interrupts(item: GradeItem) -> bool:
+    raise KeyboardInterrupt
+
+
+def numpy_details(item: GradeItem) -> Score:
+    import numpy as np
+
+    value = np.float64(0.75)
+    details = {"scores": np.array([0.5, 1.0]), "best": np.int64(2), "ok": np.bool_(True)}
+    return Score(value, bool(np.bool_(True)), "numpy inside", details)  # type: ignore[arg-type]
+
+
+def numpy_scalar(item: GradeItem) -> object:
+    import numpy as np
+
+    return np.float32(0.9)
+
+
+def unpicklable(item: GradeItem) -> Score:
+    return Score(1.0, True, "a lambda inside", {"fn": lambda: 1})
+
+
+def pid(item: GradeItem) -> Score:
+    import os
+
+    return Score(1.0, True, "pid", {"pid": os.getpid()})

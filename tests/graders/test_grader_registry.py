@@ -226,7 +226,8 @@ UNKNOWN_OPTIONS = [
     ({"type": "llm_judge"}, "option 'target' is required"),
     (
         {"type": "python", "fn": "m:f"},
-        "unknown option 'fn' (known: function, pass_threshold); option 'function' is required",
+        "unknown option 'fn' (known: function, pass_threshold, timeout_s); "
+        "option 'function' is required",
     ),
     ({"type": "python"}, "option 'function' is required"),
     (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -10,13 +11,15 @@ import pytest
 from conftest import write_suite
 
 from evalkit.config import TargetConfig, builtin_sim
-from evalkit.errors import ConfigError, RunFolderError
+from evalkit.errors import ConfigError, RunFolderError, StorageError
 from evalkit.runfolder import (
     MANIFEST_FILE,
+    RunLock,
     RunManifest,
     RunSettings,
     SuiteInfo,
     create_run_folder,
+    lock_holder,
     read_manifest,
     read_manifest_if_any,
     read_samples,
@@ -103,9 +106,48 @@ def test_create_and_reopen_a_run_folder(tmp_path: Path) -> None:
         create_run_folder(out, settings, [secret], suites, run_id="../x")
 
     write_manifest(run_dir, m.model_copy(update={"status": "aborted", "aborted": {"t": "401"}}))
-    again = reopen_run_folder(run_dir, suites)
+    again = reopen_run_folder(run_dir)
     assert again.status == "running" and again.aborted == {} and again.finished_at is None
     assert again.notes[-1].startswith("resumed at") and read_manifest(run_dir) == again
-    changed = load_suites([str(write_suite(tmp_path / "suite", n=4))])
-    with pytest.raises(ConfigError, match="changed since run r1 started"):
-        reopen_run_folder(run_dir, changed)
+
+
+def test_a_new_run_folder_is_made_locked_and_whole_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    suites = load_suites([str(write_suite(tmp_path / "suite", n=3))])
+    settings = RunSettings(suites=[str(tmp_path / "suite")], targets=["sim"])
+    out = tmp_path / "res"
+    lock = RunLock()
+    run_dir, _ = create_run_folder(out, settings, [builtin_sim()], suites, run_id="a", lock=lock)
+    assert lock.held and lock_holder(run_dir) is not None  # the lock came along with the rename
+    lock.release()
+    assert sorted(p.name for p in out.iterdir()) == ["a"]  # no temporary folder left
+
+    # A suite name that is not a file name: refused before anything is made.
+    bad = [dataclasses.replace(suites[0], name=name) for name in ("../../x/records", "/tmp/x")]
+    for suite in bad:
+        with pytest.raises(RunFolderError, match="cannot name a file in the run folder"):
+            create_run_folder(out, settings, [builtin_sim()], [suite], run_id="b")
+    # A failure (or a kill) halfway: no half-made run folder that can be neither
+    # resumed (no run.json) nor made again (it exists).
+    for exc in (StorageError("disk full"), KeyboardInterrupt()):
+
+        def fail(*args: object, exc: BaseException = exc) -> None:
+            raise exc
+
+        monkeypatch.setattr("evalkit.runfolder.manifest.write_manifest", fail)
+        lock = RunLock()
+        with pytest.raises(type(exc)):
+            create_run_folder(out, settings, [builtin_sim()], suites, run_id="b", lock=lock)
+        assert not lock.held
+        assert sorted(p.name for p in out.iterdir()) == ["a"]
+
+
+def test_an_out_folder_that_cannot_hold_runs_is_bad_input(tmp_path: Path) -> None:
+    suites = load_suites([str(write_suite(tmp_path / "suite", n=1))])
+    settings = RunSettings(suites=[str(tmp_path / "suite")], targets=["sim"])
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(ConfigError, match=r"a-file \(the out folder\): it is not a folder"):
+        create_run_folder(tmp_path / "a-file", settings, [builtin_sim()], suites)
+    with pytest.raises(ConfigError, match=r"\(the out folder\): Not a directory"):
+        create_run_folder(tmp_path / "a-file" / "x", settings, [builtin_sim()], suites)

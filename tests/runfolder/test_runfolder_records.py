@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from evalkit.errors import RunFolderError
+from evalkit.errors import EvalkitWarning, RunFolderError
 from evalkit.runfolder import (
     RECORDS_FILE,
     Record,
@@ -136,3 +138,62 @@ def test_done_keys_and_dropping_errors(tmp_path: Path) -> None:
     assert done_keys(tmp_path, include_errors=False) == {("t", "s", "id1", 0)}
     assert drop_error_records(tmp_path) == 1
     assert done_keys(tmp_path) == {("t", "s", "id1", 0)}
+
+
+def test_duplicate_keys_are_counted_once_and_reported(tmp_path: Path) -> None:
+    # Two writers without a lock (an evalkit before it, or files joined by hand).
+    write(tmp_path, rec(1), rec(2), rec(1, "error"), rec(2), rec(3))
+    with pytest.warns(EvalkitWarning, match=r"2 duplicate record\(s\) ignored"):
+        dicts = read_record_dicts(tmp_path)
+    assert [(d["sample_id"], d["status"]) for d in dicts] == [
+        ("id1", "ok"),
+        ("id2", "ok"),
+        ("id3", "ok"),
+    ]
+    with pytest.warns(EvalkitWarning, match=r"2 duplicate record\(s\) ignored"):
+        assert [r.sample_id for r in read_records(tmp_path)] == ["id1", "id2", "id3"]
+    # Another epoch of the same sample is another item, not a duplicate.
+    (tmp_path / "epochs").mkdir()
+    write(tmp_path / "epochs", rec(1), rec(1, epoch=1))
+    assert len(read_record_dicts(tmp_path / "epochs")) == 2
+
+
+_FILL_UP = """
+import resource, signal, sys
+from pathlib import Path
+from evalkit.errors import StorageError
+from evalkit.runfolder import Record, RecordWriter
+
+def rec(i, output):
+    return Record(run_id="r", target="t", model="m", suite="s", sample_id=f"id{i}",
+                  status="ok", started_at="2026-01-01T00:00:00Z", output=output)
+
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the limit is then an error, EFBIG
+with RecordWriter(Path(sys.argv[1])) as w:
+    for i in range(3):
+        w.write(rec(i, "short"))
+    size = (Path(sys.argv[1]) / "records.jsonl").stat().st_size
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size + 500, size + 500))
+    try:
+        w.write(rec(3, "x" * 5000))  # half of it fits: the file would end torn
+    except StorageError as exc:
+        print("StorageError:", exc)
+    try:
+        w.write(rec(4, "y" * 5000))
+    except StorageError as exc:
+        print("StorageError:", exc)
+"""
+
+
+def test_a_write_the_disk_refuses_is_cut_off_and_raises(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", _FILL_UP, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out.count("StorageError: could not append a record to") == 2, out
+    assert "File too large" in out
+    lines = (tmp_path / RECORDS_FILE).read_bytes().split(b"\n")
+    assert lines[-1] == b""  # ends with a whole line
+    assert [json.loads(line)["sample_id"] for line in lines[:-1]] == ["id0", "id1", "id2"]

@@ -47,7 +47,7 @@ def test_bad_expected_values_are_file_line_problems_with_the_others(tmp_path: Pa
     assert problems.pop(1).startswith(f"{path}:3: messages[0].role: 'robot'")
     assert problems == [
         f"{path}:2: [expected] regex: expected pattern '(a' does not compile: "
-        "missing ), unterminated subpattern at position 0",
+        "missing ) at position 2",
         f"{path}:4: [expected] numeric: 'expected' must be a number, not 'abc'",
         f"{path}:5: [grader.regex] grader 'regex': bad options: "
         "unknown option 'x' (known: pattern, flags, fullmatch)",
@@ -104,7 +104,7 @@ async def test_assigned_graders_are_awaited_in_the_samples_order(tmp_path: Path)
     )
     [suite], graders = load_checked(Config(), [str(path)], None)
     [sample] = suite.samples
-    assigned = graders[(suite.name, "a")]
+    assigned = graders.for_sample(sample)
     assert [g.spec.type for g in assigned] == ["numeric", "exact"]
     scores = [await g.score(GradeItem(sample, "It is 42.")) for g in assigned]
     assert [s.passed for s in scores] == [True, False]
@@ -124,4 +124,6 @@ def test_every_shipped_suite_passes_its_load_time_checks() -> None:
     # The checks must not cry wolf: 485 real samples of every family load clean.
     names = ("chat", "vision", "tools", "json", "needle", "needle-128k")
     suites, graders = load_checked(Config(), [str(REPO / "suites" / n) for n in names], 128_000)
-    assert len(graders) == sum(len(s.samples) for s in suites) > 400
+    samples = [sample for s in suites for sample in s.samples]
+    assert len(samples) > 400
+    assert all(len(graders.for_sample(s)) == len(s.grader) for s in samples)

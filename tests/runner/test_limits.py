@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import math
 import time
 
 from evalkit.runner.limits import Admission
@@ -33,3 +35,12 @@ async def test_cooldown_holds_requests() -> None:
     t0 = time.monotonic()
     await adm.admit(0)
     assert time.monotonic() - t0 >= 0.19
+
+
+async def test_a_cooldown_from_nowhere_is_ignored() -> None:
+    adm = Admission()
+    for seconds in (math.inf, math.nan, -5.0, 0.0):
+        adm.cool_down(seconds)
+    t0 = time.monotonic()
+    await asyncio.wait_for(adm.admit(0), 1)
+    assert time.monotonic() - t0 < 0.5

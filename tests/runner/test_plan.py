@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from conftest import write_suite
 
 from evalkit.errors import ConfigError
-from evalkit.runner.plan import parse_shard, plan
-from evalkit.suite.loader import Suite
+from evalkit.runner.plan import parse_shard, plan, selection
+from evalkit.suite.loader import Suite, load_suites
 from evalkit.suite.schema import Sample
 
 
@@ -22,15 +25,27 @@ def test_plan_covers_targets_suites_samples_epochs() -> None:
     assert [i.target for i in items[:4]] == ["a", "b", "a", "b"]
 
 
-def test_limit_takes_the_first_samples_of_each_suite() -> None:
-    items = plan(["a"], [suite("s", 10)], limit=3)
-    assert [i.sample.id for i in items] == ["s0", "s1", "s2"]
+def test_limit_takes_the_first_samples_of_each_suite(tmp_path: Path) -> None:
+    paths = [write_suite(tmp_path, 10, "s"), write_suite(tmp_path, 2, "t")]
+    suites = load_suites(paths, select=selection(3, None))
+    assert [s.size for s in suites] == [10, 2]
+    items = plan(["a"], suites)
+    assert [(i.suite, i.sample.id) for i in items] == [
+        ("s", "q0"),
+        ("s", "q1"),
+        ("s", "q2"),
+        ("t", "q0"),
+        ("t", "q1"),
+    ]
 
 
-def test_shards_partition_the_samples_and_keep_targets_together() -> None:
-    suites = [suite("s", 50)]
-    full = {i.key for i in plan(["a", "b"], suites)}
-    parts = [{i.key for i in plan(["a", "b"], suites, shard=(k, 3))} for k in (1, 2, 3)]
+def test_shards_partition_the_samples_and_keep_targets_together(tmp_path: Path) -> None:
+    path = write_suite(tmp_path, 50, "s")
+    full = {i.key for i in plan(["a", "b"], load_suites([path]))}
+    parts = [
+        {i.key for i in plan(["a", "b"], load_suites([path], select=selection(None, (k, 3))))}
+        for k in (1, 2, 3)
+    ]
     assert set().union(*parts) == full
     assert sum(len(p) for p in parts) == len(full)
     for part in parts:

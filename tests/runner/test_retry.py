@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import math
 import time
 from typing import Any
 
 import pytest
 
 from evalkit.config import TargetConfig
-from evalkit.errors import BadRequestError, RateLimitError, RetryableError, ServerError
+from evalkit.errors import (
+    BadRequestError,
+    RateLimitedError,
+    RateLimitError,
+    RetryableError,
+    ServerError,
+)
 from evalkit.runner.retry import (
     Attempts,
     Failed,
@@ -99,10 +106,65 @@ async def test_attempts_are_bounded_and_the_last_error_is_kept() -> None:
 
 
 async def test_total_retry_time_is_bounded() -> None:
-    fn = Flaky(*(RateLimitError("429", retry_after=0.2) for _ in range(10)))
+    fn = Flaky(*(ServerError("503") for _ in range(1000)))
+    policy = RetryPolicy(target(max_attempts=1000, max_retry_time_s=0.3, backoff_max_s=0.05))
+    t0 = time.monotonic()
+    gave_up = await failed(fn, policy)
+    assert time.monotonic() - t0 < 0.3 + 0.1  # no wait reached past the budget
+    assert isinstance(gave_up.error, ServerError)
+    assert gave_up.attempts.count == fn.calls > 3
+
+
+async def test_retry_after_within_the_budget_is_honoured_then_the_item_gives_up() -> None:
+    fn = Flaky(*(RateLimitError("HTTP 429", retry_after=0.2, http_status=429) for _ in range(10)))
+    t0 = time.monotonic()
     gave_up = await failed(fn, RetryPolicy(target(max_attempts=50, max_retry_time_s=0.3)))
-    assert isinstance(gave_up.error, RateLimitError)
-    assert fn.calls <= 3 and gave_up.attempts.count == fn.calls
+    # Slept 0.2 s once; the second 0.2 s no longer fitted in what was left.
+    assert 0.2 <= time.monotonic() - t0 < 0.3
+    assert fn.calls == 2 and gave_up.attempts.count == 2
+    assert isinstance(gave_up.error, RateLimitedError) and gave_up.error.kind == "rate_limited"
+    assert gave_up.error.retry_after == 0.2 and gave_up.error.http_status == 429
+    assert "asked to wait 0.2 s" in gave_up.error.message
+    assert "max_retry_time_s = 0.3" in gave_up.error.message
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "shown"),
+    [(3600.0, "3600 s"), (1e12, "1e+12 s"), (99999.999, "99999.999 s"), (math.inf, "inf s")],
+)
+async def test_a_retry_after_past_the_budget_ends_the_item_at_once(
+    retry_after: float, shown: str
+) -> None:
+    seen: list[float] = []
+    fn = Flaky(RateLimitError("HTTP 429", retry_after=retry_after, http_status=429))
+    t0 = time.monotonic()
+    outcome = await call_with_retries(
+        fn, RetryPolicy(target(max_retry_time_s=600)), on_retry=lambda e, d: seen.append(d)
+    )
+    assert time.monotonic() - t0 < 1  # not slept, not even up to the budget
+    assert isinstance(outcome, Failed) and isinstance(outcome.error, RateLimitedError)
+    assert fn.calls == 1 and seen == [] and outcome.attempts.waited_s == 0
+    assert f"asked to wait {shown}" in outcome.error.message
+    assert "s left of this item's retry budget (max_retry_time_s = 600)" in outcome.error.message
+
+
+async def test_a_long_retry_after_on_a_503_ends_the_item_too() -> None:
+    fn = Flaky(ServerError("HTTP 503", retry_after=3600, http_status=503))
+    gave_up = await failed(fn, RetryPolicy(target()))
+    assert isinstance(gave_up.error, RateLimitedError) and gave_up.error.http_status == 503
+    assert fn.calls == 1
+
+
+async def test_nan_or_negative_retry_after_is_ignored() -> None:
+    fn = Flaky(RateLimitError("429", retry_after=math.nan), RateLimitError("429", retry_after=-5.0))
+    done = await answered(fn, RetryPolicy(target()))
+    assert done.attempts.count == 3 and done.attempts.waited_s < 0.1
+
+
+async def test_attempts_run_out_before_the_budget_keep_the_servers_error() -> None:
+    fn = Flaky(*(RateLimitError("429", retry_after=0.01) for _ in range(3)))
+    gave_up = await failed(fn, RetryPolicy(target(max_attempts=3)))
+    assert type(gave_up.error) is RateLimitError and fn.calls == 3
 
 
 async def test_other_exceptions_propagate_as_they_are() -> None:
@@ -119,11 +181,14 @@ def test_backoff_grows_exponentially_up_to_the_cap() -> None:
         def __init__(self, n: int) -> None:
             self.attempt_number = n
             self.outcome = None
+            self.seconds_since_start = 0.0
 
     waits = [policy.wait(State(n)) for n in range(1, 7)]  # type: ignore[arg-type]
     for n, w in enumerate(waits, start=1):
         ceiling = min(8.0, 2 ** (n - 1))
         assert ceiling / 2 <= w <= ceiling
+    # Thousands of attempts (max_attempts has no upper bound) still wait at most the cap.
+    assert 4.0 <= policy.wait(State(5000)) <= 8.0  # type: ignore[arg-type]
 
 
 async def test_a_retrier_counts_each_call_on_its_own() -> None:

@@ -1,0 +1,1 @@
+"""Tests against an endpoint of our own that misbehaves on purpose (app.py)."""
