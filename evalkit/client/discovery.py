@@ -20,15 +20,25 @@ from typing import Any
 
 import aiohttp
 
+from evalkit.client.answer import valid_text
+from evalkit.client.chat import ERROR_BODY_BYTES
 from evalkit.client.http_errors import error_for_status
 from evalkit.config import TargetConfig
-from evalkit.errors import ConnectError, RequestError, StreamError, TimeoutError_
+from evalkit.errors import (
+    BadResponseError,
+    ConnectError,
+    RequestError,
+    ResponseTooLargeError,
+    TimeoutError_,
+)
 from evalkit.secrets import Scrubber, redact_url
 
 # /models fields that state the serving context window (vLLM, OpenRouter, LM Studio...).
 _WINDOW_KEYS = ("max_model_len", "context_length", "context_window", "max_context_length", "n_ctx")
 _OUTPUT_KEYS = ("max_output_tokens", "max_completion_tokens")
 _RATE_PREFIXES = ("x-ratelimit-", "ratelimit", "anthropic-ratelimit-")
+_MAX_IDS = 1000
+_ID_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -39,15 +49,6 @@ class ModelList:
     context_window: int | None = None
     max_output_tokens: int | None = None
     rate_limits: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class RawReply:
-    """A non-streamed answer: its status, its rate-limit headers and its JSON body."""
-
-    status: int
-    rate_limits: dict[str, str]
-    body: dict[str, Any]
 
 
 def rate_limit_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -67,7 +68,8 @@ def _int(value: Any) -> int | None:
 
 def _limits(entry: dict[str, Any]) -> tuple[int | None, int | None]:
     """(context window, output cap) an entry of /models states, if any."""
-    places = [entry, entry.get("meta") or {}, entry.get("top_provider") or {}]
+    nested = (entry.get("meta"), entry.get("top_provider"))
+    places = [entry, *(p for p in nested if isinstance(p, dict))]
     window = next((_int(p.get(k)) for p in places for k in _WINDOW_KEYS if _int(p.get(k))), None)
     cap = next((_int(p.get(k)) for p in places for k in _OUTPUT_KEYS if _int(p.get(k))), None)
     return window, cap
@@ -101,14 +103,33 @@ async def _session(target: TargetConfig, timeout_s: float) -> AsyncIterator[aioh
             raise
 
 
-async def _json_or_error(resp: aiohttp.ClientResponse) -> Any:
-    raw = await resp.read()
+async def _read_capped(resp: aiohttp.ClientResponse, cap: int, *, cut: bool = False) -> bytes:
+    """The body up to ``cap`` bytes: past it, cut there (``cut``) or ResponseTooLargeError."""
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in resp.content.iter_any():
+        parts.append(chunk)
+        size += len(chunk)
+        if size > cap:
+            if cut:
+                return b"".join(parts)[:cap]
+            raise ResponseTooLargeError(f"answer larger than max_response_bytes = {cap:,}")
+    return b"".join(parts)
+
+
+async def _body_or_error(resp: aiohttp.ClientResponse, target: TargetConfig) -> bytes:
+    """A success's body (capped), or the classified error of a failure's (its head only)."""
     if resp.status >= 300:
-        raise error_for_status(resp.status, raw, resp.headers)
+        cap = min(target.max_response_bytes, ERROR_BODY_BYTES)
+        raise error_for_status(resp.status, await _read_capped(resp, cap, cut=True), resp.headers)
+    return await _read_capped(resp, target.max_response_bytes)
+
+
+def _json(raw: bytes, status: int) -> Any:
     try:
         return json.loads(raw)
-    except ValueError:
-        raise StreamError(f"HTTP {resp.status}: body is not JSON: {raw[:120]!r}") from None
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
+        raise BadResponseError(f"HTTP {status}: body is not JSON that can be read") from None
 
 
 async def list_models(target: TargetConfig, base_url: str, *, timeout_s: float = 30.0) -> ModelList:
@@ -119,13 +140,15 @@ async def list_models(target: TargetConfig, base_url: str, *, timeout_s: float =
     ):
         if resp.status in (404, 405):
             return ModelList(ids=None, rate_limits=rate_limit_headers(resp.headers))
-        obj = await _json_or_error(resp)
+        obj = _json(await _body_or_error(resp, target), resp.status)
         rates = rate_limit_headers(resp.headers)
     entries = obj.get("data") if isinstance(obj, dict) else obj
     if not isinstance(entries, list):
         return ModelList(ids=None, rate_limits=rates)
     entries = [e for e in entries if isinstance(e, dict)]
-    ids = [str(e.get("id")) for e in entries if e.get("id") is not None]
+    # Kept in run.json and the cache: text JSON can hold, and not too much of it.
+    ids = [valid_text(str(e["id"]))[:_ID_CHARS] for e in entries if e.get("id") is not None]
+    ids = ids[:_MAX_IDS]
     mine = [e for e in entries if e.get("id") == target.model] or entries[:1]
     window, cap = _limits(mine[0]) if mine else (None, None)
     return ModelList(ids=ids, context_window=window, max_output_tokens=cap, rate_limits=rates)
@@ -133,16 +156,14 @@ async def list_models(target: TargetConfig, base_url: str, *, timeout_s: float =
 
 async def post_chat(
     target: TargetConfig, base_url: str, body: dict[str, Any], *, timeout_s: float = 60.0
-) -> RawReply:
-    """One non-streamed chat request, its JSON body and its rate-limit headers."""
+) -> dict[str, str]:
+    """The rate-limit headers of one non-streamed chat request (its answer is not read)."""
     async with (
         _session(target, timeout_s) as session,
         session.post(base_url.rstrip("/") + "/chat/completions", json=body) as resp,
     ):
-        obj = await _json_or_error(resp)
-        if not isinstance(obj, dict):
-            raise StreamError(f"HTTP {resp.status}: body is not a JSON object")
-        return RawReply(resp.status, rate_limit_headers(resp.headers), obj)
+        await _body_or_error(resp, target)
+        return rate_limit_headers(resp.headers)
 
 
 async def accepts_stream_start(
@@ -158,16 +179,15 @@ async def accepts_stream_start(
         session.post(base_url.rstrip("/") + "/chat/completions", json=body) as resp,
     ):
         if resp.status >= 300:
-            raise error_for_status(resp.status, await resp.read(), resp.headers)
-        async for line in resp.content:
-            if line.strip():
+            await _body_or_error(resp, target)
+        async for chunk in resp.content.iter_any():
+            if chunk.strip():
                 return True  # closing the response now tells the server to stop
     return False
 
 
 __all__ = [
     "ModelList",
-    "RawReply",
     "accepts_stream_start",
     "list_models",
     "post_chat",

@@ -89,7 +89,7 @@ async def probe_endpoint(
         models = await prober.retried(lambda: list_models(target, base_url))
         basic = prober.request("Say OK.", max_tokens=4) | {"stream": False}
         basic.pop("stream_options", None)
-        reply = await prober.retried(lambda: post_chat(target, base_url, basic))
+        rates = await prober.retried(lambda: post_chat(target, base_url, basic))
         caps = Capabilities(
             endpoint=endpoint,
             model=target.model,
@@ -99,7 +99,7 @@ async def probe_endpoint(
             context_window_source="/models" if models.context_window else None,
             max_output_tokens=models.max_output_tokens,
             max_output_source="/models" if models.max_output_tokens else None,
-            rate_limits={**models.rate_limits, **reply.rate_limits},
+            rate_limits={**models.rate_limits, **rates},
         )
         await prober.limits(caps)
     checks: dict[str, Callable[[], Awaitable[Verdict]]] = {

@@ -182,20 +182,35 @@ class Prober:
         return await self._check(body, judge)
 
     async def _tools_ignored(self, done: Completion) -> Verdict:
-        """No call came: were the tools even shown to the model? Same prompt size says no."""
-        with_tools = self.request(
-            _ASK_WEATHER, max_tokens=1, tools=[_WEATHER], tool_choice="auto"
-        ) | {"stream": False}
-        without = self.request(_ASK_WEATHER, max_tokens=1) | {"stream": False}
-        with_tools.pop("stream_options", None)
-        without.pop("stream_options", None)
+        """No call came: were the tools even shown to the model? Same prompt size says no.
+
+        Only when the endpoint's usage counts prompts at all: a longer prompt
+        must come out longer, else its usage tells nothing either way.
+        """
+
+        def plain(content: str, **fields: Any) -> dict[str, Any]:
+            body = self.request(content, max_tokens=1, **fields) | {"stream": False}
+            body.pop("stream_options", None)
+            return body
+
+        with_tools = plain(_ASK_WEATHER, tools=[_WEATHER], tool_choice="auto")
+        without = plain(_ASK_WEATHER)
+        longer = plain(_ASK_WEATHER + " Answer in one short sentence, please." * 8)
         a = await self.retried(lambda: self.client.complete(with_tools))
         b = await self.retried(lambda: self.client.complete(without))
         if a.tokens_source == b.tokens_source == "usage" and a.prompt_tokens == b.prompt_tokens:
+            c = await self.retried(lambda: self.client.complete(longer))
+            if c.tokens_source == "usage" and c.prompt_tokens > b.prompt_tokens:
+                return Verdict(
+                    supported=False,
+                    detail=f"tools are dropped: the prompt is {a.prompt_tokens} tokens with and "
+                    "without them",
+                    checked_at=utc_now(),
+                )
             return Verdict(
-                supported=False,
-                detail=f"tools are dropped: the prompt is {a.prompt_tokens} tokens with and "
-                "without them",
+                supported=None,
+                detail="accepted; no call came, and this endpoint's usage does not say whether "
+                "the tools reached the model",
                 checked_at=utc_now(),
             )
         return Verdict(
@@ -246,7 +261,7 @@ class Prober:
             try:
                 json.loads(done.text)
                 said = "answered valid JSON"
-            except ValueError:
+            except (ValueError, RecursionError):
                 said = f"accepted; the output was not JSON (finish_reason {done.finish_reason})"
             return Verdict(supported=True, detail=said, checked_at=utc_now())
 

@@ -36,6 +36,7 @@ class Gaps:
     drop_images: bool = True
     broken_streamed_auto_tools: bool = True
     ignore_tools: bool = False  # tools never reach the model (an answer in text, same prompt)
+    flat_usage: int | None = None  # usage states this prompt size whatever the prompt
     models_window: int | None = None  # /v1/models max_model_len, vLLM style
     refusal_window: int | None = None  # a 400 in vLLM's words for a huge max_tokens
     rate_headers: dict[str, str] = field(default_factory=dict)
@@ -134,6 +135,7 @@ async def chat(request: web.Request) -> web.StreamResponse:
         message["tool_calls"] = calls
     tools = "" if gaps.ignore_tools else json.dumps(body.get("tools") or "")
     prompt = len(json.dumps(body.get("messages"))) // 4 + len(tools) // 4
+    prompt = gaps.flat_usage or prompt
     return web.json_response(
         {
             "id": "c",

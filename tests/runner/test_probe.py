@@ -98,6 +98,16 @@ async def test_tools_that_never_reach_the_model_are_unsupported(
     assert caps.verdicts["stream"].detail == "3 chunks, [DONE]"  # role, "42 ", finish
 
 
+async def test_usage_that_does_not_count_prompts_leaves_tools_undecided(
+    aiohttp_server: AiohttpServer,
+) -> None:
+    gaps = Gaps(ignore_tools=True, flat_usage=10)
+    caps, _ = await probe_app(aiohttp_server, gaps, stream=False)
+    verdict = caps.verdicts["tools_auto"]
+    assert verdict.supported is None
+    assert "usage does not say whether the tools reached the model" in verdict.detail
+
+
 async def test_context_window_from_models_metadata(aiohttp_server: AiohttpServer) -> None:
     caps, _ = await probe_app(aiohttp_server, Gaps(models_window=4096))
     assert (caps.context_window, caps.context_window_source) == (4096, "/models")
