@@ -126,10 +126,6 @@ class TargetConfig(_Strict):
         if not self.simulated and self.local is None:
             if not self.base_url:
                 raise ValueError("base_url is required (or set simulated = true)")
-            if not self.base_url.startswith(("http://", "https://")):
-                raise ValueError(
-                    f"base_url must start with http:// or https://, got {self.base_url!r}"
-                )
             if not self.model:
                 raise ValueError("model is required")
         return self
@@ -337,7 +333,7 @@ def cli_target(
         )
     except ValidationError as exc:
         msg = exc.errors()[0]["msg"].removeprefix("Value error, ")
-        raise ConfigError(f"--base-url {base_url!r}: {msg}") from None
+        raise ConfigError(f"--base-url {secrets.redact_url(base_url)!r}: {msg}") from None
 
 
 def _where(loc: tuple[int | str, ...]) -> str:

@@ -7,10 +7,17 @@ one; no evalkit.toml is written unless the test says so.
 from __future__ import annotations
 
 import json
+import signal
+import socket
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from conftest import write_suite
-from test_cli import evalkit, sim_requests, standalone_sim, write_config
+from test_cli import evalkit, free_port, popen, sim_requests, standalone_sim, write_config
+
+from evalkit.cli.probe import public_argv
 
 __all__ = ["standalone_sim"]  # the fixture, imported for pytest
 
@@ -137,3 +144,71 @@ def test_local_target_that_cannot_start_exits_2_before_writing(tmp_path: Path) -
     assert res.returncode == 2
     assert "model_file '/nonexistent/model.gguf' does not exist" in res.stderr
     assert not (tmp_path / "res").exists()
+
+
+@pytest.fixture
+def keyless_sim(tmp_path: Path) -> Iterator[str]:
+    """`evalkit sim` in its own process, taking any credentials; yields its base URL."""
+    port = free_port()
+    proc = popen("sim", "--port", str(port), "--ttft", "0", "--tps", "0", "--model", "evalkit-sim",
+                 cwd=tmp_path)  # fmt: skip
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            assert time.monotonic() < deadline, "sim did not start"
+            time.sleep(0.05)
+    yield f"127.0.0.1:{port}"
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=10)
+
+
+SECRETS = ("alice", "pa55-SECRET-31", "qs-SECRET-777")
+
+
+def test_credentials_in_a_base_url_reach_no_output(tmp_path: Path, keyless_sim: str) -> None:
+    """user:password@ and ?api_key= of --base-url: not printed, stored, reported."""
+    url = f"http://alice:pa55-SECRET-31@{keyless_sim}/v1?api_key=qs-SECRET-777"
+    shown = f"http://***@{keyless_sim}/v1?api_key=***"
+    suite = write_suite(tmp_path / "suite", 3)
+    cache = {"EVALKIT_CACHE_DIR": str(tmp_path / "cache")}
+    res = evalkit("run", str(suite), f"--base-url={url}", "--model", "evalkit-sim", "--out", "res",
+                  "--run-id", "r1", "--no-progress", cwd=tmp_path, env=cache)  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert f"target evalkit-sim: evalkit-sim ({shown})" in res.stdout
+    manifest = json.loads((tmp_path / "res" / "r1" / "run.json").read_text())
+    assert manifest["targets"][0]["base_url"] == shown
+    assert f"--base-url={shown}" in manifest["argv"]
+    assert manifest["probes"]["evalkit-sim"]["verdicts"]["stream"]["supported"] is True
+    # /models was asked with the URL's query too (it may be what lets a request in).
+    assert manifest["probes"]["evalkit-sim"]["models"] == ["evalkit-sim"]
+    probed = evalkit("probe", "--base-url", url, "--model", "evalkit-sim", "--refresh",
+                     cwd=tmp_path, env=cache)  # fmt: skip
+    assert probed.returncode == 0, probed.stderr
+    assert f"evalkit-sim at {shown}" in probed.stdout
+    bad = evalkit("run", str(suite), "--base-url", url + "#x", "--model", "m", cwd=tmp_path)
+    assert bad.returncode == 2 and "#fragment" in bad.stderr
+    # run.json keeps no credentials, so the run cannot be resumed from it alone.
+    again = evalkit("run", "--resume", "r1", "--out", "res", cwd=tmp_path, env=cache)
+    assert again.returncode == 2
+    assert "its base_url carried credentials" in again.stderr
+    written = [p for p in tmp_path.rglob("*") if p.is_file() and "suite" not in p.parts]
+    assert {p.name for p in written} >= {"run.json", "records.jsonl", "report.html", "summary.md"}
+    for out in [res.stdout, res.stderr, probed.stdout, bad.stderr, again.stderr]:
+        assert not any(s in out for s in SECRETS), out
+    for path in written:
+        text = path.read_bytes().decode("utf-8", "replace")
+        assert not any(s in text for s in SECRETS), path
+
+
+def test_public_argv_redacts_every_url_form() -> None:
+    url = "http://u:p4ss-word@h:1/v1?key=v4lue-x"
+    assert public_argv(["run", "s", "--base-url", url, "--model", "m"]) == [
+        "run", "s", "--base-url", "http://***@h:1/v1?key=***", "--model", "m",
+    ]  # fmt: skip
+    assert public_argv(["--base-url=" + url]) == ["--base-url=http://***@h:1/v1?key=***"]
+    assert public_argv(["--base", url]) == ["--base", "http://***@h:1/v1?key=***"]
+    plain = ["run", "suites/chat", "--base-url", "http://127.0.0.1:8080/v1", "--limit", "3"]
+    assert public_argv(plain) == plain

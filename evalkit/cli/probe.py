@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from evalkit.cli.help import HELP_FORMAT, examples
@@ -47,6 +49,22 @@ def endpoint_of(args: argparse.Namespace) -> Endpoint | None:
             raise ConfigError(f"{flags} go(es) with --base-url URL")
         return None
     return Endpoint(args.base_url, args.model, args.api_key_env)
+
+
+# A URL anywhere on the command line, alone or as ``--flag=URL`` (argparse
+# takes abbreviated flags too, so the flag's name is no guide).
+_URL = re.compile(r"(?P<flag>-[^=]*=)?(?P<url>[A-Za-z][A-Za-z0-9+.-]*://.*)", re.DOTALL)
+
+
+def public_argv(argv: Sequence[str]) -> list[str]:
+    """The command line fit to store in run.json: every URL in it with its credentials redacted."""
+    from evalkit.secrets import redact_url
+
+    shown = []
+    for arg in argv:
+        m = _URL.fullmatch(arg)
+        shown.append(arg if m is None else (m["flag"] or "") + redact_url(m["url"]))
+    return shown
 
 
 def add_probe_parsers(sub: Subparsers, common: argparse.ArgumentParser) -> None:

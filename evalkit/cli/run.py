@@ -93,7 +93,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run suites against targets; the exit code says whether the gate passed."""
     from evalkit.cli.gate import config_for
     from evalkit.cli.output import print_outputs
-    from evalkit.cli.probe import endpoint_of
+    from evalkit.cli.probe import endpoint_of, public_argv
     from evalkit.lifecycle import run
 
     if args.dry_run:
@@ -116,7 +116,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         progress="none" if args.no_progress else args.progress,
         # Flushed: in a CI log these lines must come before the progress lines.
         echo=functools.partial(print, flush=True),
-        argv=args.argv,
+        argv=public_argv(args.argv),  # no credentials of a --base-url in run.json
         max_cost=args.max_cost,
         probe=not args.no_probe,
         endpoint=endpoint_of(args),

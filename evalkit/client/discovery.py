@@ -17,11 +17,12 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 
 from evalkit.client.answer import valid_text
-from evalkit.client.chat import ERROR_BODY_BYTES
+from evalkit.client.chat import ERROR_BODY_BYTES, chat_url
 from evalkit.client.http_errors import error_for_status
 from evalkit.config import TargetConfig
 from evalkit.errors import (
@@ -58,6 +59,14 @@ def rate_limit_headers(headers: Mapping[str, str]) -> dict[str, str]:
         for k, v in headers.items()
         if k.lower().startswith(_RATE_PREFIXES) or k.lower() == "retry-after"
     }
+
+
+def _models_url(base_url: str) -> str:
+    """The model list under ``base_url``: path joined, query kept (it may hold the key)."""
+    parts = urlsplit(base_url)
+    return urlunsplit(
+        (parts.scheme, parts.netloc, parts.path.rstrip("/") + "/models", parts.query, "")
+    )
 
 
 def _int(value: Any) -> int | None:
@@ -136,7 +145,7 @@ async def list_models(target: TargetConfig, base_url: str, *, timeout_s: float =
     """``GET {base_url}/models``; an endpoint without the route (404, 405) has no list."""
     async with (
         _session(target, timeout_s) as session,
-        session.get(base_url.rstrip("/") + "/models") as resp,
+        session.get(_models_url(base_url)) as resp,
     ):
         if resp.status in (404, 405):
             return ModelList(ids=None, rate_limits=rate_limit_headers(resp.headers))
@@ -160,7 +169,7 @@ async def post_chat(
     """The rate-limit headers of one non-streamed chat request (its answer is not read)."""
     async with (
         _session(target, timeout_s) as session,
-        session.post(base_url.rstrip("/") + "/chat/completions", json=body) as resp,
+        session.post(chat_url(base_url), json=body) as resp,
     ):
         await _body_or_error(resp, target)
         return rate_limit_headers(resp.headers)
@@ -176,7 +185,7 @@ async def accepts_stream_start(
     """
     async with (
         _session(target, timeout_s) as session,
-        session.post(base_url.rstrip("/") + "/chat/completions", json=body) as resp,
+        session.post(chat_url(base_url), json=body) as resp,
     ):
         if resp.status >= 300:
             await _body_or_error(resp, target)

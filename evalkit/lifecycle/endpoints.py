@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
@@ -18,6 +19,7 @@ from evalkit.config import Config, TargetConfig, cli_target
 from evalkit.errors import ConfigError
 from evalkit.runfolder import read_manifest
 from evalkit.runner.local_server import check_local
+from evalkit.secrets import REDACTED
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,8 @@ def with_recorded_targets(config: Config, run_dir: Path) -> Config:
     """``config`` plus the targets run.json records and the config lacks (a CLI target).
 
     A target with headers is not rebuilt (run.json keeps their names, not
-    their values): it must be configured again.
+    their values): it must be configured again; so must one whose base_url
+    carried credentials (run.json keeps it redacted).
     """
     known = config.target_names()
     added = dict(config.targets)
@@ -56,6 +59,11 @@ def with_recorded_targets(config: Config, run_dir: Path) -> Config:
         data = info.model_dump()
         if data.get("headers") or data.get("simulated"):
             continue
+        if REDACTED in urlsplit(info.base_url).netloc + urlsplit(info.base_url).query:
+            raise ConfigError(
+                f"target {info.name!r}: its base_url carried credentials, which run.json does "
+                f"not keep; configure it in evalkit.toml as [targets.{info.name}] to resume"
+            )
         try:
             added[info.name] = TargetConfig.model_validate(data)
         except ValidationError:
