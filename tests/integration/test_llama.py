@@ -252,11 +252,11 @@ def _children() -> set[int]:
 
 @pytest.mark.usefixtures("llama_installed")
 async def test_the_local_target_starts_stops_and_restarts_its_own_server(tmp_path: Path) -> None:
-    # The story cannot end (<|im_end|>, token 2, is banned) and outlasts its 60 s: the
+    # The story cannot end (<|im_end|>, token 2, is banned) and outlasts its 15 s: the
     # server, which would go on generating it, is restarted; the retry is not sent (it
     # would loop again), and the next item is answered at once.
     cfg = parse_config(
-        {"targets": {"mine": {"model": "smollm2", "local": {}, "timeout_s": 60,
+        {"targets": {"mine": {"model": "smollm2", "local": {}, "timeout_s": 15,
                               "max_attempts": 2, "max_concurrency": 4}}},
         "test.toml",
     )  # fmt: skip
