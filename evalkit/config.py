@@ -63,6 +63,11 @@ class SimConfig(_Strict):
     retry_after_s: float = Field(1.0, ge=0)
     slow_s: float = Field(2.0, ge=0)
     send_usage: bool = True
+    # Enforcing mode: per-minute quotas refused with 429 + Retry-After (sim/ratelimit.py).
+    limit_rpm: float | None = Field(None, gt=0)
+    limit_tpm: float | None = Field(None, gt=0)
+    limit_window_s: float = Field(1.0, gt=0)  # the span a quota is enforced over
+    limit_headers: bool = False  # x-ratelimit-* on every answer, as OpenAI sends them
 
 
 class LocalConfig(_Strict):

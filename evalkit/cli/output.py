@@ -129,6 +129,23 @@ def print_summary(run_dir: Path, df: pd.DataFrame) -> None:
             f"{n_skipped} item(s) skipped, never sent: the endpoint lacks a feature they need "
             "(why: summary.md, report.html)"
         )
+    print_rate_limits(df)
+
+
+def print_rate_limits(df: pd.DataFrame) -> None:
+    """One line per target the endpoint rate-limited: its 429s and the time items waited."""
+    from evalkit.report import format as fmt
+
+    if not df["throttled"].any():
+        return
+    waited = df["queue_s"].fillna(0) + df["retry_wait_s"].fillna(0)
+    per_arm = df.assign(waited=waited).groupby("arm", observed=True, sort=False)
+    for arm, g in per_arm:
+        if g["throttled"].any():
+            print(
+                f"rate limited: {arm}: {int(g['throttled'].sum())} × 429, "
+                f"{fmt.seconds(g['waited'].sum())} waiting (admission and backoff)"
+            )
 
 
 def print_outputs(outputs: Outputs) -> None:
@@ -205,4 +222,11 @@ def print_estimate(estimate: DryRun) -> None:
         )
 
 
-__all__ = ["fit_columns", "print_estimate", "print_outputs", "print_summary", "terminal_width"]
+__all__ = [
+    "fit_columns",
+    "print_estimate",
+    "print_outputs",
+    "print_rate_limits",
+    "print_summary",
+    "terminal_width",
+]

@@ -36,6 +36,9 @@ _FLAGS: dict[str, tuple[str, str]] = {
     "rate_slow": ("--rate-slow", "fraction of responses whose first byte waits --slow s"),
     "retry_after_s": ("--retry-after", "Retry-After seconds sent with 429 (default 1)"),
     "slow_s": ("--slow", "delay of a slow response in seconds (default 2)"),
+    "limit_rpm": ("--limit-rpm", "enforce this many requests a minute (429 + Retry-After beyond)"),
+    "limit_tpm": ("--limit-tpm", "enforce this many tokens a minute (prompt + max_tokens)"),
+    "limit_window_s": ("--limit-window", "seconds a quota is enforced over (default 1)"),
 }
 _INT_FIELDS = frozenset({"seed"})
 
@@ -60,6 +63,7 @@ def add_sim_parser(sub: Subparsers) -> None:
         epilog=examples(
             "evalkit sim --port 8000 --suite suites/chat",
             "evalkit sim --suite suites/tools --rate-429 0.1 --api-key-env SIM_KEY",
+            "evalkit sim --suite suites/chat --limit-rpm 600 --limit-headers",
         ),
         formatter_class=HELP_FORMAT,
     )
@@ -89,6 +93,11 @@ def add_sim_parser(sub: Subparsers) -> None:
         "--no-usage", action="store_true", help="never send usage (clients must estimate)"
     )
     p.add_argument(
+        "--limit-headers",
+        action="store_true",
+        help="announce the enforced quotas in x-ratelimit-* headers on every answer",
+    )
+    p.add_argument(
         "--context-window", type=int, metavar="N", help="context window in tokens (default 128000)"
     )
     p.add_argument(
@@ -112,6 +121,8 @@ def sim_config(args: argparse.Namespace) -> SimConfig:
             values[name] = value
     if args.no_usage:
         values["send_usage"] = False
+    if args.limit_headers:
+        values["limit_headers"] = True
     try:
         return SimConfig(**values)
     except ValidationError as exc:

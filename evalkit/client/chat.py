@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -29,6 +30,7 @@ import aiohttp
 from evalkit.client.answer import StreamState, parse_body, valid_text
 from evalkit.client.completion import Completion
 from evalkit.client.http_errors import error_for_status
+from evalkit.client.ratelimit import rate_limit_hint
 from evalkit.client.sse import SSEDecoder
 from evalkit.config import TargetConfig
 from evalkit.errors import (
@@ -160,8 +162,11 @@ class ChatClient:
                     raw = await _read_error_body(resp, self.target.max_response_bytes)
                     raise error_for_status(status, raw, resp.headers)
                 if body.get("stream") and resp.content_type != "application/json":
-                    return await self._read_stream(resp, t0, body)
-                return await self._read_json(resp, t0, body)
+                    comp = await self._read_stream(resp, t0, body)
+                else:
+                    comp = await self._read_json(resp, t0, body)
+                hint = rate_limit_hint(resp.headers)
+                return comp if hint is None else replace(comp, rate_limit=hint)
         except RequestError as exc:
             if exc.http_status is None and status is not None:
                 # Raised while reading a success response: say which one.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from evalkit.client.ratelimit import RateLimitHint
 from evalkit.types import ItlStats, ToolCall
 
 
@@ -32,6 +33,7 @@ class Completion:
     tpot_s: float | None = None
     itl: ItlStats | None = None
     chunks: int = 0
+    rate_limit: RateLimitHint | None = None  # what the answer headers announced
 
 
 __all__ = ["Completion"]

@@ -69,6 +69,7 @@ _PLAIN: dict[str, Any] = {
     "skip_reason": None,
     "http_status": None,
     "attempts": 1,
+    "throttled": 0,
     "started_at": None,
     "queue_s": None,
     "retry_wait_s": 0.0,
@@ -168,6 +169,7 @@ def _frame(cols: dict[str, list[Any]]) -> pd.DataFrame:
             df[name] = df[name].astype("boolean")
     df["epoch"] = pd.to_numeric(df["epoch"]).fillna(0).astype("int64")
     df["attempts"] = pd.to_numeric(df["attempts"]).fillna(1).astype("int64")
+    df["throttled"] = pd.to_numeric(df["throttled"]).fillna(0).astype("int64")
     df["n_tool_calls"] = df["n_tool_calls"].astype("int64")
     df["passed"] = df["passed"].fillna(False).astype("bool")
     df["simulated"] = df["simulated"].astype("bool")

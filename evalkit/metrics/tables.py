@@ -33,6 +33,8 @@ ACCURACY_COLUMNS = (
     "clustered",
     "ci_method",
     "retries",
+    "throttled",
+    "wait_s",
     "errors_by_type",
     "skipped_by_reason",
     "simulated",
@@ -128,6 +130,8 @@ def accuracy_table(df: pd.DataFrame, by: By = DEFAULT_BY) -> pd.DataFrame:
     The 95% CI is ``stats.accuracy_ci``'s: mean +- 1.96 SE, or for 0/1 scores
     at n < 30 (or SE 0) the Wilson interval; ``ci_method`` says which.
     Also: ``n``, ``n_ok``, ``n_error``, ``retries`` (sum of attempts - 1),
+    ``throttled`` (429s the endpoint answered), ``wait_s`` (seconds items spent
+    held by admission and backing off before retries),
     ``errors_by_type`` (dict type -> count) and ``simulated`` (any record).
     """
     keys = group_keys(by)
@@ -156,6 +160,8 @@ def accuracy_table(df: pd.DataFrame, by: By = DEFAULT_BY) -> pd.DataFrame:
                 "clustered": ci.clustered,
                 "ci_method": ci.method,
                 "retries": int((g["attempts"] - 1).clip(lower=0).sum()),
+                "throttled": int(g["throttled"].sum()),
+                "wait_s": float(g["queue_s"].fillna(0).sum() + g["retry_wait_s"].fillna(0).sum()),
                 "errors_by_type": {str(k): int(v) for k, v in errors.items() if v},
                 "skipped_by_reason": {
                     str(k): int(v) for k, v in reasons.astype(str).value_counts().items() if v

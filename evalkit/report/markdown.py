@@ -39,6 +39,14 @@ def _errors_cell(row: Any) -> str:
     return f"{n} ({md_cell(kinds, 60)})"
 
 
+def _retries_cell(row: Any) -> str:
+    # 429s and the time they cost are the first thing to look at when a run is slow.
+    n = int(row["throttled"])
+    if not n:
+        return str(row["retries"])
+    return f"{row['retries']} ({n} × 429, {fmt.seconds(row['wait_s'])} waiting)"
+
+
 def run_table(df: pd.DataFrame) -> str:
     """The per target x suite table of a run (accuracy, errors, latency, tokens, cost)."""
     table = summary_table(df, by=("arm", "suite"))
@@ -56,7 +64,7 @@ def run_table(df: pd.DataFrame) -> str:
         lines.append(
             f"| {md_cell(row['arm'])}{sim} | {md_cell(row['suite'])} | {row['n']} "
             f"| {fmt.accuracy(row['accuracy'], row['ci_low'], row['ci_high'])}{mark}{skipped} "
-            f"| {_errors_cell(row)} | {row['retries']} "
+            f"| {_errors_cell(row)} | {_retries_cell(row)} "
             f"| {fmt.seconds(row['e2e_p50'])} / {fmt.seconds(row['e2e_p90'])} "
             f"| {fmt.seconds(row['ttft_p50'])} / {fmt.seconds(row['ttft_p90'])} "
             f"| {fmt.number(row['prompt_tokens'])} / {fmt.number(row['completion_tokens'])}{est} "

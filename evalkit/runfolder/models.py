@@ -63,6 +63,7 @@ class Record(_Model):
     started_at: str
     queue_s: float | None = None
     retry_wait_s: float = 0.0
+    throttled: int = 0  # attempts the endpoint refused with 429 (rate limited)
     ttft_s: float | None = None
     e2e_s: float | None = None
     tpot_s: float | None = None

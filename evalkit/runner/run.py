@@ -8,8 +8,8 @@ remaining items stay unrecorded so that a resume, after the key or model is
 fixed, runs them.
 
 Any other failure stays with its item: a request error is recorded with its
-kind, and an exception that is no request error (a bug, a value a record
-cannot hold) is recorded as ``internal_error``, naming the exception and
+kind, and an exception that is no request error (a bug) is recorded as
+``internal_error``, naming the exception and
 where it was raised. One item never stops the run.
 """
 
@@ -179,21 +179,40 @@ class Executor:
                 status="skipped",
                 skip_reason=skip,
             )
-        tokens = 0
-        if target.tpm:
-            tokens = estimate_prompt_tokens(item.sample.messages) + int(body.get("max_tokens") or 0)
+        admission = rt.admission
+        tokens: int | None = None
         queue_s = 0.0
         started_at = ""
+        throttled = 0
 
         async def attempt() -> Completion:
-            nonlocal queue_s, started_at
+            nonlocal queue_s, started_at, throttled, tokens
+            if tokens is None:
+                # Estimated only for a token quota (configured or announced): it costs a
+                # pass over the messages.
+                tokens = 0
+                if admission.counts_tokens:
+                    tokens = estimate_prompt_tokens(item.sample.messages) + int(
+                        body.get("max_tokens") or 0
+                    )
             t0 = time.perf_counter()
-            await rt.admission.admit(tokens)
+            ticket = await admission.admit(tokens)
             queue_s += time.perf_counter() - t0
             started_at = started_at or utc_now()
-            if rt.local is not None:
-                return await rt.local.complete(rt.client, body)
-            return await rt.client.complete(body)
+            try:
+                if rt.local is not None:
+                    comp = await rt.local.complete(rt.client, body)
+                else:
+                    comp = await rt.client.complete(body)
+            except RateLimitError:
+                throttled += 1
+                admission.done(ticket, throttled=True)
+                raise
+            except BaseException:
+                admission.done(ticket, throttled=False)
+                raise
+            admission.done(ticket, throttled=False, hint=comp.rate_limit)
+            return comp
 
         outcome = await retrier.run(attempt)
         run_id = self.prepared.manifest.run_id
@@ -210,6 +229,7 @@ class Executor:
             )
             return Record(
                 **base,
+                throttled=throttled,
                 status="error",
                 error=ErrorInfo(type=exc.kind, message=exc.message),
                 http_status=exc.http_status,
@@ -230,6 +250,7 @@ class Executor:
         # pure-Python model_construct (about 7.7 us), and mypy checks the names.
         return Record(
             **base,
+            throttled=throttled,
             status="ok",
             http_status=comp.http_status,
             ttft_s=comp.ttft_s,
@@ -285,11 +306,9 @@ class Executor:
                 record = self._internal_error(item, rt, exc)
             if self.budget is not None:
                 self.budget.settle(reserved, record.cost_usd)
-            try:
-                self.writer.write(record)
-            except (TypeError, ValueError) as exc:  # a value the record cannot serialise
-                record = self._internal_error(item, rt, exc)
-                self.writer.write(record)
+            # Every value a record holds is typed or made JSON-safe (grader details,
+            # lone surrogates), so writing it cannot fail on content.
+            self.writer.write(record)
             self._count(record)
             if self.on_record is not None:
                 self.on_record(record, self.tally)

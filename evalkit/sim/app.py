@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import math
 import time
 import uuid
 from collections.abc import Iterable
@@ -24,6 +25,7 @@ from evalkit.sim.answers import Answer, AnswerKey, messages_key
 from evalkit.sim.faults import ERROR_FAULTS, FAULT_HEADER, FaultPicker, UnknownFault, forced_fault
 from evalkit.sim.judge import judge_reply
 from evalkit.sim.latency import LatencyModel
+from evalkit.sim.ratelimit import RateLimiter
 from evalkit.sim.reply import Planned, Reply, plan
 from evalkit.sim.request import ChatRequest, SimHTTPError, bad_request, parse_chat_request
 from evalkit.sim.stats import NO_STATUS, SimRequestLog, SimStats
@@ -57,6 +59,7 @@ class SimState:
     key: AnswerKey
     faults: FaultPicker
     latency: LatencyModel
+    limiter: RateLimiter
     stats: SimStats = field(default_factory=SimStats)
     _prompt_cache: dict[str, int] = field(default_factory=dict)
 
@@ -114,8 +117,12 @@ def _json_response(status: int, body: bytes, headers: dict[str, str] | None = No
 def _error(
     state: SimState, arrival: float, sample_id: str | None, exc: SimHTTPError
 ) -> web.Response:
-    retry_after = state.config.retry_after_s if exc.status == 429 else None
-    headers = {"Retry-After": format_retry_after(retry_after)} if retry_after is not None else None
+    retry_after = exc.retry_after
+    if retry_after is None and exc.status == 429:
+        retry_after = state.config.retry_after_s
+    headers = dict(exc.headers)
+    if retry_after is not None:
+        headers["Retry-After"] = format_retry_after(retry_after)
     state.stats.add(SimRequestLog(arrival, sample_id, exc.status, exc.fault, retry_after))
     return _json_response(exc.status, error_body(exc.status, exc.message, exc.code), headers)
 
@@ -156,6 +163,7 @@ async def _chat(request: web.Request) -> web.StreamResponse:
             return web.Response()
         prompt = state.prompt_tokens(key, req)
         limit = state.output_limit(req, prompt)
+        quota_headers = _admit(state, prompt + (req.max_tokens or 0))
     except SimHTTPError as exc:
         return _error(state, arrival, sample_id, exc)
     answer = state.key.answer(key, json_mode=req.json_mode)
@@ -167,8 +175,29 @@ async def _chat(request: web.Request) -> web.StreamResponse:
         await asyncio.sleep(state.config.slow_s)
     completion_id = "chatcmpl-" + uuid.uuid4().hex[:24]
     if req.stream:
-        return await _stream(request, state, req, planned, prompt, completion_id, fault)
-    return await _respond(request, state, planned, prompt, completion_id, fault)
+        return await _stream(
+            request, state, req, planned, prompt, completion_id, fault, quota_headers
+        )
+    return await _respond(request, state, planned, prompt, completion_id, fault, quota_headers)
+
+
+def _admit(state: SimState, tokens: int) -> dict[str, str]:
+    """Charge the request to the enforced quotas: their headers, or the 429 it earns."""
+    if not state.limiter.active:
+        return {}
+    verdict = state.limiter.admit(tokens)
+    if verdict.retry_after > 0:
+        # Whole milliseconds, rounded up: a client that waits exactly this long fits.
+        wait = math.ceil(verdict.retry_after * 1000) / 1000
+        raise SimHTTPError(
+            429,
+            f"Rate limit reached for {verdict.which} per minute. Please try again in {wait:g}s.",
+            code="rate_limit_exceeded",
+            fault="quota",
+            retry_after=wait,
+            headers=verdict.headers,
+        )
+    return verdict.headers
 
 
 async def _respond(
@@ -178,6 +207,7 @@ async def _respond(
     prompt: int,
     completion_id: str,
     fault: str | None,
+    headers: dict[str, str],
 ) -> web.StreamResponse:
     delay = state.latency.total(prompt, planned.completion_tokens)
     if delay > 0:
@@ -185,10 +215,10 @@ async def _respond(
     usage = usage_dict(prompt, planned.completion_tokens) if state.config.send_usage else None
     body = completion_body(completion_id, int(time.time()), state.model, planned, usage)
     if fault == "malformed":
-        return _json_response(200, body[: len(body) // 2])
+        return _json_response(200, body[: len(body) // 2], headers)
     if fault != "cut":
-        return _json_response(200, body)
-    resp = web.StreamResponse(status=200)
+        return _json_response(200, body, headers)
+    resp = web.StreamResponse(status=200, headers=headers)
     resp.content_type = "application/json"
     resp.content_length = len(body)
     await resp.prepare(request)
@@ -222,14 +252,17 @@ async def _pace(
         await asyncio.sleep(start + i * interval - now)
 
 
-def _sse_response() -> web.StreamResponse:
+def _sse_response(headers: dict[str, str]) -> web.StreamResponse:
     return web.StreamResponse(
-        status=200, headers={"Content-Type": SSE_CONTENT_TYPE, "Cache-Control": "no-cache"}
+        status=200,
+        headers={"Content-Type": SSE_CONTENT_TYPE, "Cache-Control": "no-cache", **headers},
     )
 
 
-async def _send_at_once(request: web.Request, body: bytes) -> web.StreamResponse:
-    resp = _sse_response()
+async def _send_at_once(
+    request: web.Request, body: bytes, headers: dict[str, str]
+) -> web.StreamResponse:
+    resp = _sse_response(headers)
     await resp.prepare(request)
     try:
         await resp.write(body)
@@ -247,6 +280,7 @@ async def _stream(
     prompt: int,
     completion_id: str,
     fault: str | None,
+    headers: dict[str, str],
 ) -> web.StreamResponse:
     enc = ChunkEncoder(completion_id, int(time.time()), state.model)
     tail = [enc.finish(planned.finish_reason)]
@@ -256,14 +290,14 @@ async def _stream(
     latency = state.latency
     if latency.zero and fault is None and not planned.tool_calls:
         body = b"".join([enc.role(), enc.contents(planned.content_pieces), *tail])
-        return await _send_at_once(request, body)
+        return await _send_at_once(request, body, headers)
     events = token_events(enc, planned)
     if fault == "malformed":
         events.insert(len(events) // 2, enc.malformed())
     elif fault == "cut":
         events = events[: max(1, len(events) // 2)]
         tail = []
-    resp = _sse_response()
+    resp = _sse_response(headers)
     await resp.prepare(request)
     try:
         if latency.zero:
@@ -328,6 +362,12 @@ def make_app(
         key=AnswerKey(samples, seed=config.seed, skill=config.skill),
         faults=FaultPicker(config),
         latency=LatencyModel(config),
+        limiter=RateLimiter(
+            config.limit_rpm,
+            config.limit_tpm,
+            window_s=config.limit_window_s,
+            headers=config.limit_headers,
+        ),
     )
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[SIM_STATE] = state

@@ -19,12 +19,16 @@ class SimHTTPError(Exception):
         *,
         code: str | None = None,
         fault: str | None = None,
+        retry_after: float | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message or str(status))
         self.status = status
         self.message = message
         self.code = code
         self.fault = fault
+        self.retry_after = retry_after
+        self.headers = headers or {}
 
 
 def bad_request(message: str) -> SimHTTPError:
