@@ -3,7 +3,8 @@
 ``Prober`` sends each check as the run would send its items (streamed when
 the target streams) through the run's own client, so the probe sees what the
 items will see. A refusal is the verdict; a feature that fails streamed is
-tried once unstreamed. The image check asks the colour of a solid green PNG
+tried once unstreamed; any other failure (a broken answer, a timeout) leaves
+the feature undecided, and its items are sent. The image check asks the colour of a solid green PNG
 made here (``solid_png``): an endpoint that drops images cannot answer it.
 """
 
@@ -21,7 +22,7 @@ from evalkit.client.capabilities import Capabilities, Verdict
 from evalkit.client.discovery import accepts_stream_start
 from evalkit.client.http_errors import context_window_in, max_output_in
 from evalkit.config import TargetConfig
-from evalkit.errors import RequestError, RetryableError
+from evalkit.errors import BadRequestError, RequestError, RetryableError, ServerError, StreamError
 from evalkit.runfolder import utc_now
 from evalkit.runner.retry import Failed, RetryPolicy, call_with_retries
 
@@ -78,6 +79,12 @@ def solid_png(rgb: tuple[int, int, int], size: int = 64) -> bytes:
 GREEN_IMAGE = "data:image/png;base64," + base64.b64encode(solid_png((0, 170, 0))).decode()
 
 
+# What the endpoint answers to a request it will not serve: a 4xx, or a server
+# error or a broken stream that persisted through the retries (llama-cpp-python's
+# streamed auto tool calls).
+_REFUSALS = (BadRequestError, ServerError, StreamError)
+
+
 def _first_line(text: str, limit: int = 160) -> str:
     line = (text.strip().splitlines() or [""])[0]
     return line if len(line) <= limit else line[: limit - 3] + "..."
@@ -122,6 +129,10 @@ class Prober:
         except RequestError as exc:
             refusal = exc
         detail = _first_line(refusal.message)
+        if not isinstance(refusal, _REFUSALS):
+            # A broken answer, a timeout, a quota: the endpoint's state, not its word on
+            # the feature. Its items go as they are and are recorded as what they get.
+            return Verdict(supported=None, detail=f"could not tell: {detail}", checked_at=utc_now())
         # A refusal of what was asked (a 4xx, a validation error) would come unstreamed
         # too; a stream that broke or a server that failed may be about streaming alone.
         if body.get("stream") and isinstance(refusal, RetryableError):
