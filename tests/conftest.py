@@ -1,37 +1,36 @@
-"""Shared fixtures: small suites written to tmp_path, configs pointing at local servers."""
+"""Shared fixtures: a clean environment, small suites, the simulator in its own process."""
 
 from __future__ import annotations
 
-import json
-import sys
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support import write_suite
+from support.cli import free_port, popen
 
-sys.path.insert(0, str(Path(__file__).parent))  # tests/fakerun.py and friends
+# Names that look like credentials: a developer's real key must never reach a
+# test's requests, records or reports (and a test must not pass only because
+# one happens to be set).
+_SECRET_NAME = re.compile(r"(API_?KEY|_TOKEN|_SECRET)$|^(OPENAI|ANTHROPIC|AIGATEWAY|HF)_", re.I)
 
-REPO = Path(__file__).resolve().parent.parent
 
-
-def write_suite(folder: Path, n: int, name: str = "mini") -> Path:
-    """A chat suite of n arithmetic items with exact answers; returns its JSONL path."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.jsonl"
-    with path.open("w") as fh:
-        for i in range(n):
-            fh.write(
-                json.dumps(
-                    {
-                        "id": f"q{i}",
-                        "prompt": f"What is {i} + {i}? Answer with the number only.",
-                        "expected": str(2 * i),
-                        "grader": "exact",
-                        "params": {"temperature": 0, "max_tokens": 8},
-                    }
-                )
-                + "\n"
-            )
-    return path
+@pytest.fixture(autouse=True)
+def _no_credentials_from_the_environment(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Clear every credential-like variable, except for opt-in live tests."""
+    if request.node.get_closest_marker("live") is not None:
+        return
+    for name in list(os.environ):
+        if _SECRET_NAME.search(name):
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture(autouse=True)
@@ -45,3 +44,43 @@ def _own_probe_cache(
 @pytest.fixture
 def mini_suite(tmp_path: Path) -> Path:
     return write_suite(tmp_path / "suite", 20)
+
+
+@pytest.fixture
+def standalone_sim(tmp_path: Path) -> Iterator[str]:
+    """`evalkit sim` in its own process; yields its base URL."""
+    port = free_port()
+    proc = popen(
+        "sim",
+        "--port",
+        str(port),
+        "--ttft",
+        "0",
+        "--tps",
+        "0",
+        "--model",
+        "evalkit-sim",
+        "--api-key-env",
+        "EK_SIM_KEY",
+        cwd=tmp_path,
+        env={"EK_SIM_KEY": "sk-test-SECRET-4242"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            time.sleep(0.05)
+    else:
+        proc.kill()
+        proc.communicate()
+        raise RuntimeError(f"sim did not start: {proc.stderr.read() if proc.stderr else ''}")
+    yield url
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()

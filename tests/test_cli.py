@@ -5,97 +5,14 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO, write_suite
-
-
-def evalkit(
-    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "evalkit", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
-    )
-
-
-def popen(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "evalkit", *args],
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
-    )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def standalone_sim(tmp_path: Path) -> Iterator[str]:
-    """`evalkit sim` in its own process; yields its base URL."""
-    port = free_port()
-    proc = popen(
-        "sim",
-        "--port",
-        str(port),
-        "--ttft",
-        "0",
-        "--tps",
-        "0",
-        "--model",
-        "evalkit-sim",
-        "--api-key-env",
-        "EK_SIM_KEY",
-        cwd=tmp_path,
-        env={"EK_SIM_KEY": "sk-test-SECRET-4242"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-        except OSError:
-            time.sleep(0.05)
-    else:
-        proc.kill()
-        proc.communicate()
-        raise RuntimeError(f"sim did not start: {proc.stderr.read() if proc.stderr else ''}")
-    yield url
-    proc.send_signal(signal.SIGINT)
-    try:
-        proc.communicate(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-
-
-def sim_requests(url: str) -> int:
-    import urllib.request
-
-    with urllib.request.urlopen(f"{url}/sim/stats", timeout=5) as resp:
-        return int(json.load(resp)["requests"])
-
-
-def write_config(path: Path, body: str) -> Path:
-    path.write_text(body)
-    return path
+from support import REPO, write_suite
+from support.cli import evalkit, popen, sim_requests, write_config
 
 
 def test_help_is_fast_because_nothing_heavy_is_imported() -> None:

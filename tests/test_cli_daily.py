@@ -6,9 +6,8 @@ import json
 import re
 from pathlib import Path
 
-from conftest import REPO, write_suite
-from test_cli import evalkit, sim_requests, write_config
-from test_cli import standalone_sim as standalone_sim  # a fixture: the simulator in a process
+from support import REPO, write_suite
+from support.cli import evalkit, sim_requests, write_config
 
 from evalkit.client import estimate_prompt_tokens
 from evalkit.report import format as fmt

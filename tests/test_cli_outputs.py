@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import write_suite
-from test_cli import evalkit
+from support import write_suite
+from support.cli import evalkit
 
 CONFIG = """
 [targets.good]

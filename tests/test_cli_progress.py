@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import write_suite
-from test_cli import evalkit, write_config
+from support import write_suite
+from support.cli import evalkit, write_config
 
 # Slow enough (about 0.15 s a request, 4 at a time, 80 requests: 3 s) for several lines
 # at a 0.3 s interval.

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from conftest import REPO, write_suite
+from support import REPO, write_suite
 
 from evalkit.runfolder import lock_holder
 

@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from support import REPO
 
 import evalkit.sim
 from evalkit.cli import main

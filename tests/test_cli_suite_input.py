@@ -14,9 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_cli import evalkit, free_port, popen, sim_requests, standalone_sim, write_config
-
-__all__ = ["standalone_sim"]  # the fixture, imported for this module's tests
+from support.cli import evalkit, free_port, popen, sim_requests, write_config
 
 
 def _ok(i: int) -> dict[str, Any]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fakerun import make_run
-from test_cli import evalkit
+from support.cli import evalkit
+from support.fakerun import make_run
 
 ALL = (
     "target",

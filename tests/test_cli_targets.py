@@ -14,12 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import write_suite
-from test_cli import evalkit, free_port, popen, sim_requests, standalone_sim, write_config
+from support import write_suite
+from support.cli import evalkit, free_port, popen, sim_requests, write_config
 
 from evalkit.cli.probe import public_argv
-
-__all__ = ["standalone_sim"]  # the fixture, imported for pytest
 
 KEY = {"EK_SIM_KEY": "sk-test-SECRET-4242"}
 

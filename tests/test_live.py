@@ -11,8 +11,8 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import REPO, write_suite
-from test_cli import evalkit
+from support import REPO, write_suite
+from support.cli import evalkit
 
 pytestmark = [
     pytest.mark.live,

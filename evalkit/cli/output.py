@@ -144,7 +144,8 @@ def print_rate_limits(df: pd.DataFrame) -> None:
         if g["throttled"].any():
             print(
                 f"rate limited: {arm}: {int(g['throttled'].sum())} × 429, "
-                f"{fmt.seconds(g['waited'].sum())} waiting (admission and backoff)"
+                f"{fmt.seconds(g['waited'].sum())} waited in all by its items"
+                " (admission and backoff)"
             )
 
 

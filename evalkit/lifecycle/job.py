@@ -7,6 +7,8 @@ and the plan made; ``RunResult`` is what they return.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +28,7 @@ from evalkit.runfolder import (
 )
 from evalkit.runner import Prepared, WorkItem
 from evalkit.runner.budget import CostBudget
+from evalkit.runner.grading import GraderCache
 from evalkit.runner.progress import PROGRESS_STYLES, make_progress
 from evalkit.runner.run import Executor, Outcome, Tally, frozen_for_collector
 
@@ -197,6 +200,20 @@ class Job:
                 f"evalkit run --resume {run_dir}"
             )
 
+    def _release(self) -> None:
+        """Let go of the samples, the plan and the executor once the requests are done.
+
+        A 100,000-sample run holds a few hundred megabytes of them; the
+        outputs, which load the records, then reuse that memory instead of
+        adding to it.
+        """
+        self.items = []
+        self.executor = None
+        self.prepared = dataclasses.replace(
+            self.prepared, suites=[], graders=GraderCache(self.config)
+        )
+        gc.collect()
+
     def finish(self, outcome: Outcome | None) -> RunResult:
         """Close the run (``outcome`` None: interrupted), write its outputs, gate it.
 
@@ -224,6 +241,10 @@ class Job:
                 mark_stopped(self.prepared.run_dir, "interrupted")  # not left "running"
                 raise
         run_dir = self.prepared.run_dir
+        tally = self.executor.tally if self.executor is not None else Tally()
+        budget = self.executor.budget if self.executor is not None else None
+        planned = len(self.items)
+        self._release()
         try:
             outputs = render_dir(
                 run_dir,
@@ -242,14 +263,12 @@ class Job:
             raise
         codes = {"interrupted": 130, "aborted": 2, "cost_limit": COST_LIMIT_EXIT}
         code = codes.get(status, outputs.exit_code)
-        tally = self.executor.tally if self.executor is not None else Tally()
-        budget = self.executor.budget if self.executor is not None else None
         return RunResult(
             run_dir=run_dir,
             run_id=self.prepared.manifest.run_id,
             status=status,
             exit_code=code,
-            planned=len(self.items),
+            planned=planned,
             written=tally.done,
             already_recorded=self.already,
             retried=self.retried,

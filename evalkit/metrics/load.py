@@ -1,10 +1,12 @@
 """Run folders as tidy DataFrames: one row per record, one call.
 
-The records come as plain dicts from the run folder's fast path
-(``runfolder.read_record_dicts``) and the DataFrame is built from them once;
-only the nested fields (error, itl_s, scores) are flattened in Python. No
-per-row pydantic model: a 10,000-record run loads in a few tenths of a second. pandas is
-imported inside the functions so that ``import evalkit.metrics`` stays cheap.
+The records come as plain dicts from the run folder's fast path, a few
+thousand at a time (``runfolder.iter_record_chunks``), and each chunk's
+values go straight into typed columns (``columns.Column``): only the nested
+fields (error, itl_s, tool_calls, scores) are flattened in Python, and the
+run never sits in memory as dicts, so a 100,000-record run loads in bounded
+memory. Every column has a fixed dtype (see ``columns``). pandas is imported
+inside the functions so that ``import evalkit.metrics`` stays cheap.
 """
 
 from __future__ import annotations
@@ -14,81 +16,46 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from evalkit.metrics.columns import CATEGORICAL, Column, kind_of
 from evalkit.metrics.nested import score_entries, tags, tool_call_entries, uniform
-from evalkit.runfolder import read_manifest_if_any, read_record_dicts, read_sample_dicts
+from evalkit.runfolder import iter_record_chunks, iter_sample_chunks, read_manifest_if_any
 from evalkit.types import percentile
 
 if TYPE_CHECKING:
     import pandas as pd
 
-CATEGORICAL = (
+# Record fields kept as they are (missing ones get the default or null), in column order.
+_PLAIN = (
     "run_id",
     "target",
     "model",
     "suite",
+    "sample_id",
+    "epoch",
     "status",
-    "error_type",
-    "arm",
-    "tokens_source",
-    "finish_reason",
-)
-FLOAT = (
+    "skip_reason",
+    "http_status",
+    "attempts",
+    "throttled",
+    "started_at",
     "queue_s",
     "retry_wait_s",
     "ttft_s",
     "e2e_s",
     "tpot_s",
     "output_tps",
-    "cost_usd",
-    "score",
-    "itl_mean_s",
-    "itl_p50_s",
-    "itl_p90_s",
-    "itl_p99_s",
-    "itl_max_s",
-    "depth",
-    "chars_per_token",
-)
-NULLABLE_INT = (
-    "http_status",
     "prompt_tokens",
     "completion_tokens",
-    "itl_n",
-    "context_length",
-    "estimated_prompt_tokens",
+    "tokens_source",
+    "cost_usd",
+    "output",
+    "finish_reason",
+    "score",
+    "passed",
+    "cluster",
 )
-# Record fields kept as they are (missing ones get the default or null).
-_PLAIN: dict[str, Any] = {
-    "run_id": None,
-    "target": None,
-    "model": None,
-    "suite": None,
-    "sample_id": None,
-    "epoch": 0,
-    "status": None,
-    "skip_reason": None,
-    "http_status": None,
-    "attempts": 1,
-    "throttled": 0,
-    "started_at": None,
-    "queue_s": None,
-    "retry_wait_s": 0.0,
-    "ttft_s": None,
-    "e2e_s": None,
-    "tpot_s": None,
-    "output_tps": None,
-    "prompt_tokens": None,
-    "completion_tokens": None,
-    "tokens_source": None,
-    "cost_usd": None,
-    "output": None,
-    "finish_reason": None,
-    "score": None,
-    "passed": False,
-    "cluster": None,
-    "tags": None,
-}
-_NESTED = ("error", "itl_s", "tool_calls", "scores", "schema_version")
+_DEFAULTS = {"retry_wait_s": 0.0}
+_NESTED = ("error", "itl_s", "tool_calls", "scores", "schema_version", "tags")
 _ITL = ("itl_n", "itl_mean_s", "itl_p50_s", "itl_p90_s", "itl_p99_s", "itl_max_s")
 # Sample metadata joined onto each record: the needle grid cell and the length estimate.
 NEEDLE_KEYS = ("context_length", "depth", "estimated_prompt_tokens", "chars_per_token")
@@ -116,15 +83,16 @@ def _needle_meta(run_dir: Path, suites: Iterable[str]) -> dict[tuple[str, str], 
     """(suite, sample_id) -> the NEEDLE_KEYS values from the snapshot's sample metadata."""
     out: dict[tuple[str, str], tuple[Any, ...]] = {}
     for suite in suites:
-        for sample in read_sample_dicts(run_dir, suite):
-            meta = sample.get("metadata")
-            if isinstance(meta, dict) and any(k in meta for k in NEEDLE_KEYS):
-                out[(suite, str(sample.get("id")))] = tuple(meta.get(k) for k in NEEDLE_KEYS)
+        for chunk in iter_sample_chunks(run_dir, suite):
+            for sample in chunk:
+                meta = sample.get("metadata")
+                if isinstance(meta, dict) and any(k in meta for k in NEEDLE_KEYS):
+                    out[(suite, str(sample.get("id")))] = tuple(meta.get(k) for k in NEEDLE_KEYS)
     return out
 
 
 def _flatten(records: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    """Columns for the nested fields: error, itl_s, tool_calls and scores."""
+    """A chunk's columns for the nested fields: error, itl_s, tool_calls, scores and tags."""
     cols: dict[str, list[Any]] = {}
     errors = [r.get("error") or {} for r in records]
     cols["error_type"] = [e.get("type") for e in errors]
@@ -138,6 +106,7 @@ def _flatten(records: list[dict[str, Any]]) -> dict[str, list[Any]]:
     scores = [score_entries(r.get("scores")) for r in records]
     cols["scores"] = scores
     cols["explanation"] = [s[0].get("explanation") if s else None for s in scores]
+    cols["tags"] = [tags(r.get("tags")) for r in records]
     n = len(records)
     for i, rec_scores in enumerate(scores):
         seen: set[str] = set()
@@ -154,31 +123,66 @@ def _flatten(records: list[dict[str, Any]]) -> dict[str, list[Any]]:
     return cols
 
 
-def _frame(cols: dict[str, list[Any]]) -> pd.DataFrame:
-    import pandas as pd
+class _Frame:
+    """The columns of a run's frame, filled one chunk of records at a time."""
 
-    df = pd.DataFrame(cols)
-    for name in df.columns:
-        if name in CATEGORICAL:
-            df[name] = df[name].astype("category")
-        elif name in FLOAT or name.startswith("score_"):
-            df[name] = pd.to_numeric(df[name], errors="coerce").astype("float64")
-        elif name in NULLABLE_INT:
-            df[name] = pd.to_numeric(df[name], errors="coerce").astype("Int64")
-        elif name.startswith("passed_"):
-            df[name] = df[name].astype("boolean")
-    df["epoch"] = pd.to_numeric(df["epoch"]).fillna(0).astype("int64")
-    df["attempts"] = pd.to_numeric(df["attempts"]).fillna(1).astype("int64")
-    df["throttled"] = pd.to_numeric(df["throttled"]).fillna(0).astype("int64")
-    df["n_tool_calls"] = df["n_tool_calls"].astype("int64")
-    df["passed"] = df["passed"].fillna(False).astype("bool")
-    df["simulated"] = df["simulated"].astype("bool")
-    df["started_at"] = pd.to_datetime(df["started_at"], utc=True, format="ISO8601")
-    return df
+    def __init__(self) -> None:
+        self.n = 0
+        self.columns: dict[str, Column] = {}
+        self.extra: dict[str, list[Any]] = {}  # fields the schema does not know, raw
+
+    def _column(self, name: str) -> Column:
+        col = self.columns.get(name)
+        if col is None:
+            kind = kind_of(name)
+            assert kind is not None, name
+            col = self.columns[name] = Column(name, kind)
+            col.pad(self.n)  # the rows before the column's first value
+        return col
+
+    def add(self, records: list[dict[str, Any]]) -> None:
+        """Append a chunk of records."""
+        for name in _PLAIN:
+            default = _DEFAULTS.get(name)
+            self._column(name).add([r.get(name, default) for r in records])
+        for name, values in _flatten(records).items():
+            self._column(name).add(values)
+        known = {*_PLAIN, *_NESTED}
+        for name in {k for r in records for k in r} - known:
+            kept = self.extra.setdefault(name, [None] * self.n)
+            kept.extend(r.get(name) for r in records)
+        self.n += len(records)
+        for col in self.columns.values():
+            col.pad(self.n - col.n)  # a grader this chunk did not use
+        for values in self.extra.values():
+            values.extend([None] * (self.n - len(values)))
+
+    def frame(self, run_dir: Path, simulated: set[str]) -> pd.DataFrame:
+        """The DataFrame: the record columns, the extra fields, and the joined columns."""
+        import pandas as pd
+
+        if not self.columns:
+            self.add([])  # no records: every fixed column, empty
+        target = self.columns["target"].series()
+        suites = self.columns["suite"].series()
+        ids = self.columns["sample_id"].series()
+        data: dict[str, Any] = {name: col.series() for name, col in self.columns.items()}
+        for name in sorted(self.extra):
+            data[name] = uniform(self.extra[name])
+        data["simulated"] = target.astype(str).isin(simulated).to_numpy()
+        data["arm"] = target.copy()
+        needle = _needle_meta(run_dir, [str(s) for s in suites.cat.categories])
+        absent = (None,) * len(NEEDLE_KEYS)
+        joined = [needle.get(key, absent) for key in zip(suites.astype(str), ids, strict=True)]
+        for k, name in enumerate(NEEDLE_KEYS):
+            col = Column(name, "float" if name in ("depth", "chars_per_token") else "Int64")
+            col.add([row[k] for row in joined])
+            data[name] = col.series()
+        return pd.DataFrame(data)
 
 
 def load_run(path: str | Path) -> pd.DataFrame:
-    """One row per record of the run folder ``path``, with tidy columns and dtypes.
+    """One row per record of the run folder ``path``, with tidy columns and stable dtypes.
 
     Record fields are flattened: ``error`` -> ``error_type``/``error_message``,
     ``itl_s`` -> ``itl_n``/``itl_mean_s``/``itl_p50_s``/``itl_p90_s``/
@@ -191,33 +195,20 @@ def load_run(path: str | Path) -> pd.DataFrame:
     ``context_length``/``depth``/``estimated_prompt_tokens``/``chars_per_token``
     from the samples' metadata (null when absent). Fields a record has beyond
     these are kept as they are when their values share one scalar type, else
-    as JSON text. So the frame writes to parquet as is: ``df.to_parquet(path)``
-    (list columns come back from ``pd.read_parquet`` as arrays). A torn last
-    line is skipped. ``df.attrs`` holds ``run_id`` and ``run_dir``.
+    as JSON text. Each known column has one dtype whatever the run holds
+    (``evalkit.metrics.columns``), so the frame writes to parquet as is and
+    reads back with the same dtypes: ``df.to_parquet(path)`` (list columns
+    come back from ``pd.read_parquet`` as arrays). A torn last line is
+    skipped. ``df.attrs`` holds ``run_id`` and ``run_dir``.
     """
     run_dir = Path(path)
     if not run_dir.is_dir():
         raise FileNotFoundError(f"{run_dir}: no such run folder")
-    records = read_record_dicts(run_dir)
-    cols: dict[str, list[Any]] = {
-        name: [r.get(name, default) for r in records] for name, default in _PLAIN.items()
-    }
-    cols["tags"] = [tags(t) for t in cols["tags"]]
-    cols.update(_flatten(records))
-    extra = sorted(set().union(*(r.keys() for r in records)) - cols.keys() - set(_NESTED))
-    for name in extra:
-        cols[name] = uniform([r.get(name) for r in records])
+    columns = _Frame()
+    for chunk in iter_record_chunks(run_dir):
+        columns.add(chunk)
     manifest = read_manifest_if_any(run_dir)
-    simulated = manifest.simulated_targets() if manifest else set()
-    cols["simulated"] = [t in simulated for t in cols["target"]]
-    cols["arm"] = list(cols["target"])
-    needle = _needle_meta(run_dir, {str(s) for s in cols["suite"]})
-    keys = zip(cols["suite"], cols["sample_id"], strict=True)
-    absent = (None,) * len(NEEDLE_KEYS)
-    joined = [needle.get((str(s), str(i)), absent) for s, i in keys]
-    for k, name in enumerate(NEEDLE_KEYS):
-        cols[name] = [row[k] for row in joined]
-    df = _frame(cols)
+    df = columns.frame(run_dir, manifest.simulated_targets() if manifest else set())
     df.attrs["run_id"] = manifest.run_id if manifest else run_dir.name
     df.attrs["run_dir"] = str(run_dir)
     return df

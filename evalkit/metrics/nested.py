@@ -97,7 +97,13 @@ def tags(raw: Any) -> list[str] | None:
     """A record's ``tags`` as a list of strings (None when absent)."""
     if raw is None:
         return None
-    return [str(t) for t in raw] if isinstance(raw, list) else [str(raw)]
+    if not isinstance(raw, list):
+        return [str(raw)]
+    try:
+        "".join(raw)  # all strings already (the usual case): the list is kept as it is
+    except TypeError:
+        return [str(t) for t in raw]
+    return raw
 
 
 def uniform(values: Sequence[Any]) -> list[Any]:

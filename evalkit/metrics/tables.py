@@ -187,6 +187,8 @@ def latency_table(df: pd.DataFrame, by: By = DEFAULT_BY) -> pd.DataFrame:
     which pools every gap). numpy linear interpolation; null values (e.g. no
     TTFT for a non-streamed response) are left out; ``n`` counts ok records.
     """
+    import numpy as np
+
     keys = group_keys(by)
     rows = []
     for values, g in _groups(df, keys):
@@ -194,8 +196,11 @@ def latency_table(df: pd.DataFrame, by: By = DEFAULT_BY) -> pd.DataFrame:
         row: dict[str, Any] = {**values, "n": len(ok)}
         for name, (column, qs) in PERCENTILES.items():
             data = ok[column].to_numpy(dtype="float64", na_value=math.nan)
+            kept = np.sort(data[~np.isnan(data)]).tolist()  # sorted once, for every q
             for q in qs:
-                row[f"{name}_p{q}"] = percentile(data, q)
+                row[f"{name}_p{q}"] = (
+                    float(shared_percentile(kept, q / 100)) if len(kept) else math.nan
+                )
         tps = ok["output_tps"].dropna()
         row["output_tps_mean"] = float(tps.mean()) if len(tps) else math.nan
         rows.append(row)

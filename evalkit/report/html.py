@@ -3,11 +3,12 @@
 The pages carry their CSS, script and charts inline and fetch nothing, so
 a CI artifact opens offline. Model outputs, tool-call arguments, grader
 explanations and sample prompts are untrusted text: Jinja renders with
-autoescape on, and the client-side table reads its data from a
-``<script type="application/json">`` block (built in ``payload``, where
-``script_json`` sees that no string can close the tag) and builds the DOM with
-``textContent`` only. The only markup placed unescaped is what evalkit
-itself produced: the stylesheet, the script and the sanitised chart SVGs.
+autoescape on, and the client-side table reads its data from base64 data
+blocks (built in ``payload``; base64 cannot close a tag) and builds the DOM
+with ``textContent`` only. The only markup placed unescaped is what evalkit
+itself produced: the stylesheet, the script, the sanitised chart SVGs and
+the base64 blocks. A page is written as Jinja renders it, piece by piece,
+so a 100,000-record page never exists in memory as one string.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from evalkit import plot
 from evalkit.report import format as fmt
 from evalkit.report.arms import require_comparable
-from evalkit.report.payload import clip_middle, json_scalar, sample_payload
+from evalkit.report.packing import clip_middle, json_scalar
+from evalkit.report.payload import sample_payload
 from evalkit.report.stopped import records_per_target, stopped_targets
 from evalkit.runfolder import RunManifest, read_manifest
 
@@ -135,72 +138,23 @@ def _probes(run_dir: Path) -> list[dict[str, Any]]:
     return out
 
 
-def _summary(df: pd.DataFrame, by: tuple[str, ...]) -> list[dict[str, Any]]:
+def _summaries(df: pd.DataFrame) -> dict[str, Any]:
+    """The summary tables by arm and suite and by arm, as rows, and the charts drawn from them."""
     from evalkit import metrics
+    from evalkit.report.plots import charts
 
-    return _table_rows(metrics.summary_table(df, by=by), by)
-
-
-def _arms(df: pd.DataFrame) -> list[str]:
-    return [str(a) for a in dict.fromkeys(df["arm"].astype(str))]
-
-
-def _charts(
-    df: pd.DataFrame,
-    arms: list[str],
-    by_suite: list[dict[str, Any]],
-    per_arm: list[dict[str, Any]],
-) -> dict[str, Any]:
-    """Every chart the data supports, as sanitised SVG markup."""
-    import pandas as pd
-    from markupsafe import Markup
-
-    from evalkit import metrics
-    from evalkit.report import plots
-
-    charts: dict[str, Any] = {}
-    ok = df[df["status"] == "ok"]
-    if not ok.empty:
-        charts["latency"] = plots.latency_cdf(df, arms)
-    if by_suite:
-        charts["accuracy"] = plots.accuracy_by_suite(pd.DataFrame(by_suite), arms)
-    if per_arm:
-        charts["cost"] = plots.cost_vs_accuracy(pd.DataFrame(per_arm), arms)
-    grid = _needle_grid(df)
-    if grid is not None:
-        charts["needle"] = plots.needle_heatmap(grid, arms)
-    freq = _timeline_freq(df)
-    if freq is not None:
-        charts["timeline"] = plots.timeline_chart(metrics.timeline(df, freq=freq, by="arm"), arms)
-    return {k: Markup(v) for k, v in charts.items()}
-
-
-_BUCKETS_S = (0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600)
-
-
-def _timeline_freq(df: pd.DataFrame) -> str | None:
-    """A bucket length giving the timeline 30 to 75 points; None for a run under a second."""
-    import pandas as pd
-
-    start = df["started_at"].min()
-    end = (df["started_at"] + pd.to_timedelta(df["e2e_s"].fillna(0.0), unit="s")).max()
-    if pd.isna(start) or pd.isna(end):
-        return None
-    span = (end - start).total_seconds()
-    if span < 1:
-        return None
-    bucket = next((b for b in _BUCKETS_S if span / b <= 75), _BUCKETS_S[-1])
-    return f"{round(bucket * 1000)}ms"
-
-
-def _needle_grid(df: pd.DataFrame) -> pd.DataFrame | None:
-    """metrics.needle_grid with its keys as columns, or None without needle records."""
-    from evalkit import metrics
-
-    if "context_length" not in df.columns or df["context_length"].isna().all():
-        return None
-    grid = metrics.needle_grid(df)
-    return grid if len(grid) else None
+    if not len(df):
+        return {"overview": [], "per_arm": [], "charts": {}}
+    tables = []
+    for by in (("arm", "suite"), ("arm",)):
+        table = metrics.summary_table(df, by=by)
+        tables.append(table.reset_index() if any(k not in table.columns for k in by) else table)
+    by_suite, per_arm = tables
+    return {
+        "overview": _table_rows(by_suite, ("arm", "suite")),
+        "per_arm": _table_rows(per_arm, ("arm",)),
+        "charts": charts(df, by_suite, per_arm),
+    }
 
 
 def _needle_calibration(df: pd.DataFrame, arms: list[str]) -> list[dict[str, Any]]:
@@ -277,11 +231,16 @@ def _assets() -> dict[str, Any]:
 
 
 def _render(template: str, out: Path, **context: Any) -> Path:
-    html = _env().get_template(template).render(**_assets(), **context)
+    pieces = _env().get_template(template).generate(**_assets(), **context)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(out)
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            fh.writelines(pieces)
+        tmp.replace(out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return out
 
 
@@ -297,22 +256,17 @@ def write_report(run_dir: Path, out: Path | None = None, *, df: pd.DataFrame | N
     if df is None:
         df = metrics.load_run(run_dir)
     run = _manifest_view(run_dir, df)
-    by_suite = _summary(df, ("arm", "suite")) if len(df) else []
-    per_arm = _summary(df, ("arm",)) if len(df) else []
-    arms = _arms(df)
-    rows_json, details_json = sample_payload(df, {run["run_id"]: run_dir})
+    arms = plot.arms(df)
+    payload = sample_payload(df, {run["run_id"]: run_dir})
     return _render(
         "report.html.j2",
         Path(out) if out is not None else run_dir / REPORT_FILE,
         run=run,
         n_records=len(df),
         arms=arms,
-        overview=by_suite,
-        per_arm=per_arm,
-        charts=_charts(df, arms, by_suite, per_arm) if len(df) else {},
+        **_summaries(df),
         needle_calibration=_needle_calibration(df, arms),
-        rows_json=rows_json,
-        details_json=details_json,
+        payload=payload,
         skipped=_skipped(df),
         probes=_probes(run_dir),
     )
@@ -384,18 +338,16 @@ def write_compare_report(
         _manifest_view(d, _records_of(df, label))
         for d, label in zip(dirs, df.attrs["runs"], strict=True)
     ]
-    arms = _arms(df)
-    by_suite = _summary(df, ("arm", "suite")) if len(df) else []
-    per_arm = _summary(df, ("arm",)) if len(df) else []
+    arms = plot.arms(df)
+    summaries = _summaries(df)
+    by_suite, per_arm = summaries["overview"], summaries["per_arm"]
     pairs = []
     for b in arms[1:]:
         diff = _table_rows(metrics.paired_diff(df, arms[0], b, by="suite"), ("suite",))
         pairs.append({"a": arms[0], "b": b, "diffs": diff, "flips": _flips(df, arms[0], b)})
     suites = list(dict.fromkeys(str(r["suite"]) for r in by_suite))
     side = {(str(r["arm"]), str(r["suite"])): r for r in by_suite}
-    rows_json, details_json = sample_payload(
-        df, {r["run_id"]: d for r, d in zip(runs, dirs, strict=True)}
-    )
+    payload = sample_payload(df, {r["run_id"]: d for r, d in zip(runs, dirs, strict=True)})
     return _render(
         "compare.html.j2",
         Path(out),
@@ -408,9 +360,8 @@ def write_compare_report(
         breaches=[_breach_view(b) for b in gate_breaches or []],
         gated=gate_breaches is not None,
         simulated=sorted({t for r in runs for t in r["simulated"]}),
-        charts=_charts(df, arms, by_suite, per_arm) if len(df) else {},
-        rows_json=rows_json,
-        details_json=details_json,
+        charts=summaries["charts"],
+        payload=payload,
         n_records=len(df),
     )
 

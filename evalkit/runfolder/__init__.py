@@ -12,7 +12,7 @@ tail cut on reopen or on a failed write), ``rewrite_records`` and
 disk refuses is a ``StorageError``.
 Readers: typed (``read_records``, ``read_manifest``, ``read_samples``) and,
 for bulk reads, plain dicts through one fast path (``read_record_dicts``,
-``read_sample_dicts``).
+``iter_record_chunks``, ``read_sample_dicts``, ``iter_sample_chunks``).
 """
 
 from evalkit.runfolder.layout import (
@@ -48,11 +48,17 @@ from evalkit.runfolder.records import (
     RecordWriter,
     done_keys,
     drop_error_records,
+    iter_record_chunks,
     read_record_dicts,
     read_records,
     rewrite_records,
 )
-from evalkit.runfolder.snapshot import read_sample_dicts, read_samples, write_snapshot
+from evalkit.runfolder.snapshot import (
+    iter_sample_chunks,
+    read_sample_dicts,
+    read_samples,
+    write_snapshot,
+)
 
 __all__ = [
     "LOCK_FILE",
@@ -73,6 +79,8 @@ __all__ = [
     "done_keys",
     "drop_error_records",
     "is_run_dir",
+    "iter_record_chunks",
+    "iter_sample_chunks",
     "lock_holder",
     "new_run_id",
     "read_manifest",

@@ -13,9 +13,10 @@ orjson cannot, so it becomes "?".
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -53,31 +54,58 @@ def read_objects(path: Path, what: str) -> list[dict[str, Any]]:
     A torn last line is skipped; any other line that is not a JSON object is
     a RunFolderError "``path``:``line``: not a JSON ``what``".
     """
+    return [obj for chunk in iter_object_chunks(path, what) for obj in chunk]
+
+
+def iter_object_chunks(path: Path, what: str, size: int = 4096) -> Iterator[list[dict[str, Any]]]:
+    """The lines of the JSONL file ``path`` as dicts, ``size`` lines at a time (none if no file).
+
+    The rules of ``read_objects``; only one chunk's lines and objects are in
+    memory at once, so a bulk reader that keeps what it needs from each chunk
+    never holds the whole file as Python objects.
+    """
     try:
-        lines = Path(path).read_bytes().splitlines()
+        fh = Path(path).open("rb")  # noqa: SIM115 (closed by _chunks; a missing file is no chunk)
     except FileNotFoundError:
-        return []
-    try:  # the common case, at C speed; anything odd takes the careful loop below
-        out = [orjson.loads(line) for line in lines if line.strip()]
-        if all(type(obj) is dict for obj in out):
-            return out
-    except orjson.JSONDecodeError:
-        pass
-    last = max((i for i, line in enumerate(lines) if line.strip()), default=-1)
-    out = []
-    for i, line in enumerate(lines):
-        if not line.strip():
-            continue
-        try:
-            obj = _loads_line(line)
-        except ValueError:
-            if i == last:
-                break  # torn by a kill: resume redoes it
-            raise RunFolderError(f"{path}:{i + 1}: not a JSON {what}") from None
-        if type(obj) is not dict:
-            raise RunFolderError(f"{path}:{i + 1}: not a JSON {what} (a JSON object)")
-        out.append(obj)
-    return out
+        return
+    with fh:
+        yield from _chunks(fh, path, what, size)
+
+
+def _chunks(
+    fh: Iterable[bytes], path: Path, what: str, size: int
+) -> Iterator[list[dict[str, Any]]]:
+    lineno = 0  # of the chunk's first line
+    bad: int | None = None  # a line that failed: an error unless nothing follows it
+    it = iter(fh)
+    while lines := list(itertools.islice(it, size)):
+        if bad is not None and any(line.strip() for line in lines):
+            raise RunFolderError(f"{path}:{bad}: not a JSON {what}")
+        try:  # the common case, at C speed; anything odd takes the careful loop below
+            out = [orjson.loads(line) for line in lines if line.strip()]
+            if all(type(obj) is dict for obj in out):
+                yield out
+                lineno += len(lines)
+                continue
+        except orjson.JSONDecodeError:
+            pass
+        out = []
+        for i, line in enumerate(lines, start=lineno + 1):
+            if not line.strip():
+                continue
+            if bad is not None:
+                raise RunFolderError(f"{path}:{bad}: not a JSON {what}")
+            try:
+                obj = _loads_line(line)
+            except ValueError:
+                bad = i  # torn by a kill if it is the last line: resume redoes it
+                continue
+            if type(obj) is not dict:
+                raise RunFolderError(f"{path}:{i}: not a JSON {what} (a JSON object)")
+            out.append(obj)
+        if out:
+            yield out
+        lineno += len(lines)
 
 
 def read_models(path: Path, model: type[M], what: str) -> list[M]:
@@ -151,4 +179,12 @@ def write_lines_atomic(path: Path, lines: Iterable[str]) -> int:
     return n
 
 
-__all__ = ["invalid", "model_line", "read_models", "read_objects", "scrub", "write_lines_atomic"]
+__all__ = [
+    "invalid",
+    "iter_object_chunks",
+    "model_line",
+    "read_models",
+    "read_objects",
+    "scrub",
+    "write_lines_atomic",
+]

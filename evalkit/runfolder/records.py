@@ -15,12 +15,18 @@ import contextlib
 import json
 import os
 import warnings
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from evalkit.errors import EvalkitWarning, StorageError
-from evalkit.runfolder.jsonl import model_line, read_models, read_objects, write_lines_atomic
+from evalkit.runfolder.jsonl import (
+    iter_object_chunks,
+    model_line,
+    read_models,
+    read_objects,
+    write_lines_atomic,
+)
 from evalkit.runfolder.layout import records_path
 from evalkit.runfolder.models import Key, Record
 
@@ -128,17 +134,25 @@ def _unique(items: list[T], key: Callable[[T], Hashable], path: Path) -> list[T]
         if k not in seen:
             seen.add(k)
             out.append(item)
-    warnings.warn(
-        f"{path}: {len(items) - len(out)} duplicate record(s) ignored (same target, suite, "
-        "sample and epoch as an earlier line); each item is counted once",
-        EvalkitWarning,
-        stacklevel=3,
-    )
+    _warn_duplicates(path, len(items) - len(out))
     return out
 
 
-def _dict_key(d: dict[str, Any]) -> Hashable:
+def _warn_duplicates(path: Path, n: int) -> None:
+    warnings.warn(
+        f"{path}: {n} duplicate record(s) ignored (same target, suite, "
+        "sample and epoch as an earlier line); each item is counted once",
+        EvalkitWarning,
+        stacklevel=4,
+    )
+
+
+def _dict_key_parts(d: dict[str, Any]) -> tuple[Any, Any, Any, Any]:
     return (d.get("target"), d.get("suite"), d.get("sample_id"), d.get("epoch", 0))
+
+
+def _dict_key(d: dict[str, Any]) -> Hashable:
+    return _dict_key_parts(d)
 
 
 def read_record_dicts(run_dir: Path) -> list[dict[str, Any]]:
@@ -150,6 +164,29 @@ def read_record_dicts(run_dir: Path) -> list[dict[str, Any]]:
     """
     path = records_path(run_dir)
     return _unique(read_objects(path, "record"), _dict_key, path)
+
+
+def iter_record_chunks(run_dir: Path, size: int = 1000) -> Iterator[list[dict[str, Any]]]:
+    """The records of a run as plain dicts, ``size`` at a time: a bulk read in bounded memory.
+
+    The rules of ``read_record_dicts``, which holds the same records at once.
+    """
+    path = records_path(run_dir)
+    seen: set[str] = set()  # keys as compact strings: a 100,000-record run holds 100,000
+    dropped = 0
+    for chunk in iter_object_chunks(path, "record", size):
+        kept = []
+        for d in chunk:
+            key = "\x1f".join(map(str, _dict_key_parts(d)))
+            if key in seen:
+                dropped += 1
+                continue
+            seen.add(key)
+            kept.append(d)
+        if kept:
+            yield kept
+    if dropped:
+        _warn_duplicates(path, dropped)
 
 
 def read_records(run_dir: Path) -> list[Record]:
@@ -190,6 +227,7 @@ __all__ = [
     "RecordWriter",
     "done_keys",
     "drop_error_records",
+    "iter_record_chunks",
     "read_record_dicts",
     "read_records",
     "rewrite_records",

@@ -8,12 +8,18 @@ merged); a line that is not a sample is an error naming ``file:line``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from evalkit.errors import ConfigError
-from evalkit.runfolder.jsonl import model_line, read_models, read_objects, write_lines_atomic
+from evalkit.runfolder.jsonl import (
+    iter_object_chunks,
+    model_line,
+    read_models,
+    read_objects,
+    write_lines_atomic,
+)
 from evalkit.runfolder.layout import SAMPLES_DIR, samples_dir, samples_path, snapshot_suites
 from evalkit.suite.schema import Sample
 
@@ -28,6 +34,13 @@ def write_snapshot(run_dir: Path, suites: Mapping[str, Iterable[Sample]]) -> Non
 def read_sample_dicts(run_dir: Path, suite: str) -> list[dict[str, Any]]:
     """One suite's snapshot as plain dicts, fast ([] when the run has no such file)."""
     return read_objects(samples_path(run_dir, suite), "sample")
+
+
+def iter_sample_chunks(
+    run_dir: Path, suite: str, size: int = 4096
+) -> Iterator[list[dict[str, Any]]]:
+    """One suite's snapshot as plain dicts, ``size`` at a time (bounded memory for bulk reads)."""
+    return iter_object_chunks(samples_path(run_dir, suite), "sample", size)
 
 
 def read_samples(run_dir: Path) -> dict[tuple[str, str], Sample]:
@@ -45,4 +58,4 @@ def read_samples(run_dir: Path) -> dict[tuple[str, str], Sample]:
     }
 
 
-__all__ = ["read_sample_dicts", "read_samples", "write_snapshot"]
+__all__ = ["iter_sample_chunks", "read_sample_dicts", "read_samples", "write_snapshot"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -17,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO
+from support import REPO
 
 from adversarial.app import MODEL, Endpoint
+from evalkit.report.packing import unpack
 
 FAST_RETRIES = {"max_attempts": 3, "backoff_initial_s": 0.01, "backoff_max_s": 0.02}
 RETRY_AFTER = {  # mode -> (status, the server's wait as the record quotes it)
@@ -157,6 +159,12 @@ def run_and_resume(
     return run_dir, res
 
 
+def page_blocks(html: str) -> dict[str, Any]:
+    """report.html's data blocks by id (ek-rows, ek-r0..., ek-s0...), inflated and parsed."""
+    found = re.findall(r'<script type="application/octet-stream" id="([^"]+)">([^<]*)<', html)
+    return {block_id: unpack(text) for block_id, text in found}
+
+
 # --- surrogates --------------------------------------------------------------------
 
 
@@ -189,8 +197,11 @@ def test_surrogates_in_model_output_never_stop_a_run(tmp_path: Path, adversary: 
     for name in ("lone-surrogate-tool", "lone-tool-json"):
         calls = {json.dumps(r["tool_calls"]) for r in recs[name] if r["suite"] == "tools"}
         assert len(calls) == 1 and "\\ufffd" in calls.pop()
-    html = (run_dir / "report.html").read_text(encoding="utf-8")
-    assert "\U0001f600" in html or "\\ud83d\\ude00" in html.lower()
+    # The page carries the records as deflated JSON blocks; the emoji survives in them.
+    blocks = page_blocks((run_dir / "report.html").read_text(encoding="utf-8"))
+    record_blocks = [b for key, b in blocks.items() if re.fullmatch(r"ek-r\d+", key)]
+    outputs = {rec["output"] for block in record_blocks for rec in block}
+    assert "a\U0001f600b" in outputs and "x\ufffdy" in outputs
 
 
 # --- answers that are no completion, sizes, Retry-After --------------------------------
@@ -304,6 +315,9 @@ def test_no_credential_of_a_target_is_written_or_printed(
     assert {p.name for p in files} >= {"run.json", "records.jsonl", "report.html", "junit.xml"}
     for path in files:
         data = path.read_text(encoding="utf-8", errors="replace")
+        if path.name == "report.html":  # its data blocks are deflated: read them too
+            data += json.dumps(page_blocks(data), ensure_ascii=False)
+            assert "***" in data  # the scrubbed error messages are read
         for secret in secrets:
             assert secret not in data, (secret, path)
     for secret in secrets:

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from support import REPO
 
 from adversarial.app import MODEL, Endpoint
 from evalkit.cli.run import _sigterm_as_ctrl_c

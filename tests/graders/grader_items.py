@@ -49,3 +49,25 @@ async def ascore(spec: str | dict[str, Any], item: GradeItem) -> Score:
     result = await build(spec_of(spec)).score(item)
     assert isinstance(result, Score)
     return result
+
+
+# A JSON Schema the json grader's tests and its speed test share.
+SCHEMA = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string"},
+        "email": {"type": "string", "format": "email"},
+        "born": {"type": "string", "format": "date"},
+        "seen": {"type": "string", "format": "date-time"},
+        "items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"price": {"type": "number", "minimum": 0}},
+                "required": ["price"],
+            },
+        },
+    },
+    "required": ["name"],
+    "additionalProperties": False,
+}

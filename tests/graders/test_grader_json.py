@@ -5,29 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from grader_items import make_item, score
+from grader_items import SCHEMA, make_item, score
 
 from evalkit.graders._jsonparse import parse_output, parse_path
-
-SCHEMA = {
-    "type": "object",
-    "properties": {
-        "name": {"type": "string"},
-        "email": {"type": "string", "format": "email"},
-        "born": {"type": "string", "format": "date"},
-        "seen": {"type": "string", "format": "date-time"},
-        "items": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"price": {"type": "number", "minimum": 0}},
-                "required": ["price"],
-            },
-        },
-    },
-    "required": ["name"],
-    "additionalProperties": False,
-}
 
 PARSE = [
     # (output, strict, lenient)

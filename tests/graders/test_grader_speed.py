@@ -1,6 +1,8 @@
 """Graders sit on the per-request hot path: expensive work happens once per spec.
 
-Timings live in benchmarks/bench_graders.py (not in tests).
+These tests count work, they do not time it: grading time is measured by
+benchmarks/bench_run.py (graders on a run's per-request path) and
+benchmarks/bench_grade.py (re-grading a stored run).
 """
 
 from __future__ import annotations
@@ -10,8 +12,7 @@ import copy
 from typing import Any
 
 import pytest
-from grader_items import make_item
-from test_grader_json import SCHEMA
+from grader_items import SCHEMA, make_item
 
 from evalkit.graders import build, json_
 from evalkit.suite.schema import GraderSpec

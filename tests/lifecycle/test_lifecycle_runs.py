@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import Any
 
 import pytest
-from conftest import write_suite
+from support import write_suite
 
 import evalkit
 from evalkit.config import parse_config

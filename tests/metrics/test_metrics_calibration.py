@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakerun import make_run
+from support.fakerun import make_run
 
 from evalkit.metrics import load_run, needle_calibration
 from evalkit.metrics.views import CALIBRATION_COLUMNS

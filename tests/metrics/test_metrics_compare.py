@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from fakerun import make_run
+from support.fakerun import make_run
 
 from evalkit.metrics import flips, load_run, needle_grid, paired_diff, timeline
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import REPO
-from fakerun import make_run
+from support import REPO
+from support.fakerun import make_run
 
 from evalkit.metrics import concat_runs, load_run, load_runs, to_parquet
 from evalkit.runfolder import read_records
@@ -46,8 +46,10 @@ def test_one_row_per_record_with_flattened_fields(run: Path) -> None:
 
 
 def assert_dtypes(df: pd.DataFrame) -> None:
-    for name in ("target", "suite", "status", "error_type", "arm", "tokens_source"):
+    for name in ("target", "suite", "status", "arm"):
         assert isinstance(df[name].dtype, pd.CategoricalDtype), name
+    for name in ("sample_id", "output", "error_type", "error_message", "tokens_source"):
+        assert df[name].dtype == "str", name
     for name in ("ttft_s", "e2e_s", "cost_usd", "itl_mean_s", "score"):
         assert df[name].dtype == "float64", name
     assert df["prompt_tokens"].dtype == "Int64" and df["completion_tokens"].dtype == "Int64"
@@ -58,6 +60,34 @@ def assert_dtypes(df: pd.DataFrame) -> None:
 
 def test_dtypes(run: Path) -> None:
     assert_dtypes(load_run(run))
+
+
+@pytest.mark.parametrize("error_rate", [0.0, 1.0], ids=["no-errors", "all-errors"])
+def test_dtypes_do_not_depend_on_the_data_and_survive_parquet(
+    tmp_path: Path, run: Path, error_rate: float
+) -> None:
+    mixed = load_run(run)
+    df = load_run(make_run(tmp_path / "r", n_samples=5, error_rate=error_rate))
+    assert set(df["status"].astype(str)) == {"ok" if error_rate == 0 else "error"}
+    assert_dtypes(df)
+    # The same dtype as in a run that has both, column by column (score_<grader>
+    # and passed_<grader> exist only where a grader scored something).
+    common = [c for c in mixed.columns if c in df.columns]
+    assert set(mixed.columns) - set(common) <= {"score_exact", "passed_exact"}
+    assert dtypes(df[common]) == dtypes(mixed[common])
+    back = pd.read_parquet(to_parquet(df, tmp_path / "run.parquet"))
+    assert list(back.columns) == list(df.columns)
+    assert back.dtypes.to_dict() == df.dtypes.to_dict()  # categories included
+
+
+def dtypes(df: pd.DataFrame) -> dict[str, str]:
+    """Each column's dtype, a categorical's as the dtype of its categories."""
+    return {
+        str(name): f"category[{t.categories.dtype}]"
+        if isinstance(t, pd.CategoricalDtype)
+        else str(t)
+        for name, t in df.dtypes.items()
+    }
 
 
 def test_torn_last_line_is_skipped(run: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fakerun import make_run
+from support.fakerun import make_run
 
 from evalkit.metrics import (
     accuracy_table,

@@ -1,91 +1,32 @@
 """The report in a real headless Chromium: no requests, no injected script, a working table.
 
-Chromium is driven over the DevTools protocol with a few lines of aiohttp
-websocket code (no Playwright: it downloads its own browser). The browser is
-started once per module with ``--remote-debugging-port=0``; it writes the
-port it picked to ``DevToolsActivePort`` in its profile folder. Each test
-opens its own tab. ``benchmarks/bench_report.py`` drives the browser with the
-same helpers (``launch_chromium``, ``open_tab``, ``Tab``) to time the page;
+Chromium is driven over the DevTools protocol by the helpers of ``cdp.py``
+(no Playwright: it downloads its own browser), started once per module;
+each test opens its own tab. ``benchmarks/bench_report.py`` and
+``bench_scale.py`` drive the browser with the same helpers to time the page;
 timings are measured there, never asserted here.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import contextlib
 import io
-import itertools
 import json
 import os
-import shutil
-import subprocess
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
-import aiohttp
 import pytest
-from fakerun import make_run
+from cdp import CHROMIUM, Tab, launch_chromium, open_tab
 from PIL import Image
-from test_html import PAYLOAD_OUTPUT, PWN_IMG, PWN_SCRIPT, TINY_PNG, inject_payloads
+from support.fakerun import make_run
+from support.report_payloads import PAYLOAD_OUTPUT, PWN_IMG, PWN_SCRIPT, TINY_PNG, inject_payloads
 
 from evalkit.metrics import load_run
 from evalkit.report import format as fmt
 from evalkit.report.html import write_report
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = os.environ.get("EVALKIT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-extensions",
-    "--hide-scrollbars",
-    "--window-size=1400,1000",
-)
-
-
-@contextlib.contextmanager
-def launch_chromium(profile: Path, chromium: str = CHROMIUM) -> Iterator[int]:
-    """Start a headless Chromium with its profile in ``profile``; yield its DevTools port."""
-    log = (profile / "chromium.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            chromium,
-            *FLAGS,
-            f"--user-data-dir={profile}",
-            "--remote-debugging-port=0",
-            "about:blank",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        port_file = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
-        while not (port_file.exists() and port_file.read_text().strip()):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"chromium did not start: {(profile / 'chromium.log').read_text()}"
-                )
-            time.sleep(0.05)
-        yield int(port_file.read_text().split()[0])
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -97,129 +38,6 @@ def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         pytest.skip(f"chromium not found at {CHROMIUM} (apt-get install chromium)")
     with launch_chromium(tmp_path_factory.mktemp("chromium-profile")) as port:
         yield port
-
-
-class Tab:
-    """One browser tab over CDP: commands by id, events collected as they come."""
-
-    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        self.ws = ws
-        self.ids = itertools.count(1)
-        self.pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
-        self.events: list[dict[str, Any]] = []
-        self.reader = asyncio.create_task(self._read())
-
-    async def _read(self) -> None:
-        async for msg in self.ws:
-            data = json.loads(msg.data)
-            if "id" in data:
-                fut = self.pending.pop(data["id"], None)
-                if fut is not None and not fut.done():
-                    fut.set_result(data)
-            else:
-                self.events.append(data)
-
-    async def send(self, method: str, **params: Any) -> dict[str, Any]:
-        msg_id = next(self.ids)
-        fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self.pending[msg_id] = fut
-        await self.ws.send_json({"id": msg_id, "method": method, "params": params})
-        reply = await asyncio.wait_for(fut, 30)
-        if "error" in reply:
-            raise RuntimeError(f"{method}: {reply['error']}")
-        result: dict[str, Any] = reply["result"]
-        return result
-
-    async def js(self, expression: str) -> Any:
-        """Evaluate ``expression`` in the page (awaiting promises) and return its value."""
-        res = await self.send(
-            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
-        )
-        if "exceptionDetails" in res:
-            raise RuntimeError(f"{expression}: {res['exceptionDetails']}")
-        return res["result"].get("value")
-
-    async def wait_for(self, expression: str, within_s: float = 10) -> Any:
-        deadline = time.monotonic() + within_s
-        while True:
-            value = await self.js(expression)
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {expression}")
-            await asyncio.sleep(0.05)
-
-    async def open(self, path: Path) -> None:
-        """Navigate to a file (by absolute path) and wait for its load event."""
-        seen = len(self.events)
-        await self.send("Page.navigate", url=path.as_uri())
-        deadline = time.monotonic() + 30
-        while not any(e["method"] == "Page.loadEventFired" for e in self.events[seen:]):
-            assert time.monotonic() < deadline, "page did not load"
-            await asyncio.sleep(0.02)
-
-    async def click(self, selector: str) -> None:
-        """A real mouse click (pressed and released) at the middle of the element."""
-        box = await self.js(
-            f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
-            " e.scrollIntoView({block: 'center', behavior: 'instant'});"
-            " const r = e.getBoundingClientRect();"
-            " return [r.x + Math.min(r.width / 2, 40), r.y + r.height / 2]; })()"
-        )
-        for kind in ("mousePressed", "mouseReleased"):
-            await self.send(
-                "Input.dispatchMouseEvent",
-                type=kind,
-                x=box[0],
-                y=box[1],
-                button="left",
-                clickCount=1,
-            )
-
-    async def type_into(self, selector: str, text: str) -> None:
-        """Focus a field, select its text and type over it, as a user would."""
-        await self.js(f"document.querySelector({json.dumps(selector)}).select()")
-        await self.send("Input.insertText", text=text)
-
-    async def choose(self, selector: str, value: str) -> None:
-        await self.js(
-            f"(() => {{ const s = document.querySelector({json.dumps(selector)});"
-            f" s.value = {json.dumps(value)}; s.dispatchEvent(new Event('change')); }})()"
-        )
-
-    def requests(self) -> list[str]:
-        return [
-            e["params"]["request"]["url"]
-            for e in self.events
-            if e["method"] == "Network.requestWillBeSent"
-        ]
-
-    def errors(self) -> list[Any]:
-        return [
-            e["params"]
-            for e in self.events
-            if e["method"] == "Runtime.exceptionThrown"
-            or (e["method"] == "Runtime.consoleAPICalled" and e["params"]["type"] == "error")
-            or (e["method"] == "Log.entryAdded" and e["params"]["entry"]["level"] == "error")
-        ]
-
-
-@contextlib.asynccontextmanager
-async def open_tab(port: int) -> AsyncIterator[Tab]:
-    """A new tab in the Chromium at DevTools ``port``, with its event domains on; closed after."""
-    async with aiohttp.ClientSession() as http:
-        async with http.put(f"http://127.0.0.1:{port}/json/new?about:blank") as resp:
-            target = await resp.json()
-        async with http.ws_connect(target["webSocketDebuggerUrl"], max_msg_size=0) as ws:
-            t = Tab(ws)
-            for domain in ("Page", "Runtime", "Network", "Log"):
-                await t.send(f"{domain}.enable")
-            try:
-                yield t
-            finally:
-                t.reader.cancel()
-        async with http.get(f"http://127.0.0.1:{port}/json/close/{target['id']}"):
-            pass
 
 
 @pytest.fixture
@@ -388,4 +206,150 @@ async def test_ten_thousand_rows_render_and_filter(tab: Tab, tmp_path: Path) -> 
     assert await tab.js(count) == "10,002 of 10,002 records"
     await tab.click("#ek-tbody tr.row")
     await tab.wait_for("document.querySelector('#ek-tbody tr.detail') !== null")
+    assert tab.errors() == []
+
+
+HEADERS = "[...document.querySelectorAll('#ek-thead th')].map(th => th.textContent)"
+
+
+async def sort_by(tab: Tab, label: str) -> None:
+    """Click the table's header ``label`` (a real click) and wait for the table to follow."""
+    index = (await tab.js(HEADERS)).index(label)
+    before = await tab.js(f"document.querySelectorAll('#ek-thead th')[{index}].ariaSort")
+    await tab.click(f"#ek-thead th:nth-child({index + 1})")
+    await tab.wait_for(
+        f"document.querySelectorAll('#ek-thead th')[{index}].ariaSort !== {json.dumps(before)}"
+    )
+
+
+async def test_columns_sort_numerically_and_back(tab: Tab, report: Path) -> None:
+    await tab.open(report)
+    df = load_run(report.parent)
+    await tab.choose("#ek-f-result", "")
+    await sort_by(tab, "E2E")
+    shown = await tab.js(CELLS.format(7))
+    e2e = sorted(df["e2e_s"].dropna())
+    # Numeric, not by text ("1,020 ms" would sort before "900 ms"); missing last.
+    assert shown == [fmt.seconds(v) for v in e2e[:100]]
+    assert await tab.js("document.querySelectorAll('#ek-thead th')[7].ariaSort") == "ascending"
+    await sort_by(tab, "E2E")
+    assert await tab.js(CELLS.format(7)) == [fmt.seconds(v) for v in e2e[::-1][:100]]
+    assert await tab.js("document.querySelectorAll('#ek-thead th')[7].ariaSort") == "descending"
+    await tab.choose("#ek-f-result", "error")  # errors have no latency: all "–"
+    assert set(await tab.js(CELLS.format(7))) == {"–"}
+    await tab.choose("#ek-f-result", "")
+    await tab.click("#ek-next")  # the sort holds across pages
+    await tab.click("#ek-next")
+    await tab.click("#ek-next")
+    last = await tab.js(CELLS.format(7))
+    assert last[-1] == "–" and last[0] != "–"  # missing values last in either direction
+    await sort_by(tab, "Sample")  # natural order: chat-2 before chat-10
+    samples = await tab.js(CELLS.format(3))
+    assert samples[:4] == ["chat-0", "chat-0", "chat-1", "chat-1"]
+    assert samples.index("chat-2") < samples.index("chat-10")
+    assert tab.errors() == []
+
+
+async def test_one_row_per_sample_puts_the_targets_side_by_side(tab: Tab, report: Path) -> None:
+    await tab.open(report)
+    df = load_run(report.parent)
+    assert await tab.js("!document.getElementById('ek-view-wrap').hidden")
+    await tab.choose("#ek-view", "samples")
+    n_samples = df.groupby(["suite", "sample_id", "epoch"], observed=True).ngroups
+    count = "document.getElementById('ek-count').textContent"
+    assert await tab.js(count) == f"{n_samples} of {n_samples} samples"
+    assert (await tab.js(HEADERS))[3:] == ["sim", "sim-strong"]
+    answers = await tab.js(
+        "[...document.querySelectorAll('#ek-tbody tr.row')]"
+        ".map(r => [...r.querySelectorAll('td.answer')].map(c => c.dataset.arm))"
+    )
+    assert len(answers) == 100 and all(a == ["sim", "sim-strong"] for a in answers)
+    # The targets' results differ on exactly the samples the metrics call flips (or errors).
+    res = df.assign(res=df["status"].astype(str).where(df["status"] == "error", df["passed"]))
+    per = res.groupby(["suite", "sample_id"], observed=True)["res"].agg(lambda s: s.nunique())
+    await tab.choose("#ek-f-result", "split")
+    assert await tab.js(count) == f"{int((per > 1).sum())} of {n_samples} samples"
+    await tab.choose("#ek-f-result", "")
+    # The payload sample: both answers, opened side by side, as text.
+    await tab.type_into("#ek-q", "__pwned")
+    await tab.wait_for(f"{VISIBLE_ROWS} === 1")  # chat-1, whose two records both match
+    await tab.click("#ek-tbody tr.row")
+    detail = "document.querySelector('#ek-tbody tr.detail')"
+    await tab.wait_for(f"{detail} !== null")
+    cards = await tab.js(f"[...{detail}.querySelectorAll('.card')].map(c => c.dataset.arm)")
+    assert cards == ["sim", "sim-strong"]
+    outputs = await tab.js(
+        f"[...{detail}.querySelectorAll('.card .msg.output pre')].map(p => p.textContent)"
+    )
+    assert outputs == [PAYLOAD_OUTPUT, PAYLOAD_OUTPUT]
+    text = await tab.js(f"{detail}.textContent")
+    assert text.count("Messages") == 1 and f"Describe {PWN_IMG}" in text  # the prompt, once
+    assert await tab.js(f"[...{detail}.querySelectorAll('img')].map(i => i.src)") == [TINY_PNG]
+    assert await tab.js("document.querySelectorAll('#ek-tbody script, [onerror]').length") == 0
+    assert await tab.js("window.__pwned") is None
+    await tab.choose("#ek-view", "records")  # back: one row per record again
+    assert await tab.js(count) == "2 of 360 records"
+    assert tab.errors() == []
+
+
+async def test_side_by_side_view_escapes_target_names(tab: Tab, tmp_path: Path) -> None:
+    evil = '<img src=x onerror="window.__pwned=1">'
+    page = write_report(make_run(tmp_path / "evil", n_samples=5, targets=("sim", evil)))
+    await tab.open(page)
+    await tab.choose("#ek-view", "samples")
+    assert (await tab.js(HEADERS))[3:] == ["sim", evil]
+    await tab.click("#ek-tbody tr.row")
+    await tab.wait_for("document.querySelector('#ek-tbody tr.detail') !== null")
+    heads = await tab.js(
+        "[...document.querySelectorAll('.card .cardhead strong')].map(h => h.textContent)"
+    )
+    assert heads == ["sim", evil]
+    assert await tab.js("document.querySelectorAll('img, [onerror]').length") == 0
+    assert await tab.js("window.__pwned") is None
+    assert tab.errors() == []
+
+
+async def test_one_target_has_no_side_by_side_view(tab: Tab, tmp_path: Path) -> None:
+    page = write_report(make_run(tmp_path / "solo", n_samples=5, targets=("sim",)))
+    await tab.open(page)
+    assert await tab.js("document.getElementById('ek-view-wrap').hidden")
+    assert "split" not in await tab.js(
+        "[...document.querySelectorAll('#ek-f-result option')].map(o => o.value)"
+    )
+
+
+async def test_a_record_whose_sample_is_missing_still_opens(tab: Tab, tmp_path: Path) -> None:
+    run = make_run(tmp_path / "gone", n_samples=3, targets=("sim",))
+    snapshot = run / "samples" / "chat.jsonl"
+    snapshot.write_text(
+        "".join(line + "\n" for line in snapshot.read_text().splitlines() if '"chat-0"' not in line)
+    )
+    await tab.open(write_report(run))
+    await tab.type_into("#ek-q", "chat-0")
+    await tab.wait_for(f"{VISIBLE_ROWS} === 1")
+    await tab.click("#ek-tbody tr.row")
+    text = await tab.wait_for("document.querySelector('#ek-tbody tr.detail')?.textContent")
+    assert "Sample not found in the run's samples/ folder." in text and "Output" in text
+    assert tab.errors() == []
+
+
+async def test_grader_details_show_a_structured_diff_and_the_rest(tab: Tab, tmp_path: Path) -> None:
+    run = make_run(tmp_path / "diff", n_samples=2, targets=("sim",), error_rate=0)
+    path = run / "records.jsonl"
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    records[0]["scores"][0]["details"] = {
+        "diff": {"city": {"expected": "Tokyo", "got": PWN_IMG, "ok": False}},
+        "note": PWN_SCRIPT,
+    }
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    await tab.open(write_report(run))
+    await tab.click("#ek-tbody tr.row")
+    score = "document.querySelector('#ek-tbody tr.detail .score')"
+    await tab.wait_for(f"{score} !== null")
+    cells = await tab.js(f"[...{score}.querySelectorAll('table.diff td')].map(c => c.textContent)")
+    assert cells == ["city", '"Tokyo"', json.dumps(PWN_IMG), "✗"]
+    assert await tab.js(f"[...{score}.querySelectorAll('pre')].map(p => p.textContent)") == [
+        json.dumps({"note": PWN_SCRIPT}, indent=2)
+    ]
+    assert await tab.js("document.querySelectorAll('[onerror], #ek-tbody script').length") == 0
     assert tab.errors() == []

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from fakerun import make_run
+from support.fakerun import make_run
 
 from evalkit.config import GateConfig
 from evalkit.metrics import load_run

@@ -2,86 +2,31 @@
 
 from __future__ import annotations
 
+import base64
 import json
-import math
 import re
+import zlib
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fakerun import make_run
+from support.fakerun import make_run
+from support.report_payloads import (
+    EVIL_IMAGE_URLS,
+    PAYLOAD_OUTPUT,
+    PWN_IMG,
+    PWN_SCRIPT,
+    TINY_PNG,
+    inject_payloads,
+    rewrite_jsonl,
+)
 
 from evalkit import metrics
 from evalkit.errors import InputError
 from evalkit.report import format as fmt
 from evalkit.report.html import write_compare_report, write_report
-from evalkit.report.payload import MAX_MESSAGE_CHARS, script_json
-
-PWN_SCRIPT = "<script>window.__pwned=1</script>"
-PWN_IMG = '<img src=x onerror="window.__pwned=1">'
-# Tries to close the JSON block, open a comment and break a JS string at once.
-PWN_BREAKOUT = "</script><!--<script>window.__pwned=1</script>\u2028&amp;"
-PAYLOAD_OUTPUT = f"{PWN_SCRIPT} {PWN_IMG} {PWN_BREAKOUT}"
-TINY_PNG = (
-    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8"
-    "z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
-)
-EVIL_IMAGE_URLS = ("javascript:window.__pwned=1", "http://example.invalid/pixel.png")
-
-
-def _rewrite_jsonl(path: Path, edit: Any) -> None:
-    lines = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
-    path.write_text("".join(json.dumps(edit(d) or d) + "\n" for d in lines), encoding="utf-8")
-
-
-def inject_payloads(run_dir: Path) -> Path:
-    """Put markup and script in every untrusted field the report shows; returns run_dir.
-
-    Each target's chat-1 record gets PAYLOAD_OUTPUT as its output and markup in
-    its grader explanation and diff; its tools-0 record gets script in its
-    tool-call arguments; sample chat-1's prompt carries markup, a real PNG
-    thumbnail and two image URLs that must never be loaded.
-    """
-
-    def edit(rec: dict[str, Any]) -> dict[str, Any]:
-        if rec["sample_id"] == "chat-1":
-            rec.update(status="ok", error=None, http_status=200, output=PAYLOAD_OUTPUT)
-            rec["scores"] = [
-                {
-                    "grader": "exact",
-                    "score": 0.0,
-                    "passed": False,
-                    "explanation": f"expected <b>bold</b> {PWN_IMG}",
-                    "details": {"diff": f"-answer 1\n+{PWN_SCRIPT}", "why": PWN_IMG},
-                }
-            ]
-            rec.update(score=0.0, passed=False)
-        elif rec["sample_id"] == "tools-0":
-            rec["tool_calls"] = [
-                {"id": "c1", "name": "get_weather", "arguments": json.dumps({"city": PWN_SCRIPT})}
-            ]
-        return rec
-
-    _rewrite_jsonl(run_dir / "records.jsonl", edit)
-
-    def edit_sample(s: dict[str, Any]) -> dict[str, Any]:
-        if s["id"] == "chat-1":
-            s["messages"] = [
-                {"role": "system", "content": f"system {PWN_SCRIPT}"},
-                {
-                    "role": "user",
-                    "content": [
-                        {"type": "text", "text": f"Describe {PWN_IMG}"},
-                        {"type": "image_url", "image_url": {"url": TINY_PNG}},
-                        *({"type": "image_url", "image_url": {"url": u}} for u in EVIL_IMAGE_URLS),
-                    ],
-                },
-            ]
-        return s
-
-    _rewrite_jsonl(run_dir / "samples" / "chat.jsonl", edit_sample)
-    return run_dir
+from evalkit.report.payload import CHUNK, MAX_MESSAGE_CHARS
 
 
 def add_needle_metadata(run_dir: Path, haystack_chars: int = 0) -> None:
@@ -97,7 +42,7 @@ def add_needle_metadata(run_dir: Path, haystack_chars: int = 0) -> None:
             s["messages"][0]["content"] = "hay " * (haystack_chars // 4) + "the needle is 42"
         return s
 
-    _rewrite_jsonl(run_dir / "samples" / "needle.jsonl", edit)
+    rewrite_jsonl(run_dir / "samples" / "needle.jsonl", edit)
 
 
 def set_manifest(run_dir: Path, **fields: Any) -> None:
@@ -139,12 +84,44 @@ def parse(html: str) -> _Tags:
     return p
 
 
-def json_block(html: str, block_id: str) -> Any:
+def data_block(html: str, block_id: str) -> Any:
+    """A data block of the page, decoded: base64 of deflated JSON, and nothing else."""
     for attrs, text in parse(html).scripts:
         if attrs.get("id") == block_id:
-            assert attrs.get("type") == "application/json"
-            return json.loads(text)
+            assert attrs.get("type") == "application/octet-stream"
+            assert re.fullmatch(r"[A-Za-z0-9+/]*={0,2}", text), "not plain base64"
+            return json.loads(zlib.decompress(base64.b64decode(text)))
     raise AssertionError(f"no #{block_id} block")
+
+
+def rows(html: str) -> dict[str, Any]:
+    """The table's rows block: ``cols`` column by column, ``labels`` of the coded ones."""
+    data = data_block(html, "ek-rows")
+    assert all(len(v) == data["n"] for v in data["cols"].values())
+    return data
+
+
+def blocks(html: str, prefix: str) -> list[Any]:
+    """The entries of the numbered blocks ek-r0, ek-r1... (records) or ek-s0... (samples)."""
+    out: list[Any] = []
+    ids = [a.get("id") for a, _ in parse(html).scripts]
+    k = 0
+    while f"{prefix}{k}" in ids:
+        out.extend(data_block(html, f"{prefix}{k}"))
+        k += 1
+    return out
+
+
+def sample_view(html: str, suite: str, sample_id: str) -> Any:
+    """The transcript view of one sample, found through the rows' sample index."""
+    data = rows(html)
+    cols, labels = data["cols"], data["labels"]
+    i = next(
+        i
+        for i in range(data["n"])
+        if labels["suite"][cols["suite"][i]] == suite and cols["sample_id"][i] == sample_id
+    )
+    return blocks(html, "ek-s")[cols["s"][i]]
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +152,7 @@ def test_report_is_one_file_that_fetches_nothing(html: str) -> None:
             inline = value is None or value.startswith(("#", "data:image/png;base64,"))
             assert inline, (tag, name, value)
     kinds = [a.get("type") for a, _ in tags.scripts]
-    assert kinds == ["application/json", "application/json", None]
+    assert kinds == ["application/octet-stream"] * 3 + [None]  # rows, records, samples; code
     assert all("src" not in a for a, _ in tags.scripts)
     assert len(re.findall(r"<svg\b", html)) >= 3
     csp = next(a for t, a in tags.tags if t == "meta" and a.get("http-equiv"))
@@ -185,32 +162,32 @@ def test_report_is_one_file_that_fetches_nothing(html: str) -> None:
 def test_untrusted_markup_appears_only_escaped(html: str) -> None:
     tags = parse(html)
     # The only scripts are evalkit's; no element carries an event handler or an img.
-    assert sum(1 for t, _ in tags.tags if t == "script") == 3
+    assert sum(1 for t, _ in tags.tags if t == "script") == 4
     assert not [(t, a) for t, a in tags.tags for k in a if k.startswith("on")]
     assert "img" not in {t for t, _ in tags.tags}
-    for raw in ("<script>alert(", PWN_SCRIPT, PWN_IMG, "<b>bold</b>", "\u2028"):
+    for raw in ("<script>alert(", PWN_SCRIPT, PWN_IMG, "<b>bold</b>", "\u2028", "alert("):
         assert raw not in html, raw
-    assert "\\u003cscript\\u003ealert(" in html  # fakerun's wrong outputs, in the JSON block
+    # fakerun's wrong outputs are there, as data
+    assert "<script>alert(3)</script> wrong" in rows(html)["cols"]["output"]
 
 
-def test_payloads_survive_the_json_blocks_intact(html: str) -> None:
-    rows = json_block(html, "ek-rows")
-    details = json_block(html, "ek-details")
-    outputs = [d["output"] for d in details["records"]]
+def test_payloads_survive_the_data_blocks_intact(html: str) -> None:
+    data = rows(html)
+    records = blocks(html, "ek-r")
+    assert len(records) == data["n"] == 240
+    outputs = [d["output"] for d in records]
     assert outputs.count(PAYLOAD_OUTPUT) == 2  # one per target
-    col = rows["cols"].index("output")
-    assert sum(r[col] == PAYLOAD_OUTPUT for r in rows["rows"]) == 2
-    rec = next(d for d in details["records"] if d["output"] == PAYLOAD_OUTPUT)
+    assert data["cols"]["output"].count(PAYLOAD_OUTPUT) == 2
+    rec = next(d for d in records if d["output"] == PAYLOAD_OUTPUT)
     assert rec["scores"][0]["explanation"].endswith(PWN_IMG)
-    assert rec["scores"][0]["diff"] == f"-answer 1\n+{PWN_SCRIPT}"
-    assert json.loads(rec["scores"][0]["details"]) == {"why": PWN_IMG}
-    calls = [c for d in details["records"] for c in d["calls"]]
+    details = json.loads(rec["scores"][0]["details"])  # the record's JSON text, as it was
+    assert details == {"diff": f"-answer 1\n+{PWN_SCRIPT}", "why": PWN_IMG}
+    calls = [c for d in records for c in d["calls"]]
     assert json.dumps({"city": PWN_SCRIPT}) in [c["args"] for c in calls]
 
 
 def test_sample_images_only_embed_data_uris(html: str) -> None:
-    samples = json_block(html, "ek-details")["samples"]
-    sample = next(v for k, v in samples.items() if k.endswith("/chat/chat-1"))
+    sample = sample_view(html, "chat", "chat-1")
     parts = [p for m in sample["messages"] for p in m["parts"]]
     assert {"t": "img", "v": TINY_PNG} in parts
     refs = [p["v"] for p in parts if p["t"] == "ref"]
@@ -221,14 +198,72 @@ def test_sample_images_only_embed_data_uris(html: str) -> None:
     }
 
 
-def test_script_json_cannot_close_its_script_tag() -> None:
-    data = {"s": "</script><script>x</script><!-- & \u2028 \u2029 >", "n": [1, None]}
-    text = str(script_json(data))
-    for bad in ("<", ">", "&", "\u2028", "\u2029"):
-        assert bad not in text
-    assert json.loads(text) == data
-    with pytest.raises(ValueError):
-        script_json({"x": math.nan})
+def test_rows_are_grouped_by_sample_and_sorted_naturally(html: str) -> None:
+    data = rows(html)
+    cols, labels = data["cols"], data["labels"]
+    assert labels["arm"] == ["sim", "sim-strong"] and labels["res"] == ["pass", "fail", "error"]
+    by_group: dict[int, set[tuple[str, str]]] = {}
+    for i in range(data["n"]):
+        key = (labels["suite"][cols["suite"][i]], cols["sample_id"][i])
+        by_group.setdefault(cols["g"][i], set()).add(key)
+        assert cols["res"][i] == (2 if cols["error_type"][i] >= 0 else 0 if cols["score"][i] else 1)
+    assert all(len(keys) == 1 for keys in by_group.values())  # one sample per group
+    order = [next(iter(by_group[g])) for g in sorted(by_group)]
+    assert order[:3] == [("chat", "chat-0"), ("chat", "chat-1"), ("chat", "chat-2")]
+    assert order[9:11] == [("chat", "chat-9"), ("chat", "chat-10")]  # not chat-1, chat-10, ...
+    # Each group holds one record per target: both targets' answers side by side.
+    arms_of: dict[int, list[int]] = {}
+    for i in range(data["n"]):
+        arms_of.setdefault(cols["g"][i], []).append(cols["arm"][i])
+    assert all(sorted(a) == [0, 1] for a in arms_of.values())
+
+
+def test_transcripts_come_in_blocks_of_chunk_records(tmp_path: Path) -> None:
+    run = make_run(tmp_path / "chunks", n_samples=CHUNK // 2 + 1, targets=("sim",))
+    page = write_report(run).read_text("utf-8")
+    n = 3 * (CHUNK // 2 + 1)
+    ids = [a.get("id") for a, _ in parse(page).scripts]
+    assert [i for i in ids if i and i.startswith("ek-r")] == ["ek-rows", "ek-r0", "ek-r1"]
+    assert [i for i in ids if i and i.startswith("ek-s")] == ["ek-s0", "ek-s1"]
+    assert [len(data_block(page, b)) for b in ("ek-r0", "ek-r1")] == [CHUNK, n - CHUNK]
+
+
+def test_a_sample_missing_from_the_snapshot_has_no_transcript_index(tmp_path: Path) -> None:
+    run = make_run(tmp_path / "gone", n_samples=3, targets=("sim",))
+    snapshot = run / "samples" / "chat.jsonl"
+    lines = [line for line in snapshot.read_text().splitlines() if '"chat-0"' not in line]
+    snapshot.write_text("".join(line + "\n" for line in lines))
+    page = write_report(run).read_text("utf-8")
+    data = rows(page)
+    missing = [
+        data["cols"]["s"][i] for i, sid in enumerate(data["cols"]["sample_id"]) if sid == "chat-0"
+    ]
+    assert missing == [-1]
+    assert len(blocks(page, "ek-s")) == 3 * 3 - 1  # every other sample, once
+
+
+def test_long_outputs_are_cut_with_a_note_saying_where_the_full_text_is(tmp_path: Path) -> None:
+    run = make_run(tmp_path / "long", n_samples=2, targets=("sim",), error_rate=0)
+    long = "word " * 40_000  # 200,000 characters
+
+    def edit(rec: dict[str, Any]) -> dict[str, Any]:
+        rec["output"] = long
+        return rec
+
+    rewrite_jsonl(run / "records.jsonl", edit)
+    page = write_report(run).read_text("utf-8")
+    record = blocks(page, "ek-r")[0]
+    assert len(record["output"]) < 51_000 and record["output"].startswith("word word")
+    assert "omitted" in record["output_note"] and "records.jsonl" in record["output_note"]
+    assert len(rows(page)["cols"]["output"][0]) == 500  # the searchable preview
+
+
+def test_a_big_run_shares_a_bounded_text_budget() -> None:
+    from evalkit.report.payload import MESSAGE_BUDGET, OUTPUT_BUDGET, OUTPUT_CHARS, share
+
+    assert share(OUTPUT_BUDGET, 10, OUTPUT_CHARS) == OUTPUT_CHARS[1]
+    assert share(OUTPUT_BUDGET, 100_000, OUTPUT_CHARS) == OUTPUT_CHARS[0]
+    assert 100_000 * share(MESSAGE_BUDGET, 100_000, (1, 6_000)) <= MESSAGE_BUDGET
 
 
 def test_simulated_banner_names_the_simulated_targets(run_dir: Path, html: str) -> None:
@@ -294,7 +329,7 @@ def test_latency_and_cost_tables_show_each_group(run_dir: Path, html: str) -> No
 
 def test_estimated_cost_is_marked(tmp_path: Path) -> None:
     run = make_run(tmp_path / "est", n_samples=5, targets=("sim",))
-    _rewrite_jsonl(run / "records.jsonl", lambda r: {**r, "tokens_source": "estimated"})
+    rewrite_jsonl(run / "records.jsonl", lambda r: {**r, "tokens_source": "estimated"})
     section = write_report(run).read_text("utf-8").split('id="cost"')[1].split("</table>")[0]
     assert section.count(">estimated</span>") == 4  # 3 suites + the total
 
@@ -318,13 +353,13 @@ def add_needle_estimates(run_dir: Path, slope: dict[str, float]) -> None:
         meta.update(estimated_prompt_tokens=meta["context_length"] - 150, chars_per_token=4.0)
         estimate[s["id"]] = meta["estimated_prompt_tokens"]
 
-    _rewrite_jsonl(run_dir / "samples" / "needle.jsonl", edit)
+    rewrite_jsonl(run_dir / "samples" / "needle.jsonl", edit)
 
     def report(r: dict[str, Any]) -> None:
         if r["suite"] == "needle":
             r["prompt_tokens"] = round(slope[r["target"]] * estimate[r["sample_id"]])
 
-    _rewrite_jsonl(run_dir / "records.jsonl", report)
+    rewrite_jsonl(run_dir / "records.jsonl", report)
 
 
 def _calibration_rows(page: str) -> list[dict[str, str | None]]:
@@ -381,8 +416,7 @@ def test_long_messages_are_cut_to_head_and_tail(tmp_path: Path) -> None:
     add_needle_metadata(run, haystack_chars=200_000)
     page = write_report(run).read_text("utf-8")
     assert len(page) < 1_000_000
-    samples = json_block(page, "ek-details")["samples"]
-    parts = samples[f"{run.name}/needle/needle-0"]["messages"][0]["parts"]
+    parts = sample_view(page, "needle", "needle-0")["messages"][0]["parts"]
     text, note = parts[0]["v"], parts[1]
     assert len(text) < MAX_MESSAGE_CHARS + 100
     assert text.startswith("hay hay") and text.endswith("the needle is 42")
@@ -436,8 +470,8 @@ def test_df_and_out_arguments(run_dir: Path, tmp_path: Path) -> None:
     only = df[df["suite"] == "tools"]
     out = write_report(run_dir, tmp_path / "sub" / "tools.html", df=only)
     assert out == tmp_path / "sub" / "tools.html"
-    rows = json_block(out.read_text("utf-8"), "ek-rows")
-    assert len(rows["rows"]) == len(only) and {r[1] for r in rows["rows"]} == {"tools"}
+    data = rows(out.read_text("utf-8"))
+    assert data["n"] == len(only) and data["labels"]["suite"] == ["tools"]
 
 
 def test_an_empty_running_run_still_renders(tmp_path: Path) -> None:
@@ -446,7 +480,7 @@ def test_an_empty_running_run_still_renders(tmp_path: Path) -> None:
     set_manifest(run, status="running", finished_at=None)
     page = write_report(run).read_text("utf-8")
     assert "No records yet." in page and 'id="partial-banner"' in page
-    assert json_block(page, "ek-rows")["rows"] == []
+    assert rows(page)["n"] == 0 and blocks(page, "ek-r") == []
 
 
 # --- the comparison page -------------------------------------------------------------------
@@ -474,7 +508,7 @@ def force_result(run_dir: Path, sample_id: str, *, passed: bool) -> None:
             rec["scores"] = [{"grader": "exact", "score": score, "passed": passed}]
         return rec
 
-    _rewrite_jsonl(run_dir / "records.jsonl", edit)
+    rewrite_jsonl(run_dir / "records.jsonl", edit)
 
 
 class Breach:

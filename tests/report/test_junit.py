@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import xmlschema
-from conftest import write_suite
-from fakerun import make_run
+from support import write_suite
+from support.fakerun import make_run
 
 from evalkit.metrics import load_run
 from evalkit.report.junit import busy_seconds, write_junit, xml_text

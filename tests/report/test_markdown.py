@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from fakerun import make_run
+from support.fakerun import make_run
 
 from evalkit.config import GateConfig
 from evalkit.errors import InputError

@@ -1,4 +1,4 @@
-"""The report's charts: inline SVG that fetches nothing, carries no markup, stays small."""
+"""The report's charts: evalkit.plot's figures as inline SVG, fetching nothing, with no markup."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from fakerun import make_run
+from support.fakerun import make_run
 
-from evalkit import metrics
+from evalkit import metrics, plot
 from evalkit.report import plots
 
 MATPLOTLIB_SVG = """<?xml version="1.0" encoding="utf-8" standalone="no"?>
@@ -83,56 +83,42 @@ def check_chart(svg: str) -> None:
 
 
 def test_every_chart_renders_clean_svg(df: pd.DataFrame) -> None:
-    acc = metrics.accuracy_table(df)
-    per_arm = metrics.summary_table(df, by=("arm",))
-    charts = [
-        plots.latency_cdf(df, ARMS),
-        plots.accuracy_by_suite(acc, ARMS),
-        plots.cost_vs_accuracy(per_arm, ARMS),
-    ]
-    for svg in charts:
-        check_chart(svg)
+    by_suite = metrics.summary_table(df, by=("arm", "suite")).reset_index()
+    per_arm = metrics.summary_table(df, by=("arm",)).reset_index()
+    charts = plots.charts(df, by_suite, per_arm)
+    assert set(charts) == {"accuracy", "cost", "latency"}  # no needle cells, one instant
+    for svg in charts.values():
+        check_chart(str(svg))
     # Ids are unique across charts, so several can share one HTML document.
-    all_ids = [i for svg in charts for i in re.findall(r'\bid="([^"]+)"', svg)]
+    all_ids = [i for svg in charts.values() for i in re.findall(r'\bid="([^"]+)"', svg)]
     assert len(all_ids) == len(set(all_ids))
-
-
-def test_cdf_is_downsampled_but_exact_at_the_ends() -> None:
-    values = np.random.default_rng(0).lognormal(-3, 0.5, 50_000)
-    x, y = plots._cdf_points(values)
-    assert len(x) == len(y) == plots.CDF_POINTS
-    assert x[0] == values.min() and x[-1] == values.max() and y[-1] == 1.0
-    assert np.all(np.diff(x) >= 0)
-    small_x, small_y = plots._cdf_points([3.0, 1.0, 2.0])
-    assert list(small_x) == [1.0, 2.0, 3.0] and list(small_y) == pytest.approx([1 / 3, 2 / 3, 1])
 
 
 def test_latency_chart_size_does_not_grow_with_records(df: pd.DataFrame) -> None:
     big = pd.concat([df] * 40, ignore_index=True)  # 7,200 records
-    small_svg = plots.latency_cdf(df, ARMS)
-    big_svg = plots.latency_cdf(big, ARMS)
+    small_svg = plots.to_svg(plot.latency_cdf(df))
+    big_svg = plots.to_svg(plot.latency_cdf(big))
     assert len(big_svg) < 1.5 * len(small_svg) + 20_000
 
 
-def test_accuracy_chart_survives_missing_intervals() -> None:
+def test_accuracy_chart_survives_missing_intervals(df: pd.DataFrame) -> None:
+    two = df[df["suite"] == "chat"].groupby("arm", observed=True).head(1)
     acc = pd.DataFrame(
         {
-            "arm": ["a", "b"],
-            "suite": ["only", "only"],
+            "arm": ["sim", "sim-strong"],
+            "suite": ["chat", "chat"],
             "accuracy": [1.0, 0.0],
             "ci_low": [np.nan, np.nan],  # a single record has no SE
             "ci_high": [np.nan, np.nan],
         }
     )
-    check_chart(plots.accuracy_by_suite(acc, ["a", "b"]))
+    check_chart(plots.to_svg(plot.accuracy(two, table=acc)))
 
 
-def test_hostile_labels_never_reach_the_svg_as_text() -> None:
+def test_hostile_labels_never_reach_the_svg_as_text(tmp_path: Path) -> None:
     evil = "--><script>alert(1)</script><!--"
-    acc = pd.DataFrame(
-        {"arm": [evil], "suite": [evil], "accuracy": [0.5], "ci_low": [0.4], "ci_high": [0.6]}
-    )
-    svg = plots.accuracy_by_suite(acc, [evil])
+    df = metrics.load_run(make_run(tmp_path / "evil", n_samples=3, targets=(evil,)))
+    svg = plots.to_svg(plot.accuracy(df))
     check_chart(svg)
     assert "alert" not in svg
 
@@ -145,9 +131,9 @@ def test_needle_heatmap_has_one_panel_per_arm(tmp_path: Path) -> None:
             sample = json.loads(line)
             sample["metadata"] = {"context_length": 1000 * 2 ** (i % 3), "depth": 25.0 * (i % 5)}
             fh.write(json.dumps(sample) + "\n")
-    grid = metrics.needle_grid(metrics.load_run(run))
-    assert len(grid) == 2 * 3 * 5
-    svg = plots.needle_heatmap(grid, ARMS)
+    df = metrics.load_run(run)
+    assert len(metrics.needle_grid(df)) == 2 * 3 * 5
+    svg = plots.to_svg(plot.needle_heatmap(df))
     check_chart(svg)
     panels = re.findall(r'id="ek\d+-axes_\d+"', svg)
     assert len(panels) == 3  # two arms and the colour bar
@@ -157,9 +143,8 @@ def test_needle_heatmap_has_one_panel_per_arm(tmp_path: Path) -> None:
     )
 
 
-def test_timeline_chart_from_metrics_timeline(df: pd.DataFrame) -> None:
+def test_timeline_chart_of_a_run_that_took_time(df: pd.DataFrame) -> None:
     spread = df.copy()
     spread["started_at"] = spread["started_at"] + pd.to_timedelta(np.arange(len(df)) * 0.05, "s")
-    tl = metrics.timeline(spread, freq="1s", by="arm")
-    assert len(tl) > 4
-    check_chart(plots.timeline_chart(tl, ARMS))
+    assert plot.timeline_freq(spread) == "200ms"  # 9 s of records: 30 to 75 buckets
+    check_chart(plots.to_svg(plot.timeline(spread)))

@@ -6,7 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from fakerun import make_run
+from support.fakerun import make_run
 
 from evalkit.metrics import load_run
 from evalkit.report import render_run

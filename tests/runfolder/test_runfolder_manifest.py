@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import write_suite
+from support import write_suite
 
 from evalkit.config import TargetConfig, builtin_sim
 from evalkit.errors import ConfigError, RunFolderError, StorageError

@@ -18,6 +18,7 @@ from evalkit.runfolder import (
     ScoreRecord,
     done_keys,
     drop_error_records,
+    iter_record_chunks,
     read_record_dicts,
     read_records,
     rewrite_records,
@@ -76,6 +77,20 @@ def test_a_bad_line_in_the_middle_names_file_and_line(tmp_path: Path, bad: bytes
         read_record_dicts(tmp_path)
     with pytest.raises(ValueError, match=rf"{RECORDS_FILE}:3"):  # it is a ValueError too
         read_records(tmp_path)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 100])
+def test_chunked_reads_keep_the_rules_across_chunk_boundaries(tmp_path: Path, size: int) -> None:
+    path = write(tmp_path, *(rec(i) for i in range(4)))
+    good = path.read_bytes()
+    path.write_bytes(good + b'{"run_id": "r", "targ')  # torn last line: skipped
+    chunks = list(iter_record_chunks(tmp_path, size))
+    assert all(0 < len(c) <= size for c in chunks)
+    assert [d["sample_id"] for c in chunks for d in c] == [f"id{i}" for i in range(4)]
+    lines = good.splitlines()
+    path.write_bytes(b"\n".join([*lines[:2], b"{not json", b"", *lines[2:]]) + b"\n")
+    with pytest.raises(RunFolderError, match=rf"{RECORDS_FILE}:3: not a JSON record"):
+        list(iter_record_chunks(tmp_path, size))
 
 
 def test_a_record_that_does_not_validate_names_line_and_field(tmp_path: Path) -> None:

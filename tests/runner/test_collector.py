@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import write_suite
+from support import write_suite
 
 from evalkit.runner.plan import plan
 from evalkit.runner.run import frozen_for_collector

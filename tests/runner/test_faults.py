@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
-from conftest import write_suite
+from support import write_suite
 
 from evalkit.config import SimConfig, parse_config
 from evalkit.runfolder import RecordWriter, RunSettings, read_records

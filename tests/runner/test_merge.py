@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
-from fakerun import make_run
+from support import REPO
+from support.fakerun import make_run
 
 from evalkit.errors import InputError
 from evalkit.metrics import load_run
@@ -167,7 +167,7 @@ def test_merge_does_not_import_the_cli() -> None:
 def test_shards_with_different_epochs_do_not_merge(tmp_path: Path) -> None:
     import json
 
-    from fakerun import make_run
+    from support.fakerun import make_run
 
     from evalkit.errors import InputError
     from evalkit.runner.merge import merge_runs

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import write_suite
+from support import write_suite
 
 from evalkit.errors import ConfigError
 from evalkit.runner.plan import parse_shard, plan, selection
