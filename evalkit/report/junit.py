@@ -60,6 +60,7 @@ _CASE_FIELDS = (
     "epoch",
     "e2e_s",
     "status",
+    "skip_reason",
     "error_type",
     "error_message",
     "http_status",
