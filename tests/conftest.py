@@ -33,6 +33,14 @@ def _no_credentials_from_the_environment(
             monkeypatch.delenv(name)
 
 
+@pytest.fixture(autouse=True)
+def _own_probe_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each test's probe cache is its own, never the user's ~/.cache/evalkit."""
+    monkeypatch.setenv("EVALKIT_CACHE_DIR", str(tmp_path_factory.mktemp("probe-cache")))
+
+
 @pytest.fixture
 def mini_suite(tmp_path: Path) -> Path:
     return write_suite(tmp_path / "suite", 20)

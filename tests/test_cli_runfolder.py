@@ -225,7 +225,7 @@ def test_two_resumes_at_once_send_each_request_once(tmp_path: Path) -> None:
             f'[targets.gw]\nbase_url = "{endpoint.url}"\nmodel = "m"\n'
             "stream = false\nmax_concurrency = 2\n"
         )
-        endpoint.allow(4)
+        endpoint.allow(2 + 4)  # the capability probe (a plain request, a huge cap), 4 items
         first = popen("run", str(suite), "-t", "gw", "--out", "res", "--run-id", "k", cwd=tmp_path)
         wait_for(lambda: lines(run_dir / "records.jsonl") >= 4, "the first records")
         first.kill()  # kill -9: the run stays "running"

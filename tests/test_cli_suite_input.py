@@ -158,7 +158,7 @@ def test_a_runaway_regex_costs_its_items_a_grader_error_and_nothing_else(
     out = tmp_path / "res"
     res = evalkit(
         "--config", str(cfg), "run", str(suite), "-t", "local", "--out", str(out),
-        "--run-id", "r", "--no-progress", "--no-report", cwd=tmp_path, timeout=90,
+        "--run-id", "r", "--no-progress", "--no-report", "--no-probe", cwd=tmp_path, timeout=90,
     )  # fmt: skip
     assert res.returncode == 0, res.stderr
     records = [json.loads(x) for x in (out / "r" / "records.jsonl").read_text().splitlines()]

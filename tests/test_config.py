@@ -172,6 +172,12 @@ def test_base_url_errors_never_show_its_credentials() -> None:
     assert "ftp://***@host/v1?api_key=***" in str(info.value)
 
 
+def test_a_scheme_in_capitals_is_a_scheme() -> None:
+    # URL schemes are case-insensitive (RFC 3986); aiohttp sends to it as to http://.
+    t = parse_config(_target(base_url="HTTP://host:8000/v1"), "x.toml").target("a")
+    assert t.public_url == "http://host:8000/v1"
+
+
 def test_base_url_credentials_and_a_key_are_one_too_many() -> None:
     with pytest.raises(ConfigError, match="keep one"):
         parse_config(_target(base_url="http://u:p@host/v1", api_key_env="K"), "x.toml")

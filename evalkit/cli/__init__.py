@@ -36,6 +36,8 @@ _COMMANDS = {
     "bench": ("evalkit.cli.bench", "cmd_bench"),
     "sim": ("evalkit.cli.sim", "cmd_sim"),
     "gen": ("evalkit.cli.gen", "cmd_gen"),
+    "probe": ("evalkit.cli.probe", "cmd_probe"),
+    "targets": ("evalkit.cli.probe", "cmd_targets"),
 }
 
 

@@ -59,13 +59,15 @@ def _cells(row: Mapping[Any, Any]) -> dict[str, str]:
 
     est = " est." if row.get("cost_estimated") else ""
     tokens = f"{fmt.number(row.get('prompt_tokens'))}/{fmt.number(row.get('completion_tokens'))}"
+    # Accuracy is over the items answered; those never sent are counted beside it.
+    skipped = f" ({row['n_skipped']} skipped)" if row.get("n_skipped") else ""
     return {
         "target": str(row["arm"]),
         "suite": str(row["suite"]),
         "n": str(row["n"]),
         # Wilson intervals are lopsided near 0 and 1, so both ends are shown.
-        "accuracy": fmt.accuracy(row["accuracy"], row.get("ci_low"), row.get("ci_high")),
-        "accuracy_short": fmt.percent(row["accuracy"]),
+        "accuracy": fmt.accuracy(row["accuracy"], row.get("ci_low"), row.get("ci_high")) + skipped,
+        "accuracy_short": fmt.percent(row["accuracy"]) + skipped,
         "errors": str(row["n_error"]),
         "retries": str(row["retries"]),
         "e2e_p50": fmt.seconds(row.get("e2e_p50")),
@@ -121,6 +123,12 @@ def print_summary(run_dir: Path, df: pd.DataFrame) -> None:
         table.add_row(*(row[key] for _, key in columns))
     needed = _table_width(columns, rows)
     Console(width=min(needed, width) if width is not None else needed).print(table)
+    n_skipped = int((df["status"].astype(str) == "skipped").sum())
+    if n_skipped:
+        print(
+            f"{n_skipped} item(s) skipped, never sent: the endpoint lacks a feature they need "
+            "(why: summary.md, report.html)"
+        )
     print_rate_limits(df)
 
 

@@ -16,6 +16,7 @@ from evalkit.cli.bench import add_bench_parser
 from evalkit.cli.gate import add_gate_flags
 from evalkit.cli.gen import add_gen_parser
 from evalkit.cli.help import HELP_FORMAT, examples
+from evalkit.cli.probe import add_endpoint_flags, add_probe_parsers
 from evalkit.cli.sim import add_sim_parser
 
 if TYPE_CHECKING:
@@ -63,6 +64,8 @@ def _add_run(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         "evalkit run suites/chat --target mistral-small-3.1 --dry-run",
         "evalkit run --target mistral-small-3.1 --max-cost 5   # exit 3 at $5: then",
         "evalkit run --resume RUN --max-cost 8",
+        "evalkit run suites/chat --base-url http://127.0.0.1:8080/v1 --model smollm2",
+        "evalkit run --target local --limit 10",
     )
     run.add_argument(
         "suites",
@@ -75,7 +78,8 @@ def _add_run(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         "-t",
         action="append",
         metavar="NAME",
-        help="target from evalkit.toml (repeatable; default: [run] targets, else sim)",
+        help="target from evalkit.toml, or the built-in sim or local (repeatable; default: "
+        "[run] targets, else sim); with --base-url, the name of that target",
     )
     run.add_argument("--epochs", type=int, metavar="N", help="times to run each sample")
     run.add_argument("--limit", type=int, metavar="N", help="first N samples of each suite")
@@ -112,10 +116,16 @@ def _add_run(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     )
     run.add_argument("--no-progress", action="store_true", help="same as --progress none")
     run.add_argument(
+        "--no-probe",
+        action="store_true",
+        help="send every item without first probing what the endpoint supports",
+    )
+    run.add_argument(
         "--no-report",
         action="store_true",
         help="skip report.html (records, junit and summary still written)",
     )
+    add_endpoint_flags(run)
     add_gate_flags(run)
 
 
@@ -253,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_bench_parser(sub, common)
     add_sim_parser(sub)
     add_gen_parser(sub, common)
+    add_probe_parsers(sub, common)
     return p
 
 

@@ -54,18 +54,24 @@ def _dry_run(args: argparse.Namespace) -> int:
     """Print what the run would send and cost; send nothing, write nothing."""
     from evalkit.cli.gate import config_for
     from evalkit.cli.output import print_estimate
+    from evalkit.cli.probe import endpoint_of
     from evalkit.lifecycle import dry_run
+    from evalkit.lifecycle.endpoints import with_endpoint
 
+    config, targets = config_for(args), args.target
+    endpoint = endpoint_of(args)
+    if endpoint is not None:
+        config, targets = with_endpoint(config, endpoint, list(targets or []))
     estimate = dry_run(
         args.suites,
-        args.target,
+        targets,
         epochs=args.epochs,
         limit=args.limit,
         shard=args.shard,
         resume=args.resume,
         retry_errors=args.retry_errors,
         out=args.out,
-        config=config_for(args),
+        config=config,
         max_cost=args.max_cost,
     )
     print_estimate(estimate)
@@ -100,6 +106,7 @@ def prespawn_simulators(config: Config, names: list[str]) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run suites against targets; the exit code says whether the gate passed."""
     from evalkit.cli.gate import config_for
+    from evalkit.cli.probe import endpoint_of, public_argv
 
     if args.dry_run:
         return _dry_run(args)
@@ -127,8 +134,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         progress="none" if args.no_progress else args.progress,
         # Flushed: in a CI log these lines must come before the progress lines.
         echo=functools.partial(print, flush=True),
-        argv=args.argv,
+        argv=public_argv(args.argv),  # no credentials of a --base-url in run.json
         max_cost=args.max_cost,
+        probe=not args.no_probe,
+        endpoint=endpoint_of(args),
     )
     print_outputs(result.outputs)
     if result.grader_errors:

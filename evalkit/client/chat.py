@@ -40,6 +40,7 @@ from evalkit.errors import (
     StreamError,
     TargetFatalError,
     TimeoutError_,
+    TruncatedStreamError,
 )
 from evalkit.secrets import Scrubber, redact_url
 from evalkit.suite.schema import Sample
@@ -212,6 +213,12 @@ class ChatClient:
                 await _drain(resp.content)
         elif not state.take(decoder.close(), time.perf_counter()):
             raise StreamError("stream ended without [DONE]")
+        if state.error is None and state.finish is None:
+            # A complete answer always says why it stopped; llama.cpp cuts an
+            # interrupted stream with [DONE] and no reason at all.
+            raise TruncatedStreamError(
+                f"stream ended after {len(state.times)} token chunk(s) without a finish_reason"
+            )
         return state.result(body, t0, resp.status, resp.headers)
 
     async def _read_json(

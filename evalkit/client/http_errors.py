@@ -6,11 +6,17 @@ stream). Connection failures and broken streams are classified in chat.py.
 
     429                              RateLimitError      retryable
     500, 502, 503, 504, other 5xx    ServerError         retryable
+    5xx whose text is a validation   BadRequestError     llama-cpp-python reports a request it
+      error; 501 Not Implemented                         cannot take as 500 (json_schema...)
     408                              TimeoutError_       retryable: the server gave up waiting
-    400 speaking of context length   ContextLengthError
+    400 speaking of context length   ContextLengthError  (each local server's own words)
     401, 402, 404                    TargetFatalError    stop the target
+    400 naming an unknown model      TargetFatalError    LM Studio's model_not_found is a 400
     400, 413, 422, other 4xx         BadRequestError
     anything else >= 300             BadRequestError     a redirect loop, an odd status
+
+The wordings come from each server's source or real replies; the tests in
+tests/client/test_server_wordings.py quote them and say where each is from.
 
 Messages name the status and quote the provider's own error text from the
 ``{"error": {"message", "type", "code"}}`` body (bounded in length; a body
@@ -45,7 +51,31 @@ MAX_TAG_TEXT = 100  # characters of the provider's error type or code kept
 
 _CONTEXT = re.compile(
     r"context[ _-]?length|maximum context|context window|too many tokens"
-    r"|prompt is too long|input is too long",
+    r"|prompt is too long|input is too long"
+    r"|context[ _-]size|maximum model length",  # llama.cpp's llama-server; vLLM
+    re.IGNORECASE,
+)
+# A model the server does not have, said with a 400 (LM Studio) rather than a 404.
+_UNKNOWN_MODEL = re.compile(
+    r"model_not_found|invalid model identifier|no models loaded", re.IGNORECASE
+)
+# pydantic's "1 validation error" / "2 validation errors": the request was refused
+# as it is, whatever the status says (llama-cpp-python answers these with a 500).
+_VALIDATION = re.compile(r"\bvalidation errors?\b", re.IGNORECASE)
+# The number each server puts beside an overflow: the context window, in tokens.
+_WINDOW = re.compile(
+    r"maximum context length is (\d+)"  # OpenAI, vLLM, llama-cpp-python
+    r"|available context size \((\d+) tokens\)"  # llama-server
+    r"|context size \((\d+) tokens\)"  # llama-server, older builds
+    r"|maximum model length of (\d+)"  # vLLM, a prompt alone too long
+    r"|context length of only (\d+)"  # LM Studio
+    r"|n_ctx: (\d+)"  # LM Studio (n_keep >= n_ctx)
+    r"|context window of (\d+)",  # llama-cpp-python's engine
+    re.IGNORECASE,
+)
+_MAX_OUTPUT = re.compile(
+    r"at most (\d+) (?:completion|output) tokens"  # OpenAI
+    r"|max_tokens\D{0,40}?(?:less than or equal to|at most|<=) (\d+)",
     re.IGNORECASE,
 )
 
@@ -142,15 +172,36 @@ def _provider_text(body: bytes) -> tuple[str, str | None, Any]:
 def _error_class(status: int, said: str) -> type[RequestError]:
     if status == 429:
         return RateLimitError
+    if status == 501 or (status >= 500 and _VALIDATION.search(said)):
+        return BadRequestError  # deterministic: the same request is refused every time
     if status >= 500:
         return ServerError
     if status == 408:
         return TimeoutError_
     if status in (401, 402, 404):
         return TargetFatalError
+    if status == 400 and _UNKNOWN_MODEL.search(said):
+        return TargetFatalError
     if status == 400 and _CONTEXT.search(said):
         return ContextLengthError
     return BadRequestError
+
+
+def _first_number(pattern: re.Pattern[str], text: str) -> int | None:
+    match = pattern.search(text)
+    if match is None:
+        return None
+    return next(int(g) for g in match.groups() if g is not None)
+
+
+def context_window_in(text: str) -> int | None:
+    """The context window (tokens) an overflow error states, e.g. 8192; None if it says none."""
+    return _first_number(_WINDOW, text)
+
+
+def max_output_in(text: str) -> int | None:
+    """The output-token cap an error about ``max_tokens`` states; None if it says none."""
+    return _first_number(_MAX_OUTPUT, text)
 
 
 def _build(
@@ -209,8 +260,10 @@ def error_for_payload(obj: Any, status: int, headers: Mapping[str, str]) -> Requ
 
 __all__ = [
     "MAX_ERROR_TEXT",
+    "context_window_in",
     "describe_error",
     "error_for_payload",
     "error_for_status",
+    "max_output_in",
     "parse_retry_after",
 ]

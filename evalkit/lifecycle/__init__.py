@@ -11,7 +11,9 @@ Modules: ``runs`` (starting a run; ``run`` and ``run_async``), ``job`` (a
 started run: execute, close, finish; ``RunResult``), ``dryrun`` (a run's
 plan and estimated cost, nothing sent), ``outputs`` (rendering and the
 gate), ``stored`` (compare, grade, merge), ``inputs`` (configs and run
-references). Each name is imported on first use: ``evalkit report`` needs
+references), ``probing`` (``probe`` an endpoint's capabilities, list
+``targets`` with their last probe), ``endpoints`` (targets named by URL).
+Each name is imported on first use: ``evalkit report`` needs
 the outputs, not the runner and its network stack.
 """
 
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from evalkit.lifecycle.dryrun import DryRun, dry_run
+    from evalkit.lifecycle.endpoints import Endpoint
     from evalkit.lifecycle.inputs import ConfigLike, RunRef
     from evalkit.lifecycle.job import (
         COST_LIMIT_EXIT,
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
         RunStatus,
     )
     from evalkit.lifecycle.outputs import Outputs, render
+    from evalkit.lifecycle.probing import TargetStatus, probe, probe_async, targets
     from evalkit.lifecycle.runs import run, run_async
     from evalkit.lifecycle.stored import Comparison, Graded, compare, grade, merge
 
@@ -39,6 +43,7 @@ __all__ = [
     "Comparison",
     "ConfigLike",
     "DryRun",
+    "Endpoint",
     "Graded",
     "Outputs",
     "Progress",
@@ -47,18 +52,23 @@ __all__ = [
     "RunRef",
     "RunResult",
     "RunStatus",
+    "TargetStatus",
     "compare",
     "dry_run",
     "grade",
     "merge",
+    "probe",
+    "probe_async",
     "render",
     "run",
     "run_async",
+    "targets",
 ]
 
 _MODULE = {
     "DryRun": "dryrun",
     "dry_run": "dryrun",
+    "Endpoint": "endpoints",
     "ConfigLike": "inputs",
     "RunRef": "inputs",
     "COST_LIMIT_EXIT": "job",
@@ -69,6 +79,10 @@ _MODULE = {
     "RunStatus": "job",
     "Outputs": "outputs",
     "render": "outputs",
+    "TargetStatus": "probing",
+    "probe": "probing",
+    "probe_async": "probing",
+    "targets": "probing",
     "run": "runs",
     "run_async": "runs",
     "Comparison": "stored",

@@ -146,6 +146,8 @@ class Job:
     spent_before: float = 0.0
     """What the run's records cost before this call (a resumed run)."""
     executor: Executor | None = None
+    probe: bool = True  # probe real targets first; items they cannot take are skipped
+    refresh_probe: bool = False
 
     async def execute(self, display: Progress) -> Outcome:
         """Make the planned requests, appending each record; ``display`` is told of each.
@@ -158,7 +160,14 @@ class Job:
         try:
             with frozen_for_collector(), RecordWriter(self.prepared.run_dir) as writer:
                 self.executor = Executor(
-                    self.prepared, self.config, writer, on_record=display.update, budget=budget
+                    self.prepared,
+                    self.config,
+                    writer,
+                    on_record=display.update,
+                    budget=budget,
+                    probe=self.probe,
+                    refresh_probe=self.refresh_probe,
+                    on_probe=self.record_probe,
                 )
                 return await self.executor.run(self.items)
         except BaseExceptionGroup as group:
@@ -167,6 +176,13 @@ class Job:
             if storage is not None:
                 raise _first_leaf(storage) from None
             raise
+
+    def record_probe(self, target: str, found: dict[str, Any]) -> None:
+        """Keep a target's probe findings in run.json as soon as they are known."""
+        run_dir = self.prepared.run_dir
+        manifest = read_manifest(run_dir)
+        probes = {**manifest.probes, target: found}
+        write_manifest(run_dir, manifest.model_copy(update={"probes": probes}))
 
     def close(
         self, status: RunStatus, aborted: dict[str, str], client_load: ClientLoad | None = None

@@ -22,6 +22,12 @@ from pathlib import Path
 
 from evalkit.config import Config
 from evalkit.errors import ConfigError
+from evalkit.lifecycle.endpoints import (
+    Endpoint,
+    check_local_targets,
+    with_endpoint,
+    with_recorded_targets,
+)
 from evalkit.lifecycle.inputs import (
     ConfigLike,
     RunRef,
@@ -44,6 +50,7 @@ from evalkit.runfolder import (
     RunSettings,
     done_keys,
     drop_error_records,
+    read_manifest,
     reopen_run_folder,
 )
 from evalkit.runner import Prepared, parse_shard, plan, prepare, prepare_resume
@@ -99,7 +106,13 @@ def _describe(job: Job, echo: Echo) -> None:
         return
     echo(f"run {m.run_id} -> {job.prepared.run_dir}")
     for t in job.prepared.targets:
-        kind = "simulated endpoint" if t.simulated else t.public_url
+        kind = (
+            "simulated endpoint"
+            if t.simulated
+            else "llama-cpp-python server started for the run"
+            if t.local
+            else t.public_url
+        )
         echo(f"  target {t.name}: {t.model} ({kind})")
     for s in job.prepared.suites:
         echo(f"  suite {s.name}: {s.size} samples ({s.kind})")
@@ -124,6 +137,8 @@ def _start(
     echo: Echo | None,
     argv: Sequence[str] | None,
     max_cost: float | None = None,
+    probe: bool = True,
+    endpoint: Endpoint | None = None,
 ) -> Job:
     """Check everything, create or reopen the run folder (locked), and plan what is left.
 
@@ -136,6 +151,10 @@ def _start(
     # A mistyped baseline must fail now, not after the whole run.
     baseline_dir = run_dir_of(baseline, where) if baseline is not None else None
     suite_names, target_names = _names(suites), _names(targets)
+    if endpoint is not None:
+        if resume is not None:
+            raise ConfigError("--resume repeats the run's own target; drop --base-url")
+        cfg, target_names = with_endpoint(cfg, endpoint, target_names)
     if resume is not None:
         given = {
             "suites": bool(suite_names),
@@ -156,6 +175,8 @@ def _start(
         if resume is not None:
             run_dir = run_dir_of(resume, where)
             lock.acquire(run_dir)  # before any check: another process may be writing it
+            cfg = with_recorded_targets(cfg, run_dir)  # a target named by --base-url
+            check_local_targets(cfg, read_manifest(run_dir).settings.targets)
             prepared = prepare_resume(cfg, run_dir)
             if retry_errors:
                 retried = drop_error_records(run_dir)
@@ -164,6 +185,7 @@ def _start(
                     echo(f"retrying {retried} item(s) that ended in error")
         else:
             settings = _settings(cfg, suite_names, target_names, epochs, limit, shard)
+            check_local_targets(cfg, settings.targets)
             prepared = prepare(
                 cfg,
                 settings,
@@ -186,6 +208,7 @@ def _start(
             html=report,
             lock=lock,
             echo=echo,
+            probe=probe,
         )
         if budget is not None:
             job.max_cost, job.spent_before = budget, spent_usd(prepared.run_dir)
@@ -236,6 +259,8 @@ def run(
     echo: Echo | None = print,
     argv: Sequence[str] | None = None,
     max_cost: float | None = None,
+    probe: bool = True,
+    endpoint: Endpoint | None = None,
 ) -> RunResult:
     """Run suites against targets, grade, write the outputs and gate; return the outcome.
 
@@ -258,7 +283,11 @@ def run(
     ``[run] max_cost``) stops sending requests before the run's cost, spent
     plus in flight, would pass it: the run ends as ``status ==
     "cost_limit"`` (exit code 3, not gated), and a ``resume`` with a
-    higher limit finishes it.
+    higher limit finishes it. ``probe`` (default True) first probes each
+    real target for the features its items need (cached for a day; items
+    it cannot take are recorded as skipped, with the reason, and never
+    sent). ``endpoint`` names a target by URL instead of evalkit.toml (the
+    command line's ``--base-url``/``--model``/``--api-key-env``).
 
     Raises ``InputError`` (``ConfigError``, ``SuiteError``,
     ``RunFolderBusy`` when another process is writing the run) before any
@@ -289,6 +318,8 @@ def run(
         echo=echo,
         argv=argv,
         max_cost=max_cost,
+        probe=probe,
+        endpoint=endpoint,
     )
     outcome = None
     if not job.noop:
@@ -322,6 +353,8 @@ async def run_async(
     echo: Echo | None = print,
     argv: Sequence[str] | None = None,
     max_cost: float | None = None,
+    probe: bool = True,
+    endpoint: Endpoint | None = None,
 ) -> RunResult:
     """``run`` in the running event loop, for notebooks: ``await evalkit.run_async(...)``.
 
@@ -349,6 +382,8 @@ async def run_async(
         echo=echo,
         argv=argv,
         max_cost=max_cost,
+        probe=probe,
+        endpoint=endpoint,
     )
     outcome = None
     if not job.noop:

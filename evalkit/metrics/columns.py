@@ -35,6 +35,7 @@ STRING = (
     "error_type",
     "error_message",
     "finish_reason",
+    "skip_reason",
     "tokens_source",
     "explanation",
     "cluster",

@@ -12,7 +12,14 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from evalkit.metrics.stats import paired_ci
-from evalkit.metrics.tables import By, cluster_ids, group_keys, percentile, scores_with_errors
+from evalkit.metrics.tables import (
+    By,
+    answered,
+    cluster_ids,
+    group_keys,
+    percentile,
+    scores_with_errors,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,6 +67,7 @@ def _arm(df: pd.DataFrame, arm: str) -> pd.DataFrame:
     if rows.empty:
         known = ", ".join(sorted(df["arm"].astype(str).unique()))
         raise ValueError(f"no records for arm {arm!r} (arms: {known})")
+    rows = answered(rows)  # an item one arm never sent is no evidence either way
     ok = rows["status"].astype(str) == "ok"
     why = rows["explanation"].where(
         ok, rows["error_type"].astype(str) + ": " + rows["error_message"].astype(str)

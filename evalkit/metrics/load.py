@@ -33,6 +33,7 @@ _PLAIN = (
     "sample_id",
     "epoch",
     "status",
+    "skip_reason",
     "http_status",
     "attempts",
     "throttled",

@@ -24,6 +24,7 @@ ACCURACY_COLUMNS = (
     "n",
     "n_ok",
     "n_error",
+    "n_skipped",
     "accuracy",
     "accuracy_ok",
     "accuracy_strict",
@@ -37,6 +38,7 @@ ACCURACY_COLUMNS = (
     "throttled",
     "wait_s",
     "errors_by_type",
+    "skipped_by_reason",
     "simulated",
 )
 PERCENTILES = {
@@ -89,6 +91,11 @@ def _format_accuracy(g: pd.DataFrame, column: str) -> float:
     return float(values.mean())
 
 
+def answered(df: pd.DataFrame) -> pd.DataFrame:
+    """The records that were sent: all but the ``skipped`` ones (a feature the endpoint lacks)."""
+    return df[df["status"].astype(str) != "skipped"]
+
+
 def cluster_ids(df: pd.DataFrame) -> list[str | None]:
     """Cluster of each record for clustered SEs: its ``cluster``, else its sample.
 
@@ -135,12 +142,14 @@ def accuracy_table(df: pd.DataFrame, by: By = DEFAULT_BY) -> pd.DataFrame:
     ``accuracy`` is the mean primary score over ALL records, an error (or a
     record no grader scored) counting as 0, so that a target that fails
     requests cannot look better than one that answers them; ``accuracy_ok``
-    is the mean over ok records only. ``accuracy_strict`` and
-    ``accuracy_extracted`` are the same mean by a text grader's two verdicts,
-    "followed the format" and "the answer is in the reply" (NaN when no
-    grader in the group gives them; see ``_format_accuracy``). The SE is
-    clustered when records carry a ``cluster`` (or the frame has several
-    epochs: see ``cluster_ids``).
+    is the mean over ok records only. Skipped records (never sent: the
+    endpoint lacks a feature the sample needs) are left out of both and of
+    ``n``; ``n_skipped`` counts them and ``skipped_by_reason`` says why.
+    ``accuracy_strict`` and ``accuracy_extracted`` are the same mean by a
+    text grader's two verdicts, "followed the format" and "the answer is in
+    the reply" (NaN when no grader in the group gives them; see
+    ``_format_accuracy``). The SE is clustered when records carry a
+    ``cluster`` (or the frame has several epochs: see ``cluster_ids``).
     The 95% CI is ``stats.accuracy_ci``'s, the one interval of every accuracy:
     a Wilson score interval, always inside [0, 1], over the effective sample
     size (fewer than n when clusters make items alike); ``ci_method`` is "wilson".
@@ -151,7 +160,10 @@ def accuracy_table(df: pd.DataFrame, by: By = DEFAULT_BY) -> pd.DataFrame:
     """
     keys = group_keys(by)
     rows = []
-    for values, g in _groups(df, keys):
+    for values, whole in _groups(df, keys):
+        g = answered(whole)
+        skipped = whole[whole["status"].astype(str) == "skipped"]
+        reasons = skipped["skip_reason"] if "skip_reason" in skipped else skipped["status"]
         ok = (g["status"].astype(str) == "ok").to_numpy()
         scores = scores_with_errors(g).tolist()
         ci = accuracy_ci(scores, cluster_ids(g))
@@ -163,6 +175,7 @@ def accuracy_table(df: pd.DataFrame, by: By = DEFAULT_BY) -> pd.DataFrame:
                 "n": len(g),
                 "n_ok": int(ok.sum()),
                 "n_error": int((~ok).sum()),
+                "n_skipped": len(skipped),
                 "accuracy": ci.mean,
                 "accuracy_ok": float(ok_scores.mean()) if len(ok_scores) else math.nan,
                 "accuracy_strict": _format_accuracy(g, "strict_score"),
@@ -176,6 +189,9 @@ def accuracy_table(df: pd.DataFrame, by: By = DEFAULT_BY) -> pd.DataFrame:
                 "throttled": int(g["throttled"].sum()),
                 "wait_s": float(g["queue_s"].fillna(0).sum() + g["retry_wait_s"].fillna(0).sum()),
                 "errors_by_type": {str(k): int(v) for k, v in errors.items() if v},
+                "skipped_by_reason": {
+                    str(k): int(v) for k, v in reasons.astype(str).value_counts().items() if v
+                },
                 "simulated": bool(g["simulated"].any()) if "simulated" in g else False,
             }
         )
@@ -220,13 +236,15 @@ def latency_table(df: pd.DataFrame, by: By = DEFAULT_BY) -> pd.DataFrame:
 def cost_table(df: pd.DataFrame, by: By = DEFAULT_BY) -> pd.DataFrame:
     """Cost per group in US dollars: total, per sample, per 1,000 samples, per correct.
 
-    Records without a cost (errors) add 0 but count as samples. Token sums
-    skip nulls. ``cost_estimated`` is True when any record's token counts
-    were estimated rather than reported by the endpoint's usage.
+    Records without a cost (errors) add 0 but count as samples; skipped
+    records (never sent) do not count. Token sums skip nulls.
+    ``cost_estimated`` is True when any record's token counts were
+    estimated rather than reported by the endpoint's usage.
     """
     keys = group_keys(by)
     rows = []
-    for values, g in _groups(df, keys):
+    for values, whole in _groups(df, keys):
+        g = answered(whole)
         total = float(g["cost_usd"].fillna(0.0).sum())
         n = len(g)
         correct = int(g["passed"].sum())
@@ -263,6 +281,7 @@ def summary_table(df: pd.DataFrame, by: By = DEFAULT_BY) -> pd.DataFrame:
 
 __all__ = [
     "accuracy_table",
+    "answered",
     "cluster_ids",
     "cost_table",
     "group_keys",

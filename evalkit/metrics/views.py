@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from evalkit.metrics.stats import mean_ci
-from evalkit.metrics.tables import scores_with_errors
+from evalkit.metrics.tables import answered, scores_with_errors
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,7 +34,7 @@ def needle_grid(df: pd.DataFrame) -> pd.DataFrame:
     """
     import pandas as pd
 
-    cells = df[df["context_length"].notna() & df["depth"].notna()]
+    cells = answered(df[df["context_length"].notna() & df["depth"].notna()])
     cells = cells.assign(score=scores_with_errors(cells))
     rows: list[dict[str, Any]] = []
     for (arm, length, depth), g in cells.groupby(
@@ -143,6 +143,7 @@ def timeline(df: pd.DataFrame, freq: str = "1s", by: str | None = None) -> pd.Da
     keys = [by] if by else []
     if df.empty:
         return pd.DataFrame(columns=[*keys, *TIMELINE_COLUMNS])
+    df = df[df["status"].astype(str) != "skipped"]  # never sent: not part of the timeline
     ok = df["status"].astype(str) == "ok"
     done = df["started_at"] + pd.to_timedelta(df["e2e_s"].fillna(0.0), unit="s")
     frame = pd.DataFrame(

@@ -105,6 +105,38 @@ def _manifest_view(run_dir: Path, df: pd.DataFrame | None = None) -> dict[str, A
     }
 
 
+def _skipped(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Items never sent, per target, suite and reason (the probe's words)."""
+    if df.empty or "skip_reason" not in df.columns:
+        return []
+    skipped = df[df["status"].astype(str) == "skipped"]
+    if skipped.empty:
+        return []
+    keys = [
+        skipped["arm"].astype(str),
+        skipped["suite"].astype(str),
+        skipped["skip_reason"].fillna("").astype(str),
+    ]
+    return [
+        {"arm": arm, "suite": suite, "reason": reason, "n": len(g)}
+        for (arm, suite, reason), g in skipped.groupby(keys, sort=True)
+    ]
+
+
+def _probes(run_dir: Path) -> list[dict[str, Any]]:
+    """Each probed target's findings as lines (run.json ``probes``)."""
+    from evalkit.client.capabilities import Capabilities
+
+    out = []
+    for target, found in read_manifest(run_dir).probes.items():
+        if "error" in found:
+            out.append({"target": target, "probed_at": "", "lines": [str(found["error"])]})
+            continue
+        caps = Capabilities.model_validate(found)
+        out.append({"target": target, "probed_at": caps.probed_at, "lines": caps.lines()})
+    return out
+
+
 def _summaries(df: pd.DataFrame) -> dict[str, Any]:
     """The summary tables by arm and suite and by arm, as rows, and the charts drawn from them."""
     from evalkit import metrics
@@ -234,6 +266,8 @@ def write_report(run_dir: Path, out: Path | None = None, *, df: pd.DataFrame | N
         **_summaries(df),
         needle_calibration=_needle_calibration(df, arms),
         payload=payload,
+        skipped=_skipped(df),
+        probes=_probes(run_dir),
     )
 
 

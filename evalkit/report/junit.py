@@ -6,8 +6,10 @@ timeout, broken stream) is an ``<error type="<error type>">``: CI dashboards
 keep the two apart, as promptfoo's JUnit output does. A prompt longer than
 the target's context window (error type ``context_length``) is
 ``<skipped>``: the target cannot be asked that question at all, which says
-nothing about its answers. (accuracy_table still counts it as 0.) A record no
-grader scored passes: nothing was asserted about it.
+nothing about its answers. (accuracy_table still counts it as 0.) So is a
+record of status ``skipped`` (never sent: the capability probe found the
+endpoint lacks a feature the sample needs), with the probe's reason as its
+message. A record no grader scored passes: nothing was asserted about it.
 
 A target the runner stopped at a fatal error (run.json ``aborted``: a bad
 key, no credit, an unknown model) gets a testsuite named after it holding
@@ -62,6 +64,7 @@ _CASE_FIELDS = (
     "epoch",
     "e2e_s",
     "status",
+    "skip_reason",
     "error_type",
     "error_message",
     "http_status",
@@ -126,6 +129,10 @@ def _failure(case: ET.Element, rec: Mapping[Any, Any], expected: str | None) -> 
 
 def _error(case: ET.Element, rec: Mapping[Any, Any]) -> str:
     """Add an <error> or a <skipped> to ``case``; returns which."""
+    if str(rec.get("status")) == "skipped":  # never sent: the probe found a feature missing
+        reason = str(rec.get("skip_reason") or "skipped")
+        ET.SubElement(case, "skipped", {"message": xml_text(reason, MESSAGE_CHARS)})
+        return "skipped"
     kind = str(rec.get("error_type") or "error")
     message = str(rec.get("error_message") or "")
     if kind in SKIPPED_ERRORS:

@@ -68,6 +68,7 @@ def run_table(df: pd.DataFrame) -> str:
         est = " (est.)" if row["cost_estimated"] else ""
         mark = " ᶜ" if row["clustered"] else ""
         sim = " †" if row["simulated"] else ""
+        skipped = f" · {row['n_skipped']} skipped" if row["n_skipped"] else ""
         extra = (
             f" {fmt.percent(row['accuracy_strict'])} | {fmt.percent(row['accuracy_extracted'])} |"
             if both
@@ -75,7 +76,8 @@ def run_table(df: pd.DataFrame) -> str:
         )
         lines.append(
             f"| {md_cell(row['arm'])}{sim} | {md_cell(row['suite'])} | {row['n']} "
-            f"| {fmt.accuracy(row['accuracy'], row['ci_low'], row['ci_high'])}{mark} |{extra}"
+            f"| {fmt.accuracy(row['accuracy'], row['ci_low'], row['ci_high'])}{mark}{skipped} "
+            f"|{extra}"
             f" {_errors_cell(row)} | {_retries_cell(row)} "
             f"| {fmt.seconds(row['e2e_p50'])} / {fmt.seconds(row['e2e_p90'])} "
             f"| {fmt.seconds(row['ttft_p50'])} / {fmt.seconds(row['ttft_p90'])} "
@@ -123,9 +125,34 @@ def stopped_markdown(stopped: list[StoppedTarget]) -> str:
 
 def _failed(df: pd.DataFrame) -> pd.Series[bool]:
     """Records that failed: an error, or a graded answer that did not pass (as in junit.xml)."""
-    ok = df["status"].astype(str) == "ok"
+    status = df["status"].astype(str)
+    ok = status == "ok"
     graded = df["scores"].map(lambda s: s is not None and len(s) > 0).astype(bool)
-    return ~ok | (graded & ~df["passed"].astype(bool))
+    return (~ok & (status != "skipped")) | (graded & ~df["passed"].astype(bool))
+
+
+def skipped_markdown(df: pd.DataFrame) -> str:
+    """The "Skipped" section: items never sent, per target x suite and reason ("" if none)."""
+    if df.empty:
+        return ""
+    skipped = df[df["status"].astype(str) == "skipped"]
+    if skipped.empty:
+        return ""
+    lines = [
+        f"### Skipped ({len(skipped)})\n",
+        "Never sent: the capability probe found the endpoint lacks a feature these items "
+        "need. Accuracy is over the items answered.\n",
+        "| target | suite | items | why |",
+        "|---|---|---:|---|",
+    ]
+    reasons = skipped["skip_reason"].fillna("").astype(str)
+    keys = [skipped["arm"].astype(str), skipped["suite"].astype(str), reasons]
+    for (arm, suite, reason), g in skipped.groupby(keys, sort=True):
+        lines.append(
+            f"| {md_code(arm, table=True)} | {md_code(suite, table=True)} | {len(g)} "
+            f"| {md_cell(reason, 300)} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def _why(rec: Mapping[Any, Any]) -> str:
@@ -200,14 +227,17 @@ def write_summary_md(
     if len(frame):
         parts.append(run_table(frame))
         parts.append(
-            "Accuracy counts a request error as 0; its 95% CI is the Wilson score "
-            "interval, which stays within 0–100% at any n. "
+            "Accuracy counts a request error as 0 and leaves out skipped items; its 95% CI "
+            "is the Wilson score interval, which stays within 0–100% at any n. "
             "†: simulated target. ᶜ: items share clusters (needle haystacks), so the "
             "interval is widened by the design effect. "
             "(est.): token counts estimated, not reported by the endpoint.\n"
         )
         if "strict_score" in frame and frame["strict_score"].notna().any():
             parts.append(FORMAT_NOTE)
+        skipped = skipped_markdown(frame)
+        if skipped:
+            parts.append(skipped)
         failures = failures_markdown(frame)
         if failures:
             parts.append(failures)
@@ -231,6 +261,7 @@ __all__ = [
     "calibration_markdown",
     "failures_markdown",
     "run_table",
+    "skipped_markdown",
     "stopped_markdown",
     "write_summary_md",
 ]

@@ -228,6 +228,7 @@ def _rows(df: pd.DataFrame, s: Any, g: Any, preview: int) -> dict[str, Any]:
     suite, suites = _codes(df, "suite", sort=True)
     etype, etypes = _codes(df, "error_type", sort=True)
     error = (_text(df, "status") == "error").to_numpy(dtype=bool, na_value=False)
+    skipped = (_text(df, "status") == "skipped").to_numpy(dtype=bool, na_value=False)
     passed = df["passed"].fillna(False).to_numpy(dtype=bool) if "passed" in df else error & False
     cols: dict[str, Any] = {
         "arm": arm,
@@ -236,14 +237,28 @@ def _rows(df: pd.DataFrame, s: Any, g: Any, preview: int) -> dict[str, Any]:
         "epoch": df["epoch"].to_numpy(dtype=np.int64) if "epoch" in df else np.zeros(len(df)),
         "s": s,
         "g": g,
-        "res": np.where(error, 2, np.where(passed, 0, 1)),
+        "res": np.where(skipped, 3, np.where(error, 2, np.where(passed, 0, 1))),
         "error_type": etype,
         **{name: _floats(df, name) for name in _NUMBERS},
-        "output": _previews(df, "output", preview),
+        # A skipped item has no output: its preview says why it was never sent.
+        "output": [
+            f"skipped: {why}"[:preview] if skip else out
+            for skip, why, out in zip(
+                skipped,
+                _text(df, "skip_reason").fillna("").tolist(),
+                _previews(df, "output", preview),
+                strict=True,
+            )
+        ],
         "error_message": _previews(df, "error_message", preview),
         "tool_names": _tool_names(df),
     }
-    labels = {"arm": arms, "suite": suites, "error_type": etypes, "res": ["pass", "fail", "error"]}
+    labels = {
+        "arm": arms,
+        "suite": suites,
+        "error_type": etypes,
+        "res": ["pass", "fail", "error", "skipped"],
+    }
     return {"n": len(df), "chunk": CHUNK, "labels": labels, "cols": cols, "preview_chars": preview}
 
 

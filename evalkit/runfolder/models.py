@@ -69,8 +69,10 @@ class Record(_Model):
     suite: str
     sample_id: str
     epoch: int = 0
-    status: Literal["ok", "error"]
+    status: Literal["ok", "error", "skipped"]
     error: ErrorInfo | None = None
+    # Why a "skipped" item was never sent: the feature it needs that the endpoint lacks.
+    skip_reason: str | None = None
     http_status: int | None = None
     attempts: int = 1
     started_at: str
@@ -191,13 +193,18 @@ class RunManifest(_Model):
     # The client's own CPU and event-loop lag; absent (not null) in run.json when
     # unknown, so that a run.json from before it was measured writes back unchanged.
     client_load: ClientLoad | None = Field(None, exclude_if=lambda v: v is None)
+    # target -> what the capability probe found (evalkit.client.capabilities.Capabilities)
+    probes: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @model_serializer(mode="wrap")
     def _without_unknown_host(self, handler: SerializerFunctionWrapHandler) -> Any:
-        # A run.json written before the hostname was recorded is written back as it was.
+        # A run.json written before the hostname was recorded is written back as it was;
+        # so is one that probed nothing (probes, evalkit.runner.probe).
         data = handler(self)
         if isinstance(data, dict) and data.get("hostname", "") is None:
             del data["hostname"]
+        if isinstance(data, dict) and not data.get("probes"):
+            data.pop("probes", None)
         return data
 
     def planned_items(self) -> int | None:

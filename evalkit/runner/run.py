@@ -23,18 +23,26 @@ import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from evalkit.client import Completion, estimate_prompt_tokens
+from evalkit.client.capabilities import Capabilities
 from evalkit.clientload import ClientLoad, ClientLoadMonitor
 from evalkit.config import Config, TargetConfig
-from evalkit.errors import RateLimitError, RetryableError, TargetFatalError
+from evalkit.errors import RateLimitError, RequestError, RetryableError, TargetFatalError
 from evalkit.graders import GradeItem, grade
 from evalkit.runfolder import ErrorInfo, Record, RecordWriter, utc_now
 from evalkit.runner.budget import CostBudget, CostLimitReached
 from evalkit.runner.estimate import estimate_body
 from evalkit.runner.grading import BuiltGraders
 from evalkit.runner.plan import WorkItem
+from evalkit.runner.probe import (
+    features_of,
+    learn_from_error,
+    probe_runtime,
+    remember_window,
+    request_for,
+)
 from evalkit.runner.retry import Attempts, Failed, Retrier
 from evalkit.runner.setup import Prepared
 from evalkit.runner.targets import JudgePool, TargetRuntime, open_targets
@@ -55,6 +63,7 @@ class Tally:
     passed: int = 0
     retries: int = 0
     grader_errors: int = 0  # records with a score a grader failed to make
+    skipped: int = 0  # items never sent: the endpoint lacks a feature they need
 
 
 @dataclass
@@ -68,6 +77,7 @@ class Outcome:
     cost_limit_reached: bool = False  # stopped sending at the budget's limit (--max-cost)
     client_load: ClientLoad | None = None
     """The client's own CPU and event-loop lag while the requests ran."""
+    probes: dict[str, dict[str, Any]] = field(default_factory=dict)  # target -> findings
 
 
 class _ItemFields(TypedDict):
@@ -142,12 +152,21 @@ class Executor:
         *,
         on_record: Callable[[Record, Tally], None] | None = None,
         budget: CostBudget | None = None,
+        probe: bool = False,
+        refresh_probe: bool = False,
+        on_probe: Callable[[str, dict[str, Any]], None] | None = None,
     ) -> None:
         self.prepared = prepared
         self.budget = budget
         self.config = config
         self.writer = writer
         self.on_record = on_record
+        # The capability probe (evalkit.runner.probe) of each real target before its
+        # first item; on_probe(target, findings) is told what it found.
+        self.probe = probe
+        self.refresh_probe = refresh_probe
+        self.on_probe = on_probe
+        self.probes: dict[str, dict[str, Any]] = {}
         self.tally = Tally()
         self.runtimes: dict[str, TargetRuntime] = {}
         self._stack = contextlib.AsyncExitStack()
@@ -157,7 +176,15 @@ class Executor:
         self, item: WorkItem, rt: TargetRuntime, retrier: Retrier, graders: BuiltGraders
     ) -> Record:
         target = rt.target
-        body = rt.client.build_body(item.sample)
+        body, skip = request_for(rt, item.sample)
+        if body is None:
+            return Record(
+                **_item_fields(
+                    item, self.prepared.manifest.run_id, target, utc_now(), 0.0, Attempts(count=0)
+                ),
+                status="skipped",
+                skip_reason=skip,
+            )
         admission = rt.admission
         tokens: int | None = None
         queue_s = 0.0
@@ -179,7 +206,10 @@ class Executor:
             queue_s += time.perf_counter() - t0
             started_at = started_at or utc_now()
             try:
-                comp = await rt.client.complete(body)
+                if rt.local is not None:
+                    comp = await rt.local.complete(rt.client, body)
+                else:
+                    comp = await rt.client.complete(body)
             except RateLimitError:
                 throttled += 1
                 admission.done(ticket, throttled=True)
@@ -196,6 +226,10 @@ class Executor:
             exc = outcome.error
             if isinstance(exc, TargetFatalError):
                 raise exc
+            if rt.capabilities is not None and learn_from_error(rt.capabilities, exc):
+                # Later items too long for it are skipped, in this run and the next ones.
+                remember_window(target, rt.capabilities)
+                self._tell_probe(target.name, rt.capabilities)
             base = _item_fields(
                 item, run_id, target, started_at or utc_now(), queue_s, outcome.attempts
             )
@@ -307,8 +341,30 @@ class Executor:
         if record.status == "ok":
             t.ok += 1
             t.passed += record.passed
+        elif record.status == "skipped":
+            t.skipped += 1
         else:
             t.errors += 1
+
+    def _tell_probe(self, name: str, found: Capabilities | str) -> None:
+        dumped = found.model_dump() if isinstance(found, Capabilities) else {"error": found}
+        self.probes[name] = dumped
+        if self.on_probe is not None:
+            self.on_probe(name, dumped)
+
+    async def _probe(self, rt: TargetRuntime, items: list[WorkItem]) -> None:
+        """Probe a real target for what its items need; a target that fails it stays unprobed."""
+        name = rt.target.name
+        bodies = (rt.client.build_body(i.sample) for i in items if i.target == name)
+        try:
+            rt.capabilities = await probe_runtime(
+                rt, features_of(bodies), refresh=self.refresh_probe
+            )
+        except RequestError as exc:
+            # Its items are sent as they are and fail the same way, as they would unprobed.
+            self._tell_probe(name, f"probe failed: {exc.message}")
+            return
+        self._tell_probe(name, rt.capabilities)
 
     async def run(self, items: list[WorkItem]) -> Outcome:
         """Run every item; returns when all are recorded or their targets aborted."""
@@ -316,9 +372,11 @@ class Executor:
             self.runtimes = await open_targets(
                 self._stack, self.prepared.targets, self.prepared.run_dir
             )
-            queues: dict[str, asyncio.Queue[WorkItem]] = {
-                t.name: asyncio.Queue() for t in self.prepared.targets
-            }
+            queues: dict[str, asyncio.Queue[WorkItem]] = {}
+            for target in self.prepared.targets:
+                if self.probe and not target.simulated:
+                    await self._probe(self.runtimes[target.name], items)
+                queues[target.name] = asyncio.Queue()
             for item in items:
                 queues[item.target].put_nowait(item)
             monitor = ClientLoadMonitor()
@@ -345,6 +403,7 @@ class Executor:
             grader_errors=self.tally.grader_errors,
             cost_limit_reached=self.budget is not None and self.budget.reached,
             client_load=client_load,
+            probes=dict(self.probes),
         )
 
 

@@ -1,9 +1,9 @@
-"""Opening a target for requests: its client, limits and, if simulated, its simulator.
+"""Opening a target for requests: its client, limits and its simulator or local server.
 
 The built-in simulator runs in a child process of its own (``SimProcess``),
 started here and stopped with the run's exit stack. ``open_targets`` spawns
 every simulated target's process before waiting for any, so that their
-start-up overlaps.
+start-up overlaps. A ``local`` target's model server is started here too.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.client import ChatClient
+from evalkit.client.capabilities import Capabilities
 from evalkit.config import Config, TargetConfig
 from evalkit.graders.base import JudgeReply
 from evalkit.runner.limits import Admission
+from evalkit.runner.local_server import LocalServer
 from evalkit.runner.retry import Failed, RetryPolicy, call_with_retries
 from evalkit.sim.process import SimProcess
 
@@ -33,6 +35,9 @@ class TargetRuntime:
     retry: RetryPolicy
     aborted: str | None = None
     sim: SimProcess | None = None
+    base_url: str = ""  # where requests go (the simulator's or local server's own URL)
+    local: LocalServer | None = None  # the server evalkit started for a `local` target
+    capabilities: Capabilities | None = None  # what the probe found (None: not probed)
 
 
 def endpoint_process(target: TargetConfig, run_dir: Path | None) -> SimProcess | None:
@@ -74,9 +79,16 @@ async def open_target(
     if sim is not None:
         await sim.ready()
         base_url = sim.base_url
+    local = None
+    if target.local is not None:
+        local = await stack.enter_async_context(LocalServer(target))
+        base_url = local.base_url
     client = await stack.enter_async_context(ChatClient(target, base_url=base_url))
     admission = Admission(target.rpm, target.tpm)
-    return TargetRuntime(target, client, admission, RetryPolicy(target), sim=sim)
+    url = base_url or target.base_url
+    return TargetRuntime(
+        target, client, admission, RetryPolicy(target), sim=sim, base_url=url, local=local
+    )
 
 
 async def open_targets(

@@ -201,7 +201,12 @@ def test_sample_images_only_embed_data_uris(html: str) -> None:
 def test_rows_are_grouped_by_sample_and_sorted_naturally(html: str) -> None:
     data = rows(html)
     cols, labels = data["cols"], data["labels"]
-    assert labels["arm"] == ["sim", "sim-strong"] and labels["res"] == ["pass", "fail", "error"]
+    assert labels["arm"] == ["sim", "sim-strong"] and labels["res"] == [
+        "pass",
+        "fail",
+        "error",
+        "skipped",
+    ]
     by_group: dict[int, set[tuple[str, str]]] = {}
     for i in range(data["n"]):
         key = (labels["suite"][cols["suite"][i]], cols["sample_id"][i])

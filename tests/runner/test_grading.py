@@ -66,7 +66,7 @@ def test_the_judge_checks_its_own_target(tmp_path: Path) -> None:
     )
     assert _problems(config, path) == [
         f"{path}:3: [grader.llm_judge] grader 'llm_judge': bad options: "
-        "option 'target': unknown target 'nope' (configured: judge, sim)"
+        "option 'target': unknown target 'nope' (configured: judge, local, sim)"
     ]
 
 
