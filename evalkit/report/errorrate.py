@@ -45,7 +45,9 @@ def error_breaches(df: pd.DataFrame, gate: GateConfig) -> list[Breach]:
     """Every breach of the run's own error limits (empty: none); ``df`` is a ``load_run`` frame."""
     if df.empty:
         return []
-    counted = df[~df["error_type"].astype(str).isin(SKIPPED_ERRORS)]
+    # Items the probe skipped were never sent: not errors (the report says why).
+    sent = df["status"].astype(str) != "skipped"
+    counted = df[sent & ~df["error_type"].astype(str).isin(SKIPPED_ERRORS)]
     out: list[Breach] = []
     for target, rows in counted.groupby(counted["target"].astype(str), sort=True):
         failed = rows["status"].astype(str) != "ok"
