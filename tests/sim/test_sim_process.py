@@ -85,7 +85,8 @@ def test_a_run_against_a_faulty_sim_prints_no_tracebacks(tmp_path: Path) -> None
     suite = write_suite(tmp_path / "suite", 12)
     config = tmp_path / "evalkit.toml"
     config.write_text(
-        "[targets.faulty]\nsimulated = true\nbackoff_initial_s = 0\nbackoff_max_s = 0\n"
+        '[targets.faulty]\nsimulated = true\nmodel = "evalkit-sim"\n'
+        "backoff_initial_s = 0\nbackoff_max_s = 0\n"
         "[targets.faulty.sim]\nttft_s = 0\ntokens_per_s = 0\nskill = 1\n"
         "rate_reset = 0.3\nrate_cut = 0.3\nrate_malformed = 0.2\n"
     )
