@@ -24,6 +24,7 @@ from evalkit.report.packing import clip_middle, json_scalar
 from evalkit.report.payload import sample_payload
 from evalkit.report.stopped import records_per_target, stopped_targets
 from evalkit.runfolder import RunManifest, read_manifest
+from evalkit.secrets import redact_url
 
 if TYPE_CHECKING:
     import jinja2
@@ -49,20 +50,6 @@ def _table_rows(table: pd.DataFrame, keys: Sequence[str]) -> list[dict[str, Any]
     return rows
 
 
-def _public_url(url: str) -> str:
-    """``url`` without user info, query or fragment: where a key could hide in a URL."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        host = f"[{host}]" if ":" in host else host
-        netloc = f"{host}:{parts.port}" if parts.port else host
-    except ValueError:
-        return "(unparsable URL)"
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-
-
 def _stopped_view(manifest: RunManifest, df: pd.DataFrame | None) -> list[dict[str, str]]:
     """The run's stopped targets (run.json ``aborted``) with reason and items not run."""
     counts = records_per_target(df)
@@ -82,7 +69,7 @@ def _manifest_view(run_dir: Path, df: pd.DataFrame | None = None) -> dict[str, A
         {
             "name": t.name,
             "model": t.model,
-            "base_url": _public_url(t.base_url) or "(in-process)",
+            "base_url": redact_url(t.base_url) or "(in-process)",
             "simulated": t.simulated,
         }
         for t in m.targets

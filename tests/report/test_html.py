@@ -455,7 +455,7 @@ def test_header_shows_run_suites_and_targets_but_no_secrets(tmp_path: Path) -> N
     assert "SECRET123" not in page and "Authorization" not in page and "MY_KEY_VAR" not in page
     assert "abcdef012345<" in page and "abcdef0123456789abcdef" not in page
     assert "https://api.example.test/v1" in page  # as text, never as a link
-    assert "https://gw.example.test:8443/v1<" in page
+    assert "https://***@gw.example.test:8443/v1?key=***<" in page  # as run.json shows it
     assert "evalkit-sim/mistral-small-3.1-24b-instruct" in page
     assert f"Run {run.name}" in page and "2026-11-25T17:01:00.000Z" in page
 
