@@ -245,9 +245,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="evalkit",
         description="Batch evaluation and benchmarking for OpenAI-compatible chat endpoints.",
-        epilog="Exit codes: 0 ok, 1 regression or failed gate, 2 bad input or config "
-        "(also: a target stopped, the run folder in use), 3 stopped at the cost limit "
-        "(--max-cost), 4 results could not be written (disk full), 70 internal error (a bug), "
+        epilog="Exit codes: 0 ok, 1 regression, failed gate or too many errors, "
+        "2 bad input or config (also: a target stopped, the run folder in use), "
+        "3 stopped at the cost limit (--max-cost), 4 results could not be written "
+        "(disk full), 70 internal error (a bug), "
         "130 interrupted; after 3, 4 and 130: resume with --resume RUN. "
         "'evalkit COMMAND --help' for a "
         "command's flags and examples.",
