@@ -15,7 +15,7 @@ that takes a request and answers it badly is the model's score, not a skip.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -31,16 +31,7 @@ Feature = Literal[
     "json_schema",
     "image_input",
 ]
-FEATURES: tuple[Feature, ...] = (
-    "stream",
-    "stream_usage",
-    "tools_auto",
-    "tools_forced",
-    "tools_parallel",
-    "json_object",
-    "json_schema",
-    "image_input",
-)
+FEATURES: tuple[Feature, ...] = get_args(Feature)  # every feature, in probing order
 LABELS: dict[str, str] = {
     "stream": "streaming",
     "stream_usage": "usage in streams",

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from support import REPO
+from support.cli import evalkit
 
 from adversarial.app import MODEL, Endpoint
 from evalkit.report.packing import unpack
@@ -30,19 +28,6 @@ RETRY_AFTER = {  # mode -> (status, the server's wait as the record quotes it)
     "retry-after-ms": (429, "99999.999 s"),
     "unavailable-3600": (503, "3600 s"),
 }
-
-
-def evalkit(
-    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "evalkit", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
-    )
 
 
 def toml_value(value: Any) -> str:
